@@ -1,0 +1,358 @@
+//! `Decimal`: unsigned fixed point with 18 decimals (WAD) on a 256-bit integer.
+//!
+//! Representation: a `Decimal` `d` holds the integer `d.0 = value × 10^18` in a `U256`
+//! (from the `uint` crate; SPL token-lending uses the same crate with 192 bits,
+//! too narrow for `u64` base units × price). On chain, values are stored as the raw
+//! `u128` scaled integer in fields named `*_sf` ("scaled fraction"); `u128` bounds a stored
+//! value at ~3.4e20 whole units, while intermediates use the full 256 bits.
+//!
+//! Rounding is in the name, never a flag:
+//! - `try_mul` / `try_div` truncate at the 18th decimal (an error below 1e-18 of one unit);
+//! - `try_div_ceil` rounds that last digit up;
+//! - `try_floor_u64` / `try_ceil_u64` convert to whole token units. Outflows to a user use
+//!   the floor, amounts owed by a user use the ceiling.
+//!
+//! Every operation is checked and returns `MathError`, never panics.
+
+use crate::error::{MathError, MathResult};
+use core::cmp::Ordering;
+
+#[allow(missing_docs, clippy::manual_div_ceil)]
+mod wide {
+    uint::construct_uint! {
+        /// 256-bit unsigned integer used for intermediates.
+        pub struct U256(4);
+    }
+}
+pub use wide::U256;
+
+/// Scale of `Decimal`: 1e18.
+pub const WAD: u64 = 1_000_000_000_000_000_000; // 1e18
+/// One basis point is 1/10_000.
+pub const BPS_SCALE: u64 = 10_000;
+/// Scale of percentages.
+pub const PERCENT_SCALE: u64 = 100;
+
+/// Unsigned fixed-point number, 18 decimals.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Decimal(pub U256);
+
+impl core::fmt::Debug for Decimal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let wad = U256::from(WAD);
+        let int = self.0 / wad;
+        let frac = (self.0 % wad).as_u64();
+        write!(f, "{int}.{frac:018}")
+    }
+}
+
+impl core::fmt::Display for Decimal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self, f)
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+fn wad() -> U256 {
+    U256::from(WAD)
+}
+
+impl Decimal {
+    /// 0.
+    pub fn zero() -> Self {
+        Decimal(U256::zero())
+    }
+
+    /// 1.
+    pub fn one() -> Self {
+        Decimal(wad())
+    }
+
+    /// Whole units: `n` → `n.0`.
+    pub fn from_u64(n: u64) -> Self {
+        Decimal(U256::from(n) * wad())
+    }
+
+    /// Whole units from a u128 (checked: the scaled value must fit 256 bits, which it always does).
+    pub fn from_u128(n: u128) -> Self {
+        Decimal(U256::from(n) * wad())
+    }
+
+    /// Basis points: `bps / 10_000`.
+    pub fn from_bps(bps: u64) -> Self {
+        Decimal(U256::from(bps) * wad() / U256::from(BPS_SCALE))
+    }
+
+    /// Percent: `pct / 100`.
+    pub fn from_percent(pct: u64) -> Self {
+        Decimal(U256::from(pct) * wad() / U256::from(PERCENT_SCALE))
+    }
+
+    /// The stored form: the raw scaled integer (`value × 1e18`) as kept in `*_sf` fields.
+    pub fn from_scaled_val(sf: u128) -> Self {
+        Decimal(U256::from(sf))
+    }
+
+    /// Raw scaled integer for storage in a `*_sf` field; `Overflow` past u128.
+    pub fn to_scaled_val(&self) -> MathResult<u128> {
+        if self.0.bits() > 128 {
+            return Err(MathError::Overflow);
+        }
+        Ok(self.0.as_u128())
+    }
+
+    /// `num / den`, truncated at 18 decimals.
+    pub fn from_ratio(num: u128, den: u128) -> MathResult<Self> {
+        Decimal::from_u128(num).try_div(Decimal::from_u128(den))
+    }
+
+    /// True when exactly zero.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// `self + rhs`.
+    pub fn try_add(self, rhs: Decimal) -> MathResult<Decimal> {
+        self.0
+            .checked_add(rhs.0)
+            .map(Decimal)
+            .ok_or(MathError::Overflow)
+    }
+
+    /// `self - rhs`; `Underflow` if `rhs > self`.
+    pub fn try_sub(self, rhs: Decimal) -> MathResult<Decimal> {
+        self.0
+            .checked_sub(rhs.0)
+            .map(Decimal)
+            .ok_or(MathError::Underflow)
+    }
+
+    /// `max(self - rhs, 0)`.
+    pub fn saturating_sub(self, rhs: Decimal) -> Decimal {
+        Decimal(self.0.saturating_sub(rhs.0))
+    }
+
+    /// `self × rhs`, truncated at 18 decimals.
+    pub fn try_mul(self, rhs: Decimal) -> MathResult<Decimal> {
+        let prod = self.0.checked_mul(rhs.0).ok_or(MathError::Overflow)?;
+        Ok(Decimal(prod / wad()))
+    }
+
+    /// `self × rhs`, the 18th decimal rounded up.
+    pub fn try_mul_ceil(self, rhs: Decimal) -> MathResult<Decimal> {
+        let prod = self.0.checked_mul(rhs.0).ok_or(MathError::Overflow)?;
+        Ok(Decimal(div_ceil_u192(prod, wad())?))
+    }
+
+    /// `self × n` for an integer `n` (exact).
+    pub fn try_mul_u64(self, n: u64) -> MathResult<Decimal> {
+        self.0
+            .checked_mul(U256::from(n))
+            .map(Decimal)
+            .ok_or(MathError::Overflow)
+    }
+
+    /// `self / rhs`, truncated at 18 decimals.
+    pub fn try_div(self, rhs: Decimal) -> MathResult<Decimal> {
+        if rhs.is_zero() {
+            return Err(MathError::DivisionByZero);
+        }
+        let num = self.0.checked_mul(wad()).ok_or(MathError::Overflow)?;
+        Ok(Decimal(num / rhs.0))
+    }
+
+    /// `self / rhs`, the 18th decimal rounded up.
+    pub fn try_div_ceil(self, rhs: Decimal) -> MathResult<Decimal> {
+        if rhs.is_zero() {
+            return Err(MathError::DivisionByZero);
+        }
+        let num = self.0.checked_mul(wad()).ok_or(MathError::Overflow)?;
+        Ok(Decimal(div_ceil_u192(num, rhs.0)?))
+    }
+
+    /// `self / n` for an integer `n`, truncated.
+    pub fn try_div_u64(self, n: u64) -> MathResult<Decimal> {
+        if n == 0 {
+            return Err(MathError::DivisionByZero);
+        }
+        Ok(Decimal(self.0 / U256::from(n)))
+    }
+
+    /// `self^exp` by squaring; each multiplication truncates.
+    pub fn try_pow(self, mut exp: u64) -> MathResult<Decimal> {
+        let mut base = self;
+        let mut acc = Decimal::one();
+        while exp > 0 {
+            if exp & 1 == 1 {
+                acc = acc.try_mul(base)?;
+            }
+            exp >>= 1;
+            if exp > 0 {
+                base = base.try_mul(base)?;
+            }
+        }
+        Ok(acc)
+    }
+
+    /// Whole units rounded down (outflows to a user: withdrawals, seized collateral).
+    pub fn try_floor_u64(&self) -> MathResult<u64> {
+        let int = self.0 / wad();
+        if int.bits() > 64 {
+            return Err(MathError::Overflow);
+        }
+        Ok(int.as_u64())
+    }
+
+    /// Whole units rounded up (amounts owed by a user: repayments, debt).
+    pub fn try_ceil_u64(&self) -> MathResult<u64> {
+        let int = div_ceil_u192(self.0, wad())?;
+        if int.bits() > 64 {
+            return Err(MathError::Overflow);
+        }
+        Ok(int.as_u64())
+    }
+
+    /// Whole units rounded down, as u128.
+    pub fn try_floor_u128(&self) -> MathResult<u128> {
+        let int = self.0 / wad();
+        if int.bits() > 128 {
+            return Err(MathError::Overflow);
+        }
+        Ok(int.as_u128())
+    }
+
+    /// The value in basis points, rounded down (for reports and events).
+    pub fn try_floor_bps(&self) -> MathResult<u64> {
+        self.try_mul_u64(BPS_SCALE)?.try_floor_u64()
+    }
+}
+
+fn div_ceil_u192(num: U256, den: U256) -> MathResult<U256> {
+    if den.is_zero() {
+        return Err(MathError::DivisionByZero);
+    }
+    let q = num / den;
+    if (num % den).is_zero() {
+        Ok(q)
+    } else {
+        q.checked_add(U256::one()).ok_or(MathError::Overflow)
+    }
+}
+
+/// `a × b / c` on integers, rounded down; the 256-bit intermediate holds any `u128 × u128`.
+pub fn mul_div_floor(a: u128, b: u128, c: u128) -> MathResult<u128> {
+    if c == 0 {
+        return Err(MathError::DivisionByZero);
+    }
+    let prod = U256::from(a)
+        .checked_mul(U256::from(b))
+        .ok_or(MathError::Overflow)?;
+    let q = prod / U256::from(c);
+    if q.bits() > 128 {
+        return Err(MathError::Overflow);
+    }
+    Ok(q.as_u128())
+}
+
+/// `a × b / c` on integers, rounded up.
+pub fn mul_div_ceil(a: u128, b: u128, c: u128) -> MathResult<u128> {
+    if c == 0 {
+        return Err(MathError::DivisionByZero);
+    }
+    let prod = U256::from(a)
+        .checked_mul(U256::from(b))
+        .ok_or(MathError::Overflow)?;
+    let q = div_ceil_u192(prod, U256::from(c))?;
+    if q.bits() > 128 {
+        return Err(MathError::Overflow);
+    }
+    Ok(q.as_u128())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn successful_basic_arithmetic() {
+        let a = Decimal::from_u64(3);
+        let b = Decimal::from_u64(2);
+        assert_eq!(a.try_add(b).unwrap(), Decimal::from_u64(5));
+        assert_eq!(a.try_sub(b).unwrap(), Decimal::one());
+        assert_eq!(a.try_mul(b).unwrap(), Decimal::from_u64(6));
+        assert_eq!(a.try_div(b).unwrap(), Decimal::from_ratio(3, 2).unwrap());
+        assert_eq!(Decimal::from_bps(2_500), Decimal::from_percent(25));
+    }
+
+    #[test]
+    fn successful_rounding_is_in_the_name() {
+        let third = Decimal::one().try_div(Decimal::from_u64(3)).unwrap();
+        let third_up = Decimal::one().try_div_ceil(Decimal::from_u64(3)).unwrap();
+        assert_eq!(third_up.0 - third.0, U256::one());
+        let x = Decimal::from_ratio(7, 2).unwrap();
+        assert_eq!(x.try_floor_u64().unwrap(), 3);
+        assert_eq!(x.try_ceil_u64().unwrap(), 4);
+        assert_eq!(Decimal::from_u64(4).try_ceil_u64().unwrap(), 4);
+    }
+
+    #[test]
+    fn fail_sub_when_underflow_and_div_when_zero() {
+        assert_eq!(
+            Decimal::one().try_sub(Decimal::from_u64(2)),
+            Err(MathError::Underflow)
+        );
+        assert_eq!(
+            Decimal::one().try_div(Decimal::zero()),
+            Err(MathError::DivisionByZero)
+        );
+        assert_eq!(mul_div_floor(1, 1, 0), Err(MathError::DivisionByZero));
+    }
+
+    #[test]
+    fn fail_conversion_when_out_of_range() {
+        let big = Decimal::from_u128(1u128 << 70);
+        assert_eq!(big.try_floor_u64(), Err(MathError::Overflow));
+        assert_eq!(big.to_scaled_val(), Err(MathError::Overflow));
+        let max = Decimal(U256::MAX);
+        assert_eq!(max.try_mul(max), Err(MathError::Overflow));
+    }
+
+    #[test]
+    fn successful_pow_matches_repeated_mul() {
+        let x = Decimal::from_ratio(101, 100).unwrap();
+        let mut acc = Decimal::one();
+        for _ in 0..13 {
+            acc = acc.try_mul(x).unwrap();
+        }
+        assert_eq!(x.try_pow(13).unwrap(), acc);
+        assert_eq!(x.try_pow(0).unwrap(), Decimal::one());
+    }
+
+    #[test]
+    fn successful_scaled_round_trip() {
+        let x = Decimal::from_ratio(123_456_789, 1_000).unwrap();
+        assert_eq!(Decimal::from_scaled_val(x.to_scaled_val().unwrap()), x);
+        assert_eq!(
+            format!("{}", Decimal::from_ratio(3, 2).unwrap()),
+            "1.500000000000000000"
+        );
+    }
+
+    #[test]
+    fn successful_mul_div_rounding() {
+        assert_eq!(mul_div_floor(10, 10, 3).unwrap(), 33);
+        assert_eq!(mul_div_ceil(10, 10, 3).unwrap(), 34);
+        assert_eq!(mul_div_ceil(10, 9, 3).unwrap(), 30);
+    }
+}

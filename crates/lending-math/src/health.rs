@@ -1,0 +1,304 @@
+//! Health of an obligation: what its collateral is worth, what it may borrow, and when it
+//! becomes liquidatable.
+//!
+//! For deposit `i` with underlying amount `a_i` (token base units), decimals `d_i`, loan-to-value
+//! `ltv_i` and liquidation threshold `lt_i`; and borrow `j` with debt `b_j`, decimals `d_j`,
+//! borrow factor `bf_j ≥ 1`:
+//! - market value `v(a, p, d) = a × p / 10^d` (quote units);
+//! - deposited value `DV = Σ v(a_i, spot_i)`;
+//! - allowed borrow value `ABV = Σ v(a_i, low_i) × ltv_i` with `low = min(spot, EMA) − conf`;
+//! - unhealthy borrow value `UBV = Σ v(a_i, spot_i) × lt_i`;
+//! - borrowed value `BV = Σ v(b_j, spot_j)`;
+//! - borrow-factor-adjusted debt `BFDV = Σ v(b_j, spot_j) × bf_j` (liquidation side);
+//! - conservative adjusted debt `BFDV⁺ = Σ v(b_j, high_j) × bf_j` with `high = max(spot, EMA) + conf`.
+//!
+//! Rules: a borrow or withdrawal must leave `BFDV⁺ ≤ ABV`; an obligation is liquidatable when
+//! `BFDV > UBV`. Since `ltv < lt` and `low ≤ spot ≤ high`, an obligation that passes the borrow
+//! rule is never liquidatable at the same prices.
+//! Rounding: every value is truncated at 1e-18 quote units, deposits down, debts rounded up,
+//! so truncation never makes an obligation look healthier than it is.
+
+use crate::error::MathResult;
+use crate::fixed::{Decimal, U256};
+use crate::price::Prices;
+
+/// `10^decimals` as a Decimal; decimals above 38 are not token decimals.
+fn pow10(decimals: u8) -> Decimal {
+    Decimal::from_u128(10u128.pow(u32::from(decimals.min(38))))
+}
+
+/// `v(a, p, d) = a × p / 10^d`, truncated.
+pub fn market_value(amount: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
+    amount.try_mul(price)?.try_div(pow10(decimals))
+}
+
+/// `v(a, p, d)`, rounded up at the last decimal (for debt).
+pub fn market_value_ceil(amount: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
+    amount.try_mul_ceil(price)?.try_div_ceil(pow10(decimals))
+}
+
+/// Token amount worth `value` quote units at `price`: `value × 10^d / p`, truncated.
+pub fn amount_for_value(value: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
+    value.try_mul(pow10(decimals))?.try_div(price)
+}
+
+/// Token amount worth `value` at `price`, rounded up at the last decimal.
+pub fn amount_for_value_ceil(value: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
+    value.try_mul(pow10(decimals))?.try_div_ceil(price)
+}
+
+/// One collateral position, valued.
+#[derive(Clone, Copy, Debug)]
+pub struct DepositInput {
+    /// Underlying tokens (base units) that the position's shares redeem for.
+    pub amount: Decimal,
+    /// Mint decimals.
+    pub decimals: u8,
+    /// Oracle prices of the mint.
+    pub prices: Prices,
+    /// Loan-to-value (fraction).
+    pub ltv: Decimal,
+    /// Liquidation threshold (fraction).
+    pub liquidation_threshold: Decimal,
+}
+
+/// One debt position, valued.
+#[derive(Clone, Copy, Debug)]
+pub struct BorrowInput {
+    /// Debt in tokens (base units), interest included.
+    pub amount: Decimal,
+    /// Mint decimals.
+    pub decimals: u8,
+    /// Oracle prices of the mint.
+    pub prices: Prices,
+    /// Borrow factor (fraction ≥ 1).
+    pub borrow_factor: Decimal,
+}
+
+/// Per-position values, as `refresh_obligation` caches them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DepositValue {
+    /// `v(a, spot)`.
+    pub market_value: Decimal,
+    /// `v(a, low) × ltv`.
+    pub allowed_borrow_value: Decimal,
+    /// `v(a, spot) × lt`.
+    pub unhealthy_borrow_value: Decimal,
+}
+
+/// Per-position values of a borrow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BorrowValue {
+    /// `v(b, spot)`.
+    pub market_value: Decimal,
+    /// `v(b, spot) × bf`.
+    pub bf_adjusted_value: Decimal,
+    /// `v(b, high) × bf`.
+    pub bf_adjusted_value_upper: Decimal,
+}
+
+/// Values one deposit.
+pub fn value_deposit(d: &DepositInput) -> MathResult<DepositValue> {
+    let spot = market_value(d.amount, d.prices.spot, d.decimals)?;
+    let low = market_value(d.amount, d.prices.collateral_price(), d.decimals)?;
+    Ok(DepositValue {
+        market_value: spot,
+        allowed_borrow_value: low.try_mul(d.ltv)?,
+        unhealthy_borrow_value: spot.try_mul(d.liquidation_threshold)?,
+    })
+}
+
+/// Values one borrow.
+pub fn value_borrow(b: &BorrowInput) -> MathResult<BorrowValue> {
+    let spot = market_value_ceil(b.amount, b.prices.spot, b.decimals)?;
+    let high = market_value_ceil(b.amount, b.prices.debt_price()?, b.decimals)?;
+    Ok(BorrowValue {
+        market_value: spot,
+        bf_adjusted_value: spot.try_mul_ceil(b.borrow_factor)?,
+        bf_adjusted_value_upper: high.try_mul_ceil(b.borrow_factor)?,
+    })
+}
+
+/// Totals over an obligation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Health {
+    /// `DV`.
+    pub deposited_value: Decimal,
+    /// `ABV`.
+    pub allowed_borrow_value: Decimal,
+    /// `UBV`.
+    pub unhealthy_borrow_value: Decimal,
+    /// `BV`.
+    pub borrowed_value: Decimal,
+    /// `BFDV`.
+    pub bf_adjusted_debt_value: Decimal,
+    /// `BFDV⁺`.
+    pub bf_adjusted_debt_value_upper: Decimal,
+}
+
+impl Health {
+    /// Adds one deposit's values.
+    pub fn add_deposit(&mut self, v: &DepositValue) -> MathResult<()> {
+        self.deposited_value = self.deposited_value.try_add(v.market_value)?;
+        self.allowed_borrow_value = self.allowed_borrow_value.try_add(v.allowed_borrow_value)?;
+        self.unhealthy_borrow_value = self
+            .unhealthy_borrow_value
+            .try_add(v.unhealthy_borrow_value)?;
+        Ok(())
+    }
+
+    /// Adds one borrow's values.
+    pub fn add_borrow(&mut self, v: &BorrowValue) -> MathResult<()> {
+        self.borrowed_value = self.borrowed_value.try_add(v.market_value)?;
+        self.bf_adjusted_debt_value = self.bf_adjusted_debt_value.try_add(v.bf_adjusted_value)?;
+        self.bf_adjusted_debt_value_upper = self
+            .bf_adjusted_debt_value_upper
+            .try_add(v.bf_adjusted_value_upper)?;
+        Ok(())
+    }
+
+    /// `BFDV⁺ ≤ ABV`: the obligation may hold its debt after a risk-increasing action.
+    pub fn within_borrow_limit(&self) -> bool {
+        self.bf_adjusted_debt_value_upper <= self.allowed_borrow_value
+    }
+
+    /// `BFDV > UBV`: the obligation may be liquidated.
+    pub fn is_liquidatable(&self) -> bool {
+        self.bf_adjusted_debt_value > self.unhealthy_borrow_value
+    }
+
+    /// Health factor `UBV / BFDV` (∞ shown as `None` when there is no debt); below 1 is liquidatable.
+    pub fn health_factor(&self) -> MathResult<Option<Decimal>> {
+        if self.bf_adjusted_debt_value.is_zero() {
+            return Ok(None);
+        }
+        self.unhealthy_borrow_value
+            .try_div(self.bf_adjusted_debt_value)
+            .map(Some)
+    }
+
+    /// Loan-to-value `BV / DV` without borrow factors (0 with no collateral and no debt;
+    /// `None` when there is debt but no collateral).
+    pub fn ltv(&self) -> MathResult<Option<Decimal>> {
+        if self.deposited_value.is_zero() {
+            return Ok(if self.borrowed_value.is_zero() {
+                Some(Decimal::zero())
+            } else {
+                None
+            });
+        }
+        self.borrowed_value.try_div(self.deposited_value).map(Some)
+    }
+
+    /// Room left to borrow, in borrow-factor-adjusted conservative value (`ABV − BFDV⁺`, ≥ 0).
+    pub fn borrow_headroom(&self) -> Decimal {
+        self.allowed_borrow_value
+            .saturating_sub(self.bf_adjusted_debt_value_upper)
+    }
+}
+
+/// Health factor in bps for events and logs, capped at u64::MAX when there is no debt.
+pub fn health_factor_bps(h: &Health) -> MathResult<u64> {
+    match h.health_factor()? {
+        None => Ok(u64::MAX),
+        Some(hf) => {
+            let bps = hf.try_mul_u64(crate::fixed::BPS_SCALE)?;
+            if bps.0 > U256::from(u64::MAX) * U256::from(crate::fixed::WAD) {
+                Ok(u64::MAX)
+            } else {
+                bps.try_floor_u64()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::price::RawPrice;
+
+    fn prices(spot: i64, ema: i64, conf: u64) -> Prices {
+        RawPrice {
+            price: spot,
+            conf,
+            ema_price: ema,
+            ema_conf: conf,
+            expo: 0,
+        }
+        .normalize()
+        .unwrap()
+    }
+
+    #[test]
+    fn successful_health_of_two_assets() {
+        // 10 SOL (9 decimals) at $100, LTV 75%, LT 80%; 500 USDC debt (6 decimals), bf 1.
+        let sol = DepositInput {
+            amount: Decimal::from_u64(10_000_000_000),
+            decimals: 9,
+            prices: prices(100, 100, 0),
+            ltv: Decimal::from_percent(75),
+            liquidation_threshold: Decimal::from_percent(80),
+        };
+        let usdc = BorrowInput {
+            amount: Decimal::from_u64(500_000_000),
+            decimals: 6,
+            prices: prices(1, 1, 0),
+            borrow_factor: Decimal::one(),
+        };
+        let mut h = Health::default();
+        h.add_deposit(&value_deposit(&sol).unwrap()).unwrap();
+        h.add_borrow(&value_borrow(&usdc).unwrap()).unwrap();
+        assert_eq!(h.deposited_value, Decimal::from_u64(1_000));
+        assert_eq!(h.allowed_borrow_value, Decimal::from_u64(750));
+        assert_eq!(h.unhealthy_borrow_value, Decimal::from_u64(800));
+        assert_eq!(h.borrowed_value, Decimal::from_u64(500));
+        assert!(h.within_borrow_limit());
+        assert!(!h.is_liquidatable());
+        assert_eq!(health_factor_bps(&h).unwrap(), 16_000);
+        assert_eq!(h.ltv().unwrap(), Some(Decimal::from_percent(50)));
+    }
+
+    #[test]
+    fn successful_conservative_prices_shrink_borrowing_power() {
+        let sol = DepositInput {
+            amount: Decimal::from_u64(10),
+            decimals: 0,
+            prices: prices(100, 90, 2),
+            ltv: Decimal::from_percent(50),
+            liquidation_threshold: Decimal::from_percent(60),
+        };
+        let v = value_deposit(&sol).unwrap();
+        assert_eq!(v.market_value, Decimal::from_u64(1_000));
+        assert_eq!(v.allowed_borrow_value, Decimal::from_u64(440)); // 10 × (90 − 2) × 50%
+        let debt = BorrowInput {
+            amount: Decimal::from_u64(1),
+            decimals: 0,
+            prices: prices(100, 90, 2),
+            borrow_factor: Decimal::from_percent(150),
+        };
+        let b = value_borrow(&debt).unwrap();
+        assert_eq!(b.bf_adjusted_value, Decimal::from_u64(150));
+        assert_eq!(b.bf_adjusted_value_upper, Decimal::from_u64(153)); // (100 + 2) × 1.5
+    }
+
+    #[test]
+    fn successful_value_amount_round_trip_rounds_against_user() {
+        let p = Decimal::from_ratio(3, 1).unwrap();
+        let v = market_value(Decimal::from_u64(10), p, 1).unwrap();
+        assert_eq!(v, Decimal::from_u64(3));
+        assert_eq!(amount_for_value(v, p, 1).unwrap(), Decimal::from_u64(10));
+        let third = Decimal::one().try_div(p).unwrap();
+        assert!(
+            amount_for_value_ceil(third, p, 0).unwrap() >= amount_for_value(third, p, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn successful_empty_obligation_has_no_health_factor() {
+        let h = Health::default();
+        assert_eq!(h.health_factor().unwrap(), None);
+        assert_eq!(health_factor_bps(&h).unwrap(), u64::MAX);
+        assert!(h.within_borrow_limit());
+        assert!(!h.is_liquidatable());
+    }
+}

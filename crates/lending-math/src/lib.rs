@@ -1,0 +1,22 @@
+//! Sentinel's lending math, shared by the on-chain program, the keeper and the simulator.
+//!
+//! Pure functions over plain values: no Solana or Anchor types, no clock reads, no floats.
+//! Every operation is checked and returns [`MathError`] instead of panicking.
+//!
+//! - [`fixed`]: `Decimal`, 18-decimal fixed point on a 256-bit integer;
+//! - [`interest`]: borrow-rate curve, compounding, accrual;
+//! - [`shares`]: depositors' supply shares;
+//! - [`price`]: oracle normalization and conservative prices;
+//! - [`health`]: obligation values and the borrow / liquidation rules.
+
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod fixed;
+pub mod health;
+pub mod interest;
+pub mod price;
+pub mod shares;
+
+pub use error::{MathError, MathResult};
+pub use fixed::Decimal;

@@ -1,0 +1,41 @@
+//! Seeds, limits and defaults. Precision is in every name or comment.
+
+use anchor_lang::prelude::*;
+
+/// Seed of a reserve PDA: `[RESERVE_SEED, market, mint]`.
+#[constant]
+pub const RESERVE_SEED: &[u8] = b"reserve";
+/// Seed of a reserve's liquidity vault: `[VAULT_SEED, reserve]`.
+#[constant]
+pub const VAULT_SEED: &[u8] = b"vault";
+/// Seed of a reserve's oracle config: `[ORACLE_CONFIG_SEED, reserve]`.
+#[constant]
+pub const ORACLE_CONFIG_SEED: &[u8] = b"oracle";
+/// Seed of an obligation: `[OBLIGATION_SEED, market, owner, id (u16 LE)]`.
+#[constant]
+pub const OBLIGATION_SEED: &[u8] = b"obligation";
+
+/// Deposit positions per obligation.
+pub const MAX_DEPOSITS: usize = 8;
+/// Borrow positions per obligation.
+pub const MAX_BORROWS: usize = 5;
+
+/// Smallest seed deposit at reserve creation, in token base units.
+#[constant]
+pub const MIN_SEED_DEPOSIT: u64 = 1_000;
+
+/// 100% in basis points.
+pub const BPS: u16 = 10_000;
+/// Highest accepted borrow factor: 1,000% (bps).
+pub const MAX_BORROW_FACTOR_BPS: u16 = 50_000;
+/// Highest accepted oracle max age: one day (seconds).
+pub const MAX_ORACLE_AGE_SECS: u32 = 86_400;
+
+/// Pyth's legacy push oracle program on mainnet-beta and pythnet.
+pub const PYTH_LEGACY_PROGRAM_MAINNET: Pubkey =
+    pubkey!("FsJ3A3u2vn5cTVofAjvy6y5kwABJAqYWpe4975bi2epH");
+/// Pyth's legacy push oracle program on devnet.
+pub const PYTH_LEGACY_PROGRAM_DEVNET: Pubkey =
+    pubkey!("gSbePebfvPy7tRqimPoVecS2UsBvYv46ynrzWocc92s");
+/// Pyth's pull receiver program (owner of `PriceUpdateV2` accounts).
+pub const PYTH_RECEIVER_PROGRAM: Pubkey = pyth_solana_receiver_sdk::ID;

@@ -1,0 +1,187 @@
+//! The program's one error enum. Variants are append-only: a code, once shipped, never moves.
+
+use anchor_lang::prelude::*;
+use lending_math::MathError;
+
+/// Errors of the Sentinel lending program.
+#[error_code]
+pub enum LendingError {
+    /// A math operation overflowed its type.
+    #[msg("Math overflow")]
+    MathOverflow, // 6000
+    /// A subtraction went below zero.
+    #[msg("Math underflow")]
+    MathUnderflow, // 6001
+    /// A division by zero, e.g. valuing shares of an empty reserve.
+    #[msg("Division by zero")]
+    DivisionByZero, // 6002
+    /// An amount of zero, or `u64::MAX` where it does not mean "all".
+    #[msg("Amount must be greater than zero")]
+    InvalidAmount, // 6003
+    /// The signer is not the market admin.
+    #[msg("Signer is not the market admin")]
+    Unauthorized, // 6004
+    /// An account belongs to another lending market.
+    #[msg("Account belongs to another lending market")]
+    InvalidMarket, // 6005
+    /// The obligation is owned by someone else.
+    #[msg("Obligation owner mismatch")]
+    InvalidObligationOwner, // 6006
+    /// The reserve passed is not the one the other accounts refer to.
+    #[msg("Reserve mismatch")]
+    InvalidReserve, // 6007
+    /// The token vault is not the reserve's vault.
+    #[msg("Vault is not the reserve's liquidity vault")]
+    InvalidVault, // 6008
+    /// The mint is not the reserve's mint.
+    #[msg("Mint is not the reserve's mint")]
+    InvalidMint, // 6009
+    /// The token program is not the one the reserve was created with.
+    #[msg("Token program mismatch")]
+    InvalidTokenProgram, // 6010
+    /// The oracle config is not the reserve's oracle config.
+    #[msg("Oracle config mismatch")]
+    InvalidOracleConfig, // 6011
+    /// The price account is not the one pinned in the oracle config.
+    #[msg("Price account is not the pinned oracle account")]
+    InvalidOracleAccount, // 6012
+    /// The price account is not owned by the expected oracle program.
+    #[msg("Price account has the wrong owner")]
+    InvalidOracleOwner, // 6013
+    /// The price account's data cannot be decoded as the configured kind.
+    #[msg("Price account data is invalid")]
+    InvalidOracleData, // 6014
+    /// The Pyth update's feed id differs from the pinned feed id.
+    #[msg("Price feed id mismatch")]
+    OracleFeedMismatch, // 6015
+    /// The Pyth update was only partially verified.
+    #[msg("Price update is not fully verified")]
+    OracleNotFullyVerified, // 6016
+    /// The legacy Pyth price is not in Trading status.
+    #[msg("Price status is not Trading")]
+    OraclePriceNotTrading, // 6017
+    /// A price or EMA price that is zero or negative, or an absurd exponent.
+    #[msg("Oracle price is not positive")]
+    InvalidOraclePrice, // 6018
+    /// The price is older than the configured maximum age.
+    #[msg("Oracle price is stale")]
+    StalePrice, // 6019
+    /// The confidence interval is wider than the configured bound.
+    #[msg("Oracle price confidence is too wide")]
+    PriceTooUncertain, // 6020
+    /// The publish time is older than one already used.
+    #[msg("Oracle publish time went backwards")]
+    OraclePublishTimeRegressed, // 6021
+    /// The reserve was not refreshed in this slot.
+    #[msg("Reserve must be refreshed in the current slot")]
+    ReserveStale, // 6022
+    /// The obligation was not refreshed in this slot.
+    #[msg("Obligation must be refreshed in the current slot")]
+    ObligationStale, // 6023
+    /// `refresh_obligation` did not receive exactly the obligation's reserves, in order.
+    #[msg("Refresh accounts do not match the obligation's reserves")]
+    InvalidRefreshAccounts, // 6024
+    /// The borrow would exceed the obligation's allowed borrow value.
+    #[msg("Borrow exceeds the allowed borrow value")]
+    BorrowTooLarge, // 6025
+    /// The withdrawal would leave the obligation above its allowed borrow value.
+    #[msg("Withdrawal would make the obligation unhealthy")]
+    WithdrawTooLarge, // 6026
+    /// The reserve's deposit cap would be exceeded.
+    #[msg("Deposit cap exceeded")]
+    DepositCapExceeded, // 6027
+    /// The reserve's borrow cap would be exceeded.
+    #[msg("Borrow cap exceeded")]
+    BorrowCapExceeded, // 6028
+    /// The reserve does not hold enough available liquidity.
+    #[msg("Insufficient liquidity in the reserve")]
+    InsufficientLiquidity, // 6029
+    /// The obligation has no deposit in this reserve.
+    #[msg("No deposit in this reserve")]
+    DepositNotFound, // 6030
+    /// The obligation has no borrow in this reserve.
+    #[msg("No borrow in this reserve")]
+    BorrowNotFound, // 6031
+    /// The obligation already holds the maximum number of deposits.
+    #[msg("Too many deposit positions")]
+    TooManyDeposits, // 6032
+    /// The obligation already holds the maximum number of borrows.
+    #[msg("Too many borrow positions")]
+    TooManyBorrows, // 6033
+    /// The withdrawal is larger than the position.
+    #[msg("Withdrawal exceeds the deposit")]
+    WithdrawExceedsDeposit, // 6034
+    /// Borrowing is paused for the market or reserve.
+    #[msg("Borrowing is paused")]
+    BorrowPaused, // 6035
+    /// Withdrawals are paused for the market or reserve.
+    #[msg("Withdrawals are paused")]
+    WithdrawPaused, // 6036
+    /// Spot and EMA prices diverge past the configured bound; risk-increasing actions are off.
+    #[msg("Spot and EMA prices diverge too much")]
+    PriceDivergenceTooHigh, // 6037
+    /// LTV must be below the liquidation threshold.
+    #[msg("Loan-to-value must be below the liquidation threshold")]
+    InvalidLtv, // 6038
+    /// threshold × (1 + max bonus) must stay below 100%, and min bonus ≤ max bonus.
+    #[msg("Liquidation threshold with bonus reaches 100%")]
+    InvalidLiquidationBonus, // 6039
+    /// Borrow factor below 100% or absurdly high.
+    #[msg("Invalid borrow factor")]
+    InvalidBorrowFactor, // 6040
+    /// Reserve factor or protocol liquidation fee above 100%.
+    #[msg("Invalid fee setting")]
+    InvalidFee, // 6041
+    /// The borrow-rate curve is not monotone, or does not span 0%..100%.
+    #[msg("Invalid borrow rate curve")]
+    InvalidRateCurve, // 6042
+    /// Oracle config bounds out of range (max age, confidence, divergence).
+    #[msg("Invalid oracle config")]
+    InvalidOracleConfigParams, // 6043
+    /// Market parameters out of range (close factor, insolvency LTV, auction).
+    #[msg("Invalid market config")]
+    InvalidMarketConfig, // 6044
+    /// The seed deposit at reserve creation is below the minimum.
+    #[msg("Seed deposit too small")]
+    SeedDepositTooSmall, // 6045
+    /// The mint uses a Token-2022 extension the program does not support.
+    #[msg("Unsupported token extension")]
+    UnsupportedTokenExtension, // 6046
+    /// The vault balance does not match the reserve's accounting after a transfer.
+    #[msg("Vault balance does not match the reserve accounting")]
+    VaultBalanceMismatch, // 6047
+    /// The amount is too small to mint a share or move a unit.
+    #[msg("Amount too small")]
+    AmountTooSmall, // 6048
+    /// A reserve is listed twice in an obligation or an instruction.
+    #[msg("Duplicate reserve")]
+    DuplicateReserve, // 6049
+}
+
+impl From<MathError> for LendingError {
+    fn from(e: MathError) -> Self {
+        match e {
+            MathError::Overflow => LendingError::MathOverflow,
+            MathError::Underflow => LendingError::MathUnderflow,
+            MathError::DivisionByZero => LendingError::DivisionByZero,
+            MathError::InvalidInput => LendingError::InvalidOraclePrice,
+        }
+    }
+}
+
+/// Converts a math result into a program result with the matching `LendingError`.
+pub trait MathResultExt<T> {
+    /// Maps the math error.
+    fn map_math(self) -> Result<T>;
+}
+
+impl<T> MathResultExt<T> for core::result::Result<T, MathError> {
+    #[track_caller]
+    fn map_math(self) -> Result<T> {
+        self.map_err(|e| {
+            let code = LendingError::from(e);
+            msg!("math error {:?} at {}", e, core::panic::Location::caller());
+            error!(code)
+        })
+    }
+}

@@ -1,0 +1,205 @@
+//! One event per state change, emitted with `emit_cpi!` (a self-CPI whose data a client reads
+//! from the transaction's inner instructions; unlike log-based `emit!`, it cannot be truncated
+//! and is visible in every runtime). Values are `*_sf` (× 1e18) or token base units.
+
+use anchor_lang::prelude::*;
+
+use crate::state::{MarketParams, OracleParams, ReserveConfig};
+
+/// A market was created.
+#[event]
+pub struct MarketInitialized {
+    /// The market.
+    pub market: Pubkey,
+    /// Its admin.
+    pub admin: Pubkey,
+    /// Its parameters.
+    pub params: MarketParams,
+}
+
+/// Market parameters changed.
+#[event]
+pub struct MarketUpdated {
+    /// The market.
+    pub market: Pubkey,
+    /// Before.
+    pub before: MarketParams,
+    /// After.
+    pub after: MarketParams,
+}
+
+/// A reserve was created and seeded.
+#[event]
+pub struct ReserveInitialized {
+    /// The market.
+    pub market: Pubkey,
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Its mint.
+    pub mint: Pubkey,
+    /// Seed deposit, whose shares nobody owns (token base units).
+    pub seed_amount: u64,
+    /// Initial config.
+    pub config: ReserveConfig,
+    /// Initial oracle settings.
+    pub oracle: OracleParams,
+}
+
+/// A reserve's config changed.
+#[event]
+pub struct ReserveConfigUpdated {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Before.
+    pub before: ReserveConfig,
+    /// After.
+    pub after: ReserveConfig,
+}
+
+/// A reserve's oracle settings changed.
+#[event]
+pub struct OracleConfigUpdated {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Before.
+    pub before: OracleParams,
+    /// After.
+    pub after: OracleParams,
+}
+
+/// An obligation was opened.
+#[event]
+pub struct ObligationInitialized {
+    /// The market.
+    pub market: Pubkey,
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// Its owner.
+    pub owner: Pubkey,
+    /// Its id.
+    pub id: u16,
+}
+
+/// A reserve accrued interest and read its oracle.
+#[event]
+pub struct ReserveRefreshed {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Slot of the read.
+    pub slot: u64,
+    /// Spot price (× 1e18).
+    pub price_sf: u128,
+    /// EMA price (× 1e18).
+    pub ema_price_sf: u128,
+    /// Confidence (× 1e18).
+    pub conf_sf: u128,
+    /// Publish time of the price.
+    pub publish_time: i64,
+    /// Borrow index before (× 1e18).
+    pub borrow_index_before_sf: u128,
+    /// Borrow index after (× 1e18).
+    pub borrow_index_after_sf: u128,
+    /// Interest accrued (token base units × 1e18).
+    pub interest_sf: u128,
+    /// Spot–EMA divergence (bps).
+    pub divergence_bps: u64,
+    /// True when the divergence pauses borrowing and withdrawing.
+    pub divergent: bool,
+}
+
+/// An obligation's values were recomputed.
+#[event]
+pub struct ObligationRefreshed {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// Slot.
+    pub slot: u64,
+    /// Health factor before, from the previous refresh (bps; u64::MAX without debt).
+    pub health_factor_before_bps: u64,
+    /// Health factor now (bps; u64::MAX without debt).
+    pub health_factor_after_bps: u64,
+    /// Deposited value (× 1e18).
+    pub deposited_value_sf: u128,
+    /// Allowed borrow value (× 1e18).
+    pub allowed_borrow_value_sf: u128,
+    /// Unhealthy borrow value (× 1e18).
+    pub unhealthy_borrow_value_sf: u128,
+    /// Borrow-factor-adjusted debt value (× 1e18).
+    pub bf_adjusted_debt_value_sf: u128,
+    /// True when it may be liquidated.
+    pub liquidatable: bool,
+}
+
+/// Collateral was deposited.
+#[event]
+pub struct Deposited {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Tokens moved in (base units).
+    pub amount: u64,
+    /// Shares credited.
+    pub shares: u64,
+    /// The position's shares after.
+    pub position_shares_after: u64,
+    /// Reserve available liquidity before (base units).
+    pub available_before: u64,
+    /// Reserve available liquidity after (base units).
+    pub available_after: u64,
+}
+
+/// Collateral was withdrawn.
+#[event]
+pub struct Withdrawn {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Tokens moved out (base units).
+    pub amount: u64,
+    /// Shares burned.
+    pub shares: u64,
+    /// Allowed borrow value before (× 1e18).
+    pub allowed_borrow_value_before_sf: u128,
+    /// Conservative adjusted debt value, unchanged by a withdrawal (× 1e18).
+    pub bf_adjusted_debt_value_upper_sf: u128,
+    /// Reserve available liquidity after (base units).
+    pub available_after: u64,
+}
+
+/// Liquidity was borrowed.
+#[event]
+pub struct Borrowed {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Tokens lent (base units).
+    pub amount: u64,
+    /// Normalized debt added (× 1e18).
+    pub normalized_debt_sf: u128,
+    /// Conservative adjusted debt before (× 1e18).
+    pub bf_adjusted_debt_value_upper_before_sf: u128,
+    /// Allowed borrow value (× 1e18).
+    pub allowed_borrow_value_sf: u128,
+    /// Reserve available liquidity after (base units).
+    pub available_after: u64,
+}
+
+/// Debt was repaid.
+#[event]
+pub struct Repaid {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Who paid.
+    pub payer: Pubkey,
+    /// Tokens repaid (base units).
+    pub amount: u64,
+    /// Normalized debt removed (× 1e18).
+    pub normalized_debt_sf: u128,
+    /// Debt left in this reserve (token base units × 1e18).
+    pub remaining_debt_sf: u128,
+}

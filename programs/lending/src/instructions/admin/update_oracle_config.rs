@@ -1,0 +1,60 @@
+//! `update_oracle_config`: the admin changes which price account a reserve trusts and its
+//! bounds. A new source restarts the publish-time floor and makes the reserve stale until the
+//! next refresh reads it.
+
+use anchor_lang::prelude::*;
+
+use crate::error::LendingError;
+use crate::events::OracleConfigUpdated;
+use crate::operations::validation::validate_oracle_params;
+use crate::state::{LendingMarket, OracleConfig, OracleKind, OracleParams, Reserve};
+
+/// Accounts of `update_oracle_config`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct UpdateOracleConfig<'info> {
+    /// The market admin.
+    pub admin: Signer<'info>,
+    /// The market.
+    #[account(has_one = admin @ LendingError::Unauthorized)]
+    pub lending_market: AccountLoader<'info, LendingMarket>,
+    /// The reserve, of this market.
+    #[account(
+        mut,
+        has_one = lending_market @ LendingError::InvalidMarket,
+        has_one = oracle_config @ LendingError::InvalidOracleConfig
+    )]
+    pub reserve: AccountLoader<'info, Reserve>,
+    /// The reserve's oracle config.
+    #[account(mut)]
+    pub oracle_config: AccountLoader<'info, OracleConfig>,
+}
+
+/// Validates and applies the oracle settings.
+pub fn handler(ctx: Context<UpdateOracleConfig>, params: OracleParams) -> Result<()> {
+    validate_oracle_params(&params)?;
+    let mut oc = ctx.accounts.oracle_config.load_mut()?;
+    let before = OracleParams {
+        kind: OracleKind::from_u8(oc.kind).ok_or(LendingError::InvalidOracleConfigParams)?,
+        price_account: oc.price_account,
+        feed_id: oc.feed_id,
+        max_age_secs: oc.max_age_secs,
+        max_confidence_bps: oc.max_confidence_bps,
+        max_ema_divergence_bps: oc.max_ema_divergence_bps,
+    };
+    let source_changed = before.kind != params.kind
+        || before.price_account != params.price_account
+        || before.feed_id != params.feed_id;
+    oc.apply(&params);
+    if source_changed {
+        oc.last_publish_time = 0;
+        ctx.accounts.reserve.load_mut()?.price_slot = 0;
+    }
+    drop(oc);
+    emit_cpi!(OracleConfigUpdated {
+        reserve: ctx.accounts.reserve.key(),
+        before,
+        after: params,
+    });
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! `withdraw`: takes collateral back. Requires the reserve and the obligation refreshed in
+//! this slot; with debt, the obligation must stay within its allowed borrow value.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::error::{LendingError, MathResultExt};
+use crate::events::Withdrawn;
+use crate::operations::lending;
+use crate::state::{LendingMarket, Obligation, Reserve};
+use crate::utils::token::transfer_from_vault;
+
+/// Accounts of `withdraw`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Withdraw<'info> {
+    /// The obligation owner.
+    pub owner: Signer<'info>,
+    /// The market.
+    pub lending_market: AccountLoader<'info, LendingMarket>,
+    /// The owner's obligation in this market.
+    #[account(
+        mut,
+        has_one = lending_market @ LendingError::InvalidMarket,
+        has_one = owner @ LendingError::InvalidObligationOwner
+    )]
+    pub obligation: AccountLoader<'info, Obligation>,
+    /// The reserve, of this market.
+    #[account(
+        mut,
+        has_one = lending_market @ LendingError::InvalidMarket,
+        has_one = vault @ LendingError::InvalidVault,
+        has_one = mint @ LendingError::InvalidMint,
+        has_one = token_program @ LendingError::InvalidTokenProgram
+    )]
+    pub reserve: AccountLoader<'info, Reserve>,
+    /// The reserve's vault.
+    #[account(mut)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The reserve's mint.
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// Where the tokens go.
+    #[account(mut, constraint = destination.mint == mint.key() @ LendingError::InvalidMint)]
+    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The reserve's token program.
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+/// Checks pauses and freshness, burns shares, sends the tokens. `u64::MAX` withdraws the whole position.
+pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+    let slot = Clock::get()?.slot;
+    let market_key = ctx.accounts.lending_market.key();
+    let reserve_key = ctx.accounts.reserve.key();
+    let (outcome, abv_before, debt_upper, available_after, bump) = {
+        let market = ctx.accounts.lending_market.load()?;
+        let mut reserve = ctx.accounts.reserve.load_mut()?;
+        let mut obligation = ctx.accounts.obligation.load_mut()?;
+        require!(
+            market.withdraw_paused == 0 && reserve.config.withdraw_paused == 0,
+            LendingError::WithdrawPaused
+        );
+        require!(reserve.is_fresh(slot), LendingError::ReserveStale);
+        require!(
+            obligation.last_refresh_slot == slot,
+            LendingError::ObligationStale
+        );
+        require!(
+            reserve.price_divergent == 0 || !obligation.has_debt(),
+            LendingError::PriceDivergenceTooHigh
+        );
+        let h = obligation.health();
+        let outcome = lending::withdraw(&mut reserve, &reserve_key, &mut obligation, amount)?;
+        (
+            outcome,
+            h.allowed_borrow_value,
+            h.bf_adjusted_debt_value_upper,
+            reserve.available_amount,
+            reserve.bump,
+        )
+    };
+    let reserve_info = ctx.accounts.reserve.to_account_info();
+    transfer_from_vault(
+        &ctx.accounts.token_program,
+        &mut ctx.accounts.vault,
+        &ctx.accounts.destination,
+        &ctx.accounts.mint,
+        &reserve_info,
+        &market_key,
+        bump,
+        outcome.amount,
+    )?;
+    emit_cpi!(Withdrawn {
+        obligation: ctx.accounts.obligation.key(),
+        reserve: reserve_key,
+        amount: outcome.amount,
+        shares: outcome.shares,
+        allowed_borrow_value_before_sf: abv_before.to_scaled_val().map_math()?,
+        bf_adjusted_debt_value_upper_sf: debt_upper.to_scaled_val().map_math()?,
+        available_after,
+    });
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! Sentinel: an over-collateralised lending market on Solana.
+//!
+//! Accounts: `LendingMarket` (root of trust, admin, market-wide risk parameters) → `Reserve`
+//! per mint (liquidity vault, interest, cached Pyth price, risk config) with its `OracleConfig`
+//! → `Obligation` per user (up to 8 deposits and 5 borrows).
+//!
+//! Flow: `refresh_reserve` for each reserve an obligation uses, then `refresh_obligation`, then
+//! `borrow` / `withdraw` in the same slot. `deposit` and `repay` need no fresh price.
+//! The money math lives in the `lending-math` crate, shared with the keeper.
+
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod operations;
+pub mod oracle;
+pub mod state;
+pub mod utils;
+
+use instructions::*;
+use state::{MarketParams, OracleParams, ReserveConfig};
+
+declare_id!("3SKTZjUFnyEnqxpYYo1p7pXyT5cEWPkyHGCaFpb84aPx");
+
+/// The Sentinel lending program.
+#[program]
+pub mod lending {
+    use super::*;
+
+    /// Creates a lending market administered by the signer.
+    pub fn init_market(
+        ctx: Context<InitMarket>,
+        quote_currency: [u8; 32],
+        params: MarketParams,
+    ) -> Result<()> {
+        instructions::admin::init_market::handler(ctx, quote_currency, params)
+    }
+
+    /// Changes market-wide parameters (admin).
+    pub fn update_market(ctx: Context<UpdateMarket>, params: MarketParams) -> Result<()> {
+        instructions::admin::update_market::handler(ctx, params)
+    }
+
+    /// Lists a mint: creates its reserve, vault and oracle config and makes the seed deposit (admin).
+    pub fn init_reserve(
+        ctx: Context<InitReserve>,
+        config: ReserveConfig,
+        oracle: OracleParams,
+        seed_amount: u64,
+    ) -> Result<()> {
+        instructions::admin::init_reserve::handler(ctx, config, oracle, seed_amount)
+    }
+
+    /// Changes a reserve's risk and interest configuration (admin).
+    pub fn update_reserve_config(
+        ctx: Context<UpdateReserveConfig>,
+        config: ReserveConfig,
+    ) -> Result<()> {
+        instructions::admin::update_reserve_config::handler(ctx, config)
+    }
+
+    /// Changes a reserve's oracle source and bounds (admin).
+    pub fn update_oracle_config(
+        ctx: Context<UpdateOracleConfig>,
+        params: OracleParams,
+    ) -> Result<()> {
+        instructions::admin::update_oracle_config::handler(ctx, params)
+    }
+
+    /// Opens an obligation for the signing owner.
+    pub fn init_obligation(ctx: Context<InitObligation>, id: u16) -> Result<()> {
+        instructions::user::init_obligation::handler(ctx, id)
+    }
+
+    /// Accrues a reserve's interest and reads its oracle (permissionless).
+    pub fn refresh_reserve(ctx: Context<RefreshReserve>) -> Result<()> {
+        instructions::keeper::refresh_reserve::handler(ctx)
+    }
+
+    /// Recomputes an obligation's values; remaining accounts: its deposit then borrow reserves, in order (permissionless).
+    pub fn refresh_obligation<'info>(ctx: Context<'info, RefreshObligation<'info>>) -> Result<()> {
+        instructions::keeper::refresh_obligation::handler(ctx)
+    }
+
+    /// Deposits tokens as collateral.
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        instructions::user::deposit::handler(ctx, amount)
+    }
+
+    /// Withdraws collateral; `u64::MAX` withdraws the whole position.
+    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+        instructions::user::withdraw::handler(ctx, amount)
+    }
+
+    /// Borrows liquidity against the obligation's collateral.
+    pub fn borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
+        instructions::user::borrow::handler(ctx, amount)
+    }
+
+    /// Repays debt of any obligation; `u64::MAX` repays all of it.
+    pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
+        instructions::user::repay::handler(ctx, amount)
+    }
+}

@@ -1,0 +1,260 @@
+//! Deposit, withdraw, borrow and repay on a reserve and an obligation.
+//!
+//! The handler has accrued the reserve's interest to `now` and checked freshness and pauses;
+//! these functions apply the accounting and the health rule and return the token amount to move.
+//!
+//! Accounting identities kept here:
+//! - `Σ obligation shares + seed shares = reserve.share_supply`;
+//! - `Σ obligation normalized debt = reserve.total_normalized_debt` (the same value is added to
+//!   or removed from both sides);
+//! - `vault balance = available_amount + insurance_amount` (checked by the handlers after the transfer).
+//!
+//! Rounding against the user: shares minted down, shares burned up, tokens out down, normalized
+//! debt added up, normalized debt removed down.
+
+use anchor_lang::prelude::*;
+use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput};
+use lending_math::{shares, Decimal};
+
+use crate::error::{LendingError, MathResultExt};
+use crate::state::{Obligation, Reserve};
+
+/// Result of a deposit.
+pub struct DepositOutcome {
+    /// Shares credited to the obligation.
+    pub shares: u64,
+}
+
+/// Credits `amount` tokens as collateral: mints `floor(amount × S / A)` shares.
+pub fn deposit(
+    reserve: &mut Reserve,
+    reserve_key: &Pubkey,
+    obligation: &mut Obligation,
+    amount: u64,
+) -> Result<DepositOutcome> {
+    require!(
+        amount > 0 && amount != u64::MAX,
+        LendingError::InvalidAmount
+    );
+    let assets = reserve.total_supply_assets().map_math()?;
+    let after = assets.try_add(Decimal::from_u64(amount)).map_math()?;
+    require!(
+        after <= Decimal::from_u64(reserve.config.deposit_cap),
+        LendingError::DepositCapExceeded
+    );
+    let minted = shares::shares_for_deposit(amount, assets, reserve.share_supply).map_math()?;
+    require!(minted > 0, LendingError::AmountTooSmall);
+    let i = obligation
+        .find_or_add_deposit(reserve_key)
+        .ok_or(LendingError::TooManyDeposits)?;
+    obligation.deposits[i].shares = obligation.deposits[i]
+        .shares
+        .checked_add(minted)
+        .ok_or(LendingError::MathOverflow)?;
+    reserve.available_amount = reserve
+        .available_amount
+        .checked_add(amount)
+        .ok_or(LendingError::MathOverflow)?;
+    reserve.share_supply = reserve
+        .share_supply
+        .checked_add(minted)
+        .ok_or(LendingError::MathOverflow)?;
+    obligation.mark_stale();
+    Ok(DepositOutcome { shares: minted })
+}
+
+/// Result of a withdrawal.
+pub struct WithdrawOutcome {
+    /// Tokens to send to the owner.
+    pub amount: u64,
+    /// Shares burned.
+    pub shares: u64,
+}
+
+/// Removes collateral: `amount` tokens (burning `ceil(amount × S / A)` shares), or every share
+/// of the position when `amount == u64::MAX` (paying `floor(shares × A / S)`). With debt, the
+/// obligation must stay within its allowed borrow value: `BFDV⁺ ≤ ABV − removed × low price × LTV`.
+pub fn withdraw(
+    reserve: &mut Reserve,
+    reserve_key: &Pubkey,
+    obligation: &mut Obligation,
+    amount: u64,
+) -> Result<WithdrawOutcome> {
+    require!(amount > 0, LendingError::InvalidAmount);
+    let i = obligation
+        .find_deposit(reserve_key)
+        .ok_or(LendingError::DepositNotFound)?;
+    let held = obligation.deposits[i].shares;
+    let assets = reserve.total_supply_assets().map_math()?;
+    let supply = reserve.share_supply;
+    let (burn, out) = if amount == u64::MAX {
+        (
+            held,
+            shares::redeem_amount(held, assets, supply).map_math()?,
+        )
+    } else {
+        let burn = shares::shares_for_withdrawal(amount, assets, supply).map_math()?;
+        require!(burn <= held, LendingError::WithdrawExceedsDeposit);
+        (burn, amount)
+    };
+    require!(out > 0 && burn > 0, LendingError::AmountTooSmall);
+    require!(
+        out <= reserve.available_amount,
+        LendingError::InsufficientLiquidity
+    );
+
+    if obligation.has_debt() {
+        let removed = DepositInput {
+            amount: shares::assets_for_shares(burn, assets, supply).map_math()?,
+            decimals: reserve.decimals,
+            prices: reserve.prices(),
+            ltv: reserve.config.ltv(),
+            liquidation_threshold: reserve.config.liquidation_threshold(),
+        };
+        let removed = value_deposit(&removed).map_math()?;
+        let mut health = obligation.health();
+        health.allowed_borrow_value = health
+            .allowed_borrow_value
+            .saturating_sub(removed.allowed_borrow_value);
+        require!(health.within_borrow_limit(), LendingError::WithdrawTooLarge);
+    }
+
+    obligation.deposits[i].shares = held - burn;
+    obligation.remove_deposit_if_empty(i);
+    reserve.available_amount -= out;
+    reserve.share_supply = reserve
+        .share_supply
+        .checked_sub(burn)
+        .ok_or(LendingError::MathUnderflow)?;
+    obligation.mark_stale();
+    Ok(WithdrawOutcome {
+        amount: out,
+        shares: burn,
+    })
+}
+
+/// Result of a borrow.
+pub struct BorrowOutcome {
+    /// Normalized debt added (debt ÷ index, rounded up).
+    pub normalized_debt: Decimal,
+}
+
+/// Lends `amount` tokens against the obligation: requires
+/// `BFDV⁺ + v(amount, high) × bf ≤ ABV`, the borrow cap and available liquidity.
+pub fn borrow(
+    reserve: &mut Reserve,
+    reserve_key: &Pubkey,
+    obligation: &mut Obligation,
+    amount: u64,
+) -> Result<BorrowOutcome> {
+    require!(
+        amount > 0 && amount != u64::MAX,
+        LendingError::InvalidAmount
+    );
+    require!(
+        amount <= reserve.available_amount,
+        LendingError::InsufficientLiquidity
+    );
+    let amount_d = Decimal::from_u64(amount);
+    let debt_after = reserve
+        .total_debt()
+        .map_math()?
+        .try_add(amount_d)
+        .map_math()?;
+    require!(
+        debt_after <= Decimal::from_u64(reserve.config.borrow_cap),
+        LendingError::BorrowCapExceeded
+    );
+
+    let added = value_borrow(&BorrowInput {
+        amount: amount_d,
+        decimals: reserve.decimals,
+        prices: reserve.prices(),
+        borrow_factor: reserve.config.borrow_factor(),
+    })
+    .map_math()?;
+    let mut health = obligation.health();
+    health.bf_adjusted_debt_value_upper = health
+        .bf_adjusted_debt_value_upper
+        .try_add(added.bf_adjusted_value_upper)
+        .map_math()?;
+    require!(health.within_borrow_limit(), LendingError::BorrowTooLarge);
+
+    let normalized = amount_d
+        .try_div_ceil(reserve.borrow_index_sf.get())
+        .map_math()?;
+    let i = obligation
+        .find_or_add_borrow(reserve_key)
+        .ok_or(LendingError::TooManyBorrows)?;
+    let pos = &mut obligation.borrows[i].normalized_debt_sf;
+    pos.set(pos.get().try_add(normalized).map_math()?)
+        .map_math()?;
+    let total = reserve
+        .total_normalized_debt_sf
+        .get()
+        .try_add(normalized)
+        .map_math()?;
+    reserve.total_normalized_debt_sf.set(total).map_math()?;
+    reserve.available_amount -= amount;
+    obligation.mark_stale();
+    Ok(BorrowOutcome {
+        normalized_debt: normalized,
+    })
+}
+
+/// Result of a repayment.
+pub struct RepayOutcome {
+    /// Tokens to take from the payer.
+    pub amount: u64,
+    /// Normalized debt removed.
+    pub normalized_debt: Decimal,
+    /// Debt left on the position (token base units, fractional).
+    pub remaining_debt: Decimal,
+}
+
+/// Repays up to `amount` tokens of the obligation's debt in this reserve (`u64::MAX` = all).
+/// A full repayment costs `ceil(debt)`; a partial one removes `floor(amount ÷ index)` normalized debt.
+pub fn repay(
+    reserve: &mut Reserve,
+    reserve_key: &Pubkey,
+    obligation: &mut Obligation,
+    amount: u64,
+) -> Result<RepayOutcome> {
+    require!(amount > 0, LendingError::InvalidAmount);
+    let i = obligation
+        .find_borrow(reserve_key)
+        .ok_or(LendingError::BorrowNotFound)?;
+    let index = reserve.borrow_index_sf.get();
+    let held = obligation.borrows[i].normalized_debt_sf.get();
+    let debt = held.try_mul(index).map_math()?;
+    let debt_ceil = debt.try_ceil_u64().map_math()?;
+    let pay = amount.min(debt_ceil);
+    require!(pay > 0, LendingError::AmountTooSmall);
+    let removed = if pay == debt_ceil {
+        held
+    } else {
+        Decimal::from_u64(pay).try_div(index).map_math()?.min(held)
+    };
+    let left = held.try_sub(removed).map_math()?;
+    obligation.borrows[i]
+        .normalized_debt_sf
+        .set(left)
+        .map_math()?;
+    obligation.remove_borrow_if_empty(i);
+    let total = reserve
+        .total_normalized_debt_sf
+        .get()
+        .try_sub(removed)
+        .map_math()?;
+    reserve.total_normalized_debt_sf.set(total).map_math()?;
+    reserve.available_amount = reserve
+        .available_amount
+        .checked_add(pay)
+        .ok_or(LendingError::MathOverflow)?;
+    obligation.mark_stale();
+    Ok(RepayOutcome {
+        amount: pay,
+        normalized_debt: removed,
+        remaining_debt: left.try_mul(index).map_math()?,
+    })
+}

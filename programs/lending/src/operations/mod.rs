@@ -1,0 +1,5 @@
+//! State transitions on plain account structs: no `AccountInfo`, no clock reads.
+
+pub mod lending;
+pub mod refresh;
+pub mod validation;

@@ -1,0 +1,107 @@
+//! Reading prices. Each kind of account is decoded into a `PriceReading`; `validate_reading`
+//! then applies the same checks to every kind: positive price, exponent in range, age,
+//! publish time never going backwards, confidence bound; and reports spot–EMA divergence.
+
+pub mod pyth_legacy;
+pub mod pyth_pull;
+
+use anchor_lang::prelude::*;
+use lending_math::price::{Prices, RawPrice};
+
+use crate::constants::{
+    PYTH_LEGACY_PROGRAM_DEVNET, PYTH_LEGACY_PROGRAM_MAINNET, PYTH_RECEIVER_PROGRAM,
+};
+use crate::error::LendingError;
+use crate::state::{OracleConfig, OracleKind};
+
+/// A price as decoded from an oracle account, before any check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriceReading {
+    /// Mantissas and exponent.
+    pub raw: RawPrice,
+    /// Publish time (unix seconds).
+    pub publish_time: i64,
+}
+
+/// A price that passed every check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValidatedPrice {
+    /// Normalized spot, EMA and confidence.
+    pub prices: Prices,
+    /// Publish time (unix seconds).
+    pub publish_time: i64,
+    /// Spot–EMA divergence (bps).
+    pub divergence_bps: u64,
+    /// True when the divergence exceeds the configured bound.
+    pub divergent: bool,
+}
+
+/// Decodes `price_account` according to `config` after checking that it is the pinned account
+/// and that the expected oracle program owns it.
+pub fn read_price(config: &OracleConfig, price_account: &AccountInfo) -> Result<PriceReading> {
+    require_keys_eq!(
+        *price_account.key,
+        config.price_account,
+        LendingError::InvalidOracleAccount
+    );
+    let kind = OracleKind::from_u8(config.kind).ok_or(LendingError::InvalidOracleConfigParams)?;
+    let data = price_account.try_borrow_data()?;
+    match kind {
+        OracleKind::PythPull => {
+            require_keys_eq!(
+                *price_account.owner,
+                PYTH_RECEIVER_PROGRAM,
+                LendingError::InvalidOracleOwner
+            );
+            pyth_pull::decode(&data, &config.feed_id)
+        }
+        OracleKind::PythLegacy => {
+            require!(
+                *price_account.owner == PYTH_LEGACY_PROGRAM_MAINNET
+                    || *price_account.owner == PYTH_LEGACY_PROGRAM_DEVNET,
+                LendingError::InvalidOracleOwner
+            );
+            pyth_legacy::decode(&data)
+        }
+    }
+}
+
+/// Applies the checks every reading must pass, at time `now` (unix seconds).
+///
+/// A publish time ahead of `now` counts as age 0 (validators' clocks drift by seconds); the
+/// monotonic check still stops anyone from going back to an older price later.
+pub fn validate_reading(
+    config: &OracleConfig,
+    reading: &PriceReading,
+    now: i64,
+) -> Result<ValidatedPrice> {
+    let prices = reading
+        .raw
+        .normalize()
+        .map_err(|_| error!(LendingError::InvalidOraclePrice))?;
+    let age = now.saturating_sub(reading.publish_time).max(0);
+    require!(
+        age <= i64::from(config.max_age_secs),
+        LendingError::StalePrice
+    );
+    require!(
+        reading.publish_time >= config.last_publish_time,
+        LendingError::OraclePublishTimeRegressed
+    );
+    let conf_bps = prices
+        .confidence_bps()
+        .map_err(|_| error!(LendingError::PriceTooUncertain))?;
+    require!(
+        conf_bps <= u64::from(config.max_confidence_bps),
+        LendingError::PriceTooUncertain
+    );
+    let divergence_bps = prices
+        .divergence_bps()
+        .map_err(|_| error!(LendingError::InvalidOraclePrice))?;
+    Ok(ValidatedPrice {
+        prices,
+        publish_time: reading.publish_time,
+        divergence_bps,
+        divergent: divergence_bps > u64::from(config.max_ema_divergence_bps),
+    })
+}

@@ -1,0 +1,13 @@
+//! Account types.
+
+pub mod market;
+pub mod obligation;
+pub mod oracle_config;
+pub mod reserve;
+pub mod sf;
+
+pub use market::*;
+pub use obligation::*;
+pub use oracle_config::*;
+pub use reserve::*;
+pub use sf::*;

@@ -1,0 +1,3 @@
+//! Helpers shared by handlers.
+
+pub mod token;

@@ -1,0 +1,997 @@
+//! `TestFixture`: a market with three reserves on the real Solana runtime (solana-program-test,
+//! native processor), the SPL Token program it ships, Pyth accounts tests can rewrite, and
+//! control over slots and the clock.
+
+use anchor_lang::prelude::AccountMeta;
+use anchor_lang::{InstructionData, ToAccountMetas};
+use lending::constants::{OBLIGATION_SEED, ORACLE_CONFIG_SEED, RESERVE_SEED, VAULT_SEED};
+use lending::state::{
+    CurvePoint, LendingMarket, MarketParams, Obligation, OracleConfig, OracleKind, OracleParams,
+    Reserve, ReserveConfig,
+};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::account::AccountSharedData;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::program_pack::Pack;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::{Transaction, TransactionError};
+
+use crate::pyth::{self, PriceSpec};
+
+/// Index of the USDC-like reserve (6 decimals, $1, Pyth pull).
+pub const USDC: usize = 0;
+/// Index of the SOL-like reserve (9 decimals, $100, Pyth pull).
+pub const SOL: usize = 1;
+/// Index of the volatile reserve (6 decimals, $0.50, Pyth legacy, borrow factor 150%).
+pub const VOL: usize = 2;
+
+/// Genesis time of the test clock.
+pub const START_TS: i64 = 1_700_000_000;
+
+fn lending_entry(
+    program_id: &Pubkey,
+    accounts: &[anchor_lang::prelude::AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // The runtime hands the accounts over for the whole call; Anchor's entry wants one lifetime.
+    lending::entry(
+        program_id,
+        unsafe {
+            std::mem::transmute::<
+                &[anchor_lang::prelude::AccountInfo],
+                &[anchor_lang::prelude::AccountInfo],
+            >(accounts)
+        },
+        data,
+    )
+}
+
+/// One listed asset.
+#[derive(Clone, Debug)]
+pub struct TestReserve {
+    /// Mint.
+    pub mint: Pubkey,
+    /// Reserve PDA.
+    pub reserve: Pubkey,
+    /// Vault PDA.
+    pub vault: Pubkey,
+    /// Oracle config PDA.
+    pub oracle_config: Pubkey,
+    /// Price account.
+    pub price_account: Pubkey,
+    /// Oracle kind.
+    pub kind: OracleKind,
+    /// Feed id (pull).
+    pub feed_id: [u8; 32],
+    /// Mint decimals.
+    pub decimals: u8,
+    /// Current price spec.
+    pub price: PriceSpec,
+}
+
+/// A user with an obligation and a funded token account per reserve.
+pub struct TestUser {
+    /// Keypair.
+    pub keypair: Keypair,
+    /// Obligation PDA (id 0).
+    pub obligation: Pubkey,
+    /// Token account per reserve index.
+    pub tokens: Vec<Pubkey>,
+}
+
+/// The test world.
+pub struct TestFixture {
+    /// Program-test context.
+    pub ctx: ProgramTestContext,
+    /// Market admin.
+    pub admin: Keypair,
+    /// Market.
+    pub market: Pubkey,
+    /// Reserves by index.
+    pub reserves: Vec<TestReserve>,
+    /// Admin's token account per reserve index.
+    pub admin_tokens: Vec<Pubkey>,
+    nonce: u64,
+}
+
+/// Default market parameters: close factor 20%, insolvency LTV 95%, 10-minute auction, $2 dust.
+pub fn default_market_params() -> MarketParams {
+    MarketParams {
+        close_factor_bps: 2_000,
+        insolvency_ltv_bps: 9_500,
+        liquidation_auction_secs: 600,
+        dust_threshold_value: 2,
+        borrow_paused: false,
+        withdraw_paused: false,
+    }
+}
+
+/// A three-kink curve: 0% → 4% at 50% → 10% at 80% → 50% at 90% → 300% at 100%.
+pub fn default_curve() -> [CurvePoint; 11] {
+    let mut c = [CurvePoint {
+        utilization_bps: 10_000,
+        borrow_rate_bps: 30_000,
+    }; 11];
+    c[0] = CurvePoint {
+        utilization_bps: 0,
+        borrow_rate_bps: 0,
+    };
+    c[1] = CurvePoint {
+        utilization_bps: 5_000,
+        borrow_rate_bps: 400,
+    };
+    c[2] = CurvePoint {
+        utilization_bps: 8_000,
+        borrow_rate_bps: 1_000,
+    };
+    c[3] = CurvePoint {
+        utilization_bps: 9_000,
+        borrow_rate_bps: 5_000,
+    };
+    c
+}
+
+/// A reserve config with the given LTV / threshold / borrow factor (bps) and generous caps.
+pub fn reserve_config(ltv: u16, lt: u16, bf: u16) -> ReserveConfig {
+    ReserveConfig {
+        loan_to_value_bps: ltv,
+        liquidation_threshold_bps: lt,
+        min_liquidation_bonus_bps: 200,
+        max_liquidation_bonus_bps: 1_000,
+        protocol_liquidation_fee_bps: 1_000,
+        reserve_factor_bps: 1_000,
+        borrow_factor_bps: bf,
+        borrow_paused: 0,
+        withdraw_paused: 0,
+        deposit_cap: 1_000_000_000_000_000_000,
+        borrow_cap: 1_000_000_000_000_000_000,
+        borrow_rate_curve: default_curve(),
+    }
+}
+
+/// Oracle params: 60 s max age, 2% confidence, 10% divergence.
+pub fn oracle_params(kind: OracleKind, price_account: Pubkey, feed_id: [u8; 32]) -> OracleParams {
+    OracleParams {
+        kind,
+        price_account,
+        feed_id,
+        max_age_secs: 60,
+        max_confidence_bps: 200,
+        max_ema_divergence_bps: 1_000,
+    }
+}
+
+/// The event-CPI authority PDA.
+pub fn event_authority() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &lending::ID).0
+}
+
+/// The reserve PDA of `mint` in `market`.
+pub fn reserve_pda(market: &Pubkey, mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[RESERVE_SEED, market.as_ref(), mint.as_ref()],
+        &lending::ID,
+    )
+    .0
+}
+
+/// The obligation PDA.
+pub fn obligation_pda(market: &Pubkey, owner: &Pubkey, id: u16) -> Pubkey {
+    Pubkey::find_program_address(
+        &[
+            OBLIGATION_SEED,
+            market.as_ref(),
+            owner.as_ref(),
+            &id.to_le_bytes(),
+        ],
+        &lending::ID,
+    )
+    .0
+}
+
+/// Reads a zero-copy account body.
+pub fn decode<T: bytemuck::Pod>(data: &[u8]) -> T {
+    bytemuck::pod_read_unaligned(&data[8..8 + std::mem::size_of::<T>()])
+}
+
+/// The custom error code of a failed transaction, if any.
+pub fn error_code(res: &Result<(), BanksClientError>) -> Option<u32> {
+    match res {
+        Err(BanksClientError::TransactionError(TransactionError::InstructionError(
+            _,
+            InstructionError::Custom(c),
+        ))) => Some(*c),
+        Err(BanksClientError::SimulationError {
+            err: TransactionError::InstructionError(_, InstructionError::Custom(c)),
+            ..
+        }) => Some(*c),
+        _ => None,
+    }
+}
+
+/// Asserts that a transaction failed with exactly `code`.
+#[track_caller]
+pub fn assert_error(res: Result<(), BanksClientError>, code: impl Into<u32>) {
+    let code = code.into();
+    assert_eq!(
+        error_code(&res),
+        Some(code),
+        "expected error {code}, got {res:?}"
+    );
+}
+
+impl TestFixture {
+    /// A market with USDC, SOL and VOL reserves, each seeded, prices fresh.
+    pub async fn new() -> Self {
+        Self::with_market_params(default_market_params()).await
+    }
+
+    /// The same with chosen market parameters.
+    pub async fn with_market_params(params: MarketParams) -> Self {
+        let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
+        pt.prefer_bpf(false);
+        let ctx = pt.start_with_context().await;
+        let mut clock: Clock = ctx.banks_client.get_sysvar().await.expect("clock");
+        clock.unix_timestamp = START_TS;
+        ctx.set_sysvar(&clock);
+
+        let admin = Keypair::new();
+        let mut f = TestFixture {
+            ctx,
+            admin,
+            market: Pubkey::default(),
+            reserves: Vec::new(),
+            admin_tokens: Vec::new(),
+            nonce: 0,
+        };
+        f.airdrop(&f.admin.pubkey(), 100_000_000_000).await;
+        let market = Keypair::new();
+        f.market = market.pubkey();
+        let ix = f.init_market_ix(&market.pubkey(), params);
+        let admin = f.admin.insecure_clone();
+        f.send(&[ix], &[&admin, &market])
+            .await
+            .expect("init_market");
+
+        let specs = [
+            (
+                6u8,
+                1.0,
+                OracleKind::PythPull,
+                reserve_config(8_000, 8_500, 10_000),
+            ),
+            (
+                9u8,
+                100.0,
+                OracleKind::PythPull,
+                reserve_config(7_500, 8_000, 10_000),
+            ),
+            (
+                6u8,
+                0.5,
+                OracleKind::PythLegacy,
+                reserve_config(5_000, 6_000, 15_000),
+            ),
+        ];
+        for (i, (decimals, px, kind, config)) in specs.into_iter().enumerate() {
+            let mut feed_id = [0u8; 32];
+            feed_id[0] = i as u8 + 1;
+            feed_id[31] = 0xfe;
+            f.add_reserve(decimals, px, kind, feed_id, config).await;
+        }
+        f
+    }
+
+    /// Lists a new mint with a fresh price account and a 1,000,000-unit seed deposit.
+    pub async fn add_reserve(
+        &mut self,
+        decimals: u8,
+        price: f64,
+        kind: OracleKind,
+        feed_id: [u8; 32],
+        config: ReserveConfig,
+    ) -> usize {
+        let mint = self.create_mint(decimals).await;
+        let admin_pk = self.admin.pubkey();
+        let admin_token = self.create_token_account(&mint, &admin_pk).await;
+        self.mint_to(&mint, &admin_token, 1_000_000_000_000_000)
+            .await;
+        let price_account = Pubkey::new_unique();
+        let spec = PriceSpec::usd(price, feed_id, self.now().await);
+        let reserve = reserve_pda(&self.market, &mint);
+        let r = TestReserve {
+            mint,
+            reserve,
+            vault: Pubkey::find_program_address(&[VAULT_SEED, reserve.as_ref()], &lending::ID).0,
+            oracle_config: Pubkey::find_program_address(
+                &[ORACLE_CONFIG_SEED, reserve.as_ref()],
+                &lending::ID,
+            )
+            .0,
+            price_account,
+            kind,
+            feed_id,
+            decimals,
+            price: spec,
+        };
+        self.reserves.push(r);
+        self.admin_tokens.push(admin_token);
+        let idx = self.reserves.len() - 1;
+        self.write_price(idx, spec);
+        let ix = self.init_reserve_ix(
+            idx,
+            config,
+            oracle_params(kind, price_account, feed_id),
+            1_000_000,
+        );
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin]).await.expect("init_reserve");
+        idx
+    }
+
+    // ----- transactions -------------------------------------------------------------------
+
+    /// Sends `ixs` paid by the context payer, signed by `signers` too. Each transaction gets a
+    /// distinct compute-unit price so identical instructions in one slot stay distinct.
+    pub async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), BanksClientError> {
+        let tx = self.transaction(ixs, signers).await;
+        self.ctx.banks_client.process_transaction(tx).await
+    }
+
+    /// Builds a signed transaction.
+    pub async fn transaction(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+        self.nonce += 1;
+        let mut all = vec![
+            ComputeBudgetInstruction::set_compute_unit_limit(1_400_000),
+            ComputeBudgetInstruction::set_compute_unit_price(self.nonce),
+        ];
+        all.extend_from_slice(ixs);
+        let payer = self.ctx.payer.insecure_clone();
+        let mut keys: Vec<&Keypair> = vec![&payer];
+        keys.extend_from_slice(signers);
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash)
+    }
+
+    /// Current slot.
+    pub async fn slot(&mut self) -> u64 {
+        self.ctx.banks_client.get_root_slot().await.expect("slot");
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        clock.slot
+    }
+
+    /// Current unix time of the bank.
+    pub async fn now(&mut self) -> i64 {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        clock.unix_timestamp
+    }
+
+    /// Moves to the next slot(s), keeping the clock's time.
+    pub async fn next_slot(&mut self) {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        self.ctx.warp_to_slot(clock.slot + 1).expect("warp");
+        let mut after: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        after.unix_timestamp = clock.unix_timestamp;
+        self.ctx.set_sysvar(&after);
+    }
+
+    /// Moves time forward by `secs` (and the slot by one), then republishes every price at the new time.
+    pub async fn advance_time(&mut self, secs: i64) {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        self.ctx.warp_to_slot(clock.slot + 1).expect("warp");
+        let mut after: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        after.unix_timestamp = clock.unix_timestamp + secs;
+        self.ctx.set_sysvar(&after);
+        for i in 0..self.reserves.len() {
+            let mut p = self.reserves[i].price;
+            p.publish_time = after.unix_timestamp;
+            self.write_price(i, p);
+        }
+    }
+
+    /// Moves time forward without republishing prices (an oracle outage).
+    pub async fn advance_time_without_prices(&mut self, secs: i64) {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        self.ctx.warp_to_slot(clock.slot + 1).expect("warp");
+        let mut after: Clock = self.ctx.banks_client.get_sysvar().await.expect("clock");
+        after.unix_timestamp = clock.unix_timestamp + secs;
+        self.ctx.set_sysvar(&after);
+    }
+
+    // ----- prices ---------------------------------------------------------------------------
+
+    /// Writes the reserve's price account from `spec`.
+    pub fn write_price(&mut self, idx: usize, spec: PriceSpec) {
+        self.reserves[idx].price = spec;
+        let acc = match self.reserves[idx].kind {
+            OracleKind::PythPull => pyth::pull_account(&spec),
+            OracleKind::PythLegacy => pyth::legacy_account(&spec),
+        };
+        let key = self.reserves[idx].price_account;
+        self.ctx.set_account(&key, &acc);
+    }
+
+    /// Sets spot and EMA to `whole` quote units at the current time (0.1% confidence).
+    pub async fn set_price(&mut self, idx: usize, whole: f64) {
+        let now = self.now().await;
+        let spec = PriceSpec::usd(whole, self.reserves[idx].feed_id, now);
+        self.write_price(idx, spec);
+    }
+
+    /// Writes an arbitrary account.
+    pub fn set_account(&mut self, key: &Pubkey, acc: &AccountSharedData) {
+        self.ctx.set_account(key, acc);
+    }
+
+    // ----- reads ----------------------------------------------------------------------------
+
+    /// Raw account data.
+    pub async fn data(&mut self, key: &Pubkey) -> Vec<u8> {
+        self.ctx
+            .banks_client
+            .get_account(*key)
+            .await
+            .expect("rpc")
+            .expect("account exists")
+            .data
+    }
+
+    /// The reserve at `idx`.
+    pub async fn reserve(&mut self, idx: usize) -> Reserve {
+        let key = self.reserves[idx].reserve;
+        decode(&self.data(&key).await)
+    }
+
+    /// An obligation.
+    pub async fn obligation(&mut self, key: &Pubkey) -> Obligation {
+        decode(&self.data(key).await)
+    }
+
+    /// The market.
+    pub async fn market_state(&mut self) -> LendingMarket {
+        let key = self.market;
+        decode(&self.data(&key).await)
+    }
+
+    /// An oracle config.
+    pub async fn oracle_config(&mut self, idx: usize) -> OracleConfig {
+        let key = self.reserves[idx].oracle_config;
+        decode(&self.data(&key).await)
+    }
+
+    /// Token balance of an SPL token account.
+    pub async fn balance(&mut self, key: &Pubkey) -> u64 {
+        let data = self.data(key).await;
+        spl_token_interface::state::Account::unpack(&data)
+            .expect("token account")
+            .amount
+    }
+
+    // ----- tokens and users -----------------------------------------------------------------
+
+    /// Sends lamports from the context payer.
+    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &self.ctx.payer.pubkey(),
+            to,
+            lamports,
+        );
+        self.send(&[ix], &[]).await.expect("airdrop");
+    }
+
+    /// Creates an SPL Token mint with the admin as mint authority.
+    pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
+        let mint = Keypair::new();
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let space = spl_token_interface::state::Mint::LEN;
+        let ixs = [
+            anchor_lang::solana_program::system_instruction::create_account(
+                &self.ctx.payer.pubkey(),
+                &mint.pubkey(),
+                rent.minimum_balance(space),
+                space as u64,
+                &spl_token_interface::ID,
+            ),
+            spl_token_interface::instruction::initialize_mint2(
+                &spl_token_interface::ID,
+                &mint.pubkey(),
+                &self.admin.pubkey(),
+                None,
+                decimals,
+            )
+            .expect("init mint"),
+        ];
+        self.send(&ixs, &[&mint]).await.expect("create mint");
+        mint.pubkey()
+    }
+
+    /// Creates a token account of `mint` owned by `owner`.
+    pub async fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        let acc = Keypair::new();
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let space = spl_token_interface::state::Account::LEN;
+        let ixs = [
+            anchor_lang::solana_program::system_instruction::create_account(
+                &self.ctx.payer.pubkey(),
+                &acc.pubkey(),
+                rent.minimum_balance(space),
+                space as u64,
+                &spl_token_interface::ID,
+            ),
+            spl_token_interface::instruction::initialize_account3(
+                &spl_token_interface::ID,
+                &acc.pubkey(),
+                mint,
+                owner,
+            )
+            .expect("init account"),
+        ];
+        self.send(&ixs, &[&acc])
+            .await
+            .expect("create token account");
+        acc.pubkey()
+    }
+
+    /// Mints `amount` to `to` (admin is the mint authority).
+    pub async fn mint_to(&mut self, mint: &Pubkey, to: &Pubkey, amount: u64) {
+        let ix = spl_token_interface::instruction::mint_to(
+            &spl_token_interface::ID,
+            mint,
+            to,
+            &self.admin.pubkey(),
+            &[],
+            amount,
+        )
+        .expect("mint_to");
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin]).await.expect("mint_to");
+    }
+
+    /// A user with an obligation (id 0) and `amounts[i]` tokens of each reserve.
+    pub async fn new_user(&mut self, amounts: &[u64]) -> TestUser {
+        let keypair = Keypair::new();
+        self.airdrop(&keypair.pubkey(), 1_000_000_000).await;
+        let mut tokens = Vec::new();
+        for i in 0..self.reserves.len() {
+            let mint = self.reserves[i].mint;
+            let acc = self.create_token_account(&mint, &keypair.pubkey()).await;
+            let amount = amounts.get(i).copied().unwrap_or(0);
+            if amount > 0 {
+                self.mint_to(&mint, &acc, amount).await;
+            }
+            tokens.push(acc);
+        }
+        let obligation = obligation_pda(&self.market, &keypair.pubkey(), 0);
+        let ix = self.init_obligation_ix(&keypair.pubkey(), 0);
+        self.send(&[ix], &[&keypair])
+            .await
+            .expect("init_obligation");
+        TestUser {
+            keypair,
+            obligation,
+            tokens,
+        }
+    }
+
+    // ----- instruction builders -------------------------------------------------------------
+
+    /// `init_market`.
+    pub fn init_market_ix(&self, market: &Pubkey, params: MarketParams) -> Instruction {
+        let mut quote = [0u8; 32];
+        quote[..3].copy_from_slice(b"USD");
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::InitMarket {
+                admin: self.admin.pubkey(),
+                lending_market: *market,
+                system_program: anchor_lang::system_program::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::InitMarket {
+                quote_currency: quote,
+                params,
+            }
+            .data(),
+        }
+    }
+
+    /// `update_market` signed by `admin`.
+    pub fn update_market_ix(&self, admin: &Pubkey, params: MarketParams) -> Instruction {
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::UpdateMarket {
+                admin: *admin,
+                lending_market: self.market,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::UpdateMarket { params }.data(),
+        }
+    }
+
+    /// `init_reserve` for the reserve at `idx` (already pushed).
+    pub fn init_reserve_ix(
+        &self,
+        idx: usize,
+        config: ReserveConfig,
+        oracle: OracleParams,
+        seed: u64,
+    ) -> Instruction {
+        let r = &self.reserves[idx];
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::InitReserve {
+                admin: self.admin.pubkey(),
+                lending_market: self.market,
+                mint: r.mint,
+                reserve: r.reserve,
+                vault: r.vault,
+                oracle_config: r.oracle_config,
+                admin_token_account: self.admin_tokens[idx],
+                token_program: spl_token_interface::ID,
+                system_program: anchor_lang::system_program::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::InitReserve {
+                config,
+                oracle,
+                seed_amount: seed,
+            }
+            .data(),
+        }
+    }
+
+    /// `update_reserve_config` signed by `admin`.
+    pub fn update_reserve_config_ix(
+        &self,
+        admin: &Pubkey,
+        idx: usize,
+        config: ReserveConfig,
+    ) -> Instruction {
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::UpdateReserveConfig {
+                admin: *admin,
+                lending_market: self.market,
+                reserve: self.reserves[idx].reserve,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::UpdateReserveConfig { config }.data(),
+        }
+    }
+
+    /// `update_oracle_config` signed by `admin`.
+    pub fn update_oracle_config_ix(
+        &self,
+        admin: &Pubkey,
+        idx: usize,
+        params: OracleParams,
+    ) -> Instruction {
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::UpdateOracleConfig {
+                admin: *admin,
+                lending_market: self.market,
+                reserve: self.reserves[idx].reserve,
+                oracle_config: self.reserves[idx].oracle_config,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::UpdateOracleConfig { params }.data(),
+        }
+    }
+
+    /// `init_obligation` for `owner` (payer = owner).
+    pub fn init_obligation_ix(&self, owner: &Pubkey, id: u16) -> Instruction {
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::InitObligation {
+                owner: *owner,
+                payer: *owner,
+                lending_market: self.market,
+                obligation: obligation_pda(&self.market, owner, id),
+                system_program: anchor_lang::system_program::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::InitObligation { id }.data(),
+        }
+    }
+
+    /// `refresh_reserve` for `idx` with its pinned price account.
+    pub fn refresh_reserve_ix(&self, idx: usize) -> Instruction {
+        self.refresh_reserve_ix_with(idx, &self.reserves[idx].price_account)
+    }
+
+    /// `refresh_reserve` with an arbitrary price account.
+    pub fn refresh_reserve_ix_with(&self, idx: usize, price_account: &Pubkey) -> Instruction {
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::RefreshReserve {
+                reserve: self.reserves[idx].reserve,
+                oracle_config: self.reserves[idx].oracle_config,
+                price_account: *price_account,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::RefreshReserve {}.data(),
+        }
+    }
+
+    /// `refresh_obligation` with explicit reserve accounts.
+    pub fn refresh_obligation_ix_with(
+        &self,
+        obligation: &Pubkey,
+        reserves: &[Pubkey],
+    ) -> Instruction {
+        let mut accounts = lending::accounts::RefreshObligation {
+            obligation: *obligation,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None);
+        accounts.extend(
+            reserves
+                .iter()
+                .map(|r| AccountMeta::new_readonly(*r, false)),
+        );
+        Instruction {
+            program_id: lending::ID,
+            accounts,
+            data: lending::instruction::RefreshObligation {}.data(),
+        }
+    }
+
+    /// The obligation's reserves in refresh order (deposits, then borrows).
+    pub async fn obligation_reserves(&mut self, obligation: &Pubkey) -> Vec<Pubkey> {
+        let o = self.obligation(obligation).await;
+        o.active_deposits()
+            .map(|d| d.reserve)
+            .chain(o.active_borrows().map(|b| b.reserve))
+            .collect()
+    }
+
+    /// Refresh instructions for every reserve, then the obligation.
+    pub async fn refresh_ixs(&mut self, obligation: &Pubkey) -> Vec<Instruction> {
+        let mut ixs: Vec<Instruction> = (0..self.reserves.len())
+            .map(|i| self.refresh_reserve_ix(i))
+            .collect();
+        let reserves = self.obligation_reserves(obligation).await;
+        ixs.push(self.refresh_obligation_ix_with(obligation, &reserves));
+        ixs
+    }
+
+    /// Refreshes every reserve and the obligation in one transaction.
+    pub async fn refresh(&mut self, obligation: &Pubkey) -> Result<(), BanksClientError> {
+        let ixs = self.refresh_ixs(obligation).await;
+        self.send(&ixs, &[]).await
+    }
+
+    fn user_accounts(&self, user: &TestUser, idx: usize) -> (Pubkey, Pubkey, Pubkey, Pubkey) {
+        let r = &self.reserves[idx];
+        (r.reserve, r.vault, r.mint, user.tokens[idx])
+    }
+
+    /// `deposit` of `amount` from the user's token account into reserve `idx`.
+    pub fn deposit_ix(&self, user: &TestUser, idx: usize, amount: u64) -> Instruction {
+        let (reserve, vault, mint, source) = self.user_accounts(user, idx);
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::Deposit {
+                owner: user.keypair.pubkey(),
+                lending_market: self.market,
+                obligation: user.obligation,
+                reserve,
+                vault,
+                mint,
+                source,
+                token_program: spl_token_interface::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::Deposit { amount }.data(),
+        }
+    }
+
+    /// `withdraw` of `amount` from reserve `idx` to the user's token account.
+    pub fn withdraw_ix(&self, user: &TestUser, idx: usize, amount: u64) -> Instruction {
+        let (reserve, vault, mint, destination) = self.user_accounts(user, idx);
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::Withdraw {
+                owner: user.keypair.pubkey(),
+                lending_market: self.market,
+                obligation: user.obligation,
+                reserve,
+                vault,
+                mint,
+                destination,
+                token_program: spl_token_interface::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::Withdraw { amount }.data(),
+        }
+    }
+
+    /// `borrow` of `amount` from reserve `idx` to the user's token account.
+    pub fn borrow_ix(&self, user: &TestUser, idx: usize, amount: u64) -> Instruction {
+        let (reserve, vault, mint, destination) = self.user_accounts(user, idx);
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::Borrow {
+                owner: user.keypair.pubkey(),
+                lending_market: self.market,
+                obligation: user.obligation,
+                reserve,
+                vault,
+                mint,
+                destination,
+                token_program: spl_token_interface::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::Borrow { amount }.data(),
+        }
+    }
+
+    /// `repay` of `amount` into reserve `idx`, paid by the user for their own obligation.
+    pub fn repay_ix(&self, user: &TestUser, idx: usize, amount: u64) -> Instruction {
+        let (reserve, vault, mint, source) = self.user_accounts(user, idx);
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::Repay {
+                payer: user.keypair.pubkey(),
+                lending_market: self.market,
+                obligation: user.obligation,
+                reserve,
+                vault,
+                mint,
+                source,
+                token_program: spl_token_interface::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::Repay { amount }.data(),
+        }
+    }
+
+    /// Deposits as the user.
+    pub async fn deposit(
+        &mut self,
+        user: &TestUser,
+        idx: usize,
+        amount: u64,
+    ) -> Result<(), BanksClientError> {
+        let ix = self.deposit_ix(user, idx, amount);
+        self.send(&[ix], &[&user.keypair]).await
+    }
+
+    /// Refreshes, then withdraws, in one transaction.
+    pub async fn withdraw(
+        &mut self,
+        user: &TestUser,
+        idx: usize,
+        amount: u64,
+    ) -> Result<(), BanksClientError> {
+        let mut ixs = self.refresh_ixs(&user.obligation).await;
+        ixs.push(self.withdraw_ix(user, idx, amount));
+        self.send(&ixs, &[&user.keypair]).await
+    }
+
+    /// Refreshes, then borrows, in one transaction.
+    pub async fn borrow(
+        &mut self,
+        user: &TestUser,
+        idx: usize,
+        amount: u64,
+    ) -> Result<(), BanksClientError> {
+        let mut ixs = self.refresh_ixs(&user.obligation).await;
+        ixs.push(self.borrow_ix(user, idx, amount));
+        self.send(&ixs, &[&user.keypair]).await
+    }
+
+    /// Repays as the user.
+    pub async fn repay(
+        &mut self,
+        user: &TestUser,
+        idx: usize,
+        amount: u64,
+    ) -> Result<(), BanksClientError> {
+        let ix = self.repay_ix(user, idx, amount);
+        self.send(&[ix], &[&user.keypair]).await
+    }
+
+    // ----- cross-market and snapshots ---------------------------------------------------------
+
+    /// Creates a second market with its own admin and lists reserve `idx`'s mint in it with the
+    /// same price account. Returns (market, reserve, vault, oracle config, admin).
+    pub async fn second_market(&mut self, idx: usize) -> (Pubkey, Pubkey, Pubkey, Pubkey, Keypair) {
+        let admin_b = Keypair::new();
+        self.airdrop(&admin_b.pubkey(), 10_000_000_000).await;
+        let market_b = Keypair::new();
+        let mut ix = self.init_market_ix(&market_b.pubkey(), default_market_params());
+        ix.accounts[0].pubkey = admin_b.pubkey();
+        self.send(&[ix], &[&admin_b, &market_b])
+            .await
+            .expect("second market");
+        let mint = self.reserves[idx].mint;
+        let token_b = self.create_token_account(&mint, &admin_b.pubkey()).await;
+        self.mint_to(&mint, &token_b, 10_000_000).await;
+        let reserve = reserve_pda(&market_b.pubkey(), &mint);
+        let vault = Pubkey::find_program_address(&[VAULT_SEED, reserve.as_ref()], &lending::ID).0;
+        let oracle_config =
+            Pubkey::find_program_address(&[ORACLE_CONFIG_SEED, reserve.as_ref()], &lending::ID).0;
+        let r = &self.reserves[idx];
+        let ix = Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::InitReserve {
+                admin: admin_b.pubkey(),
+                lending_market: market_b.pubkey(),
+                mint,
+                reserve,
+                vault,
+                oracle_config,
+                admin_token_account: token_b,
+                token_program: spl_token_interface::ID,
+                system_program: anchor_lang::system_program::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::InitReserve {
+                config: reserve_config(8_000, 8_500, 10_000),
+                oracle: oracle_params(r.kind, r.price_account, r.feed_id),
+                seed_amount: 1_000_000,
+            }
+            .data(),
+        };
+        self.send(&[ix], &[&admin_b])
+            .await
+            .expect("second market reserve");
+        (market_b.pubkey(), reserve, vault, oracle_config, admin_b)
+    }
+
+    /// Raw data of each account, for before/after comparisons.
+    pub async fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for k in keys {
+            out.push(self.data(k).await);
+        }
+        out
+    }
+
+    /// Copies `src`'s data into a new account owned by `owner`; returns its key.
+    pub async fn clone_account_with_owner(&mut self, src: &Pubkey, owner: &Pubkey) -> Pubkey {
+        let data = self.data(src).await;
+        let key = Pubkey::new_unique();
+        self.set_account(&key, &crate::pyth::account(data, *owner));
+        key
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration suite of the lending program on solana-program-test (native processor, real
+//! bank and SPL Token program). One binary, one module per area.
+
+#[allow(dead_code)]
+mod fixture;
+#[allow(dead_code)]
+mod pyth;
+
+mod admin_actions;
+mod sizes;
+mod user_actions;
+mod user_failures;

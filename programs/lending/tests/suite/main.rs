@@ -7,6 +7,10 @@ mod fixture;
 mod pyth;
 
 mod admin_actions;
+mod events;
+mod interest;
+mod oracle;
+mod refresh;
 mod sizes;
 mod user_actions;
 mod user_failures;

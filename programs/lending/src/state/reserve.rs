@@ -1,5 +1,6 @@
 //! `Reserve`: one asset of a market, its liquidity, debt, interest, cached price and risk config.
 
+use anchor_lang::prelude::borsh;
 use anchor_lang::prelude::*;
 use lending_math::interest::{self, AccrualState, CurvePoint as MathCurvePoint, CURVE_POINTS};
 use lending_math::price::Prices;
@@ -9,7 +10,8 @@ use super::Sf;
 
 /// One point of a borrow-rate curve.
 #[zero_copy]
-#[derive(Default, Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(Default, Debug, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct CurvePoint {
     /// Utilization (bps, 0..=10,000).
     pub utilization_bps: u32,
@@ -18,9 +20,11 @@ pub struct CurvePoint {
 }
 
 /// Risk and interest configuration of a reserve. The same layout is the `init_reserve` /
-/// `update_reserve_config` argument and the stored form (no padding anywhere).
+/// `update_reserve_config` argument (borsh) and the stored form (bytemuck): it has no padding
+/// anywhere, so both encodings are the same bytes.
 #[zero_copy]
-#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(Debug, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct ReserveConfig {
     /// Share of collateral value that may be borrowed against (bps).
     pub loan_to_value_bps: u16,

@@ -31,8 +31,8 @@ async fn refresh_with_spec(
 async fn successful_pull_price_is_cached_with_slot() {
     let mut f = TestFixture::new().await;
     let mut spec = f.reserves[SOL].price;
-    spec.price = 123_45_000_000; // $123.45
-    spec.ema_price = 120_00_000_000;
+    spec.price = 12_345_000_000; // $123.45
+    spec.ema_price = 12_000_000_000;
     spec.conf = 10_000_000; // $0.10
     spec.ema_conf = 20_000_000; // $0.20
     refresh_with_spec(&mut f, SOL, spec).await.expect("refresh");

@@ -27,7 +27,7 @@ pub struct PriceSpec {
     /// Pull: feed id written into the message.
     pub feed_id: [u8; 32],
     /// Legacy: aggregate status (1 = Trading).
-    pub status: u32,
+    pub status: u8,
 }
 
 impl PriceSpec {
@@ -100,7 +100,7 @@ pub fn legacy_bytes(spec: &PriceSpec) -> Vec<u8> {
     put(&mut d, 200, &(spec.publish_time - 1).to_le_bytes());
     put(&mut d, 208, &spec.price.to_le_bytes());
     put(&mut d, 216, &spec.conf.to_le_bytes());
-    put(&mut d, 224, &spec.status.to_le_bytes());
+    d[224] = spec.status;
     put(&mut d, 232, &1u64.to_le_bytes());
     d
 }

@@ -2,6 +2,10 @@
 
 use lending::state::{LendingMarket, Obligation, OracleConfig, Reserve};
 
+/// Target for an obligation with 8 deposits and 5 borrows (klend needs 3,344 bytes for the same).
+const OBLIGATION_TARGET: usize = 1_100;
+const _: () = assert!(Obligation::SPACE <= OBLIGATION_TARGET);
+
 #[test]
 fn successful_account_sizes_within_targets() {
     let sizes = [
@@ -13,10 +17,6 @@ fn successful_account_sizes_within_targets() {
     for (name, size) in sizes {
         println!("{name}: {size} bytes");
     }
-    assert!(
-        Obligation::SPACE <= 1_100,
-        "Obligation must stay within 1,100 bytes"
-    );
     assert_eq!(Obligation::SPACE, 1_032);
     assert_eq!(Reserve::SPACE, 696);
 }

@@ -157,6 +157,28 @@ impl Health {
         Ok(())
     }
 
+    /// Removes one deposit's values (saturating at zero), e.g. collateral seized by a liquidation.
+    pub fn sub_deposit(&mut self, v: &DepositValue) {
+        self.deposited_value = self.deposited_value.saturating_sub(v.market_value);
+        self.allowed_borrow_value = self
+            .allowed_borrow_value
+            .saturating_sub(v.allowed_borrow_value);
+        self.unhealthy_borrow_value = self
+            .unhealthy_borrow_value
+            .saturating_sub(v.unhealthy_borrow_value);
+    }
+
+    /// Removes one borrow's values (saturating at zero), e.g. debt repaid by a liquidation.
+    pub fn sub_borrow(&mut self, v: &BorrowValue) {
+        self.borrowed_value = self.borrowed_value.saturating_sub(v.market_value);
+        self.bf_adjusted_debt_value = self
+            .bf_adjusted_debt_value
+            .saturating_sub(v.bf_adjusted_value);
+        self.bf_adjusted_debt_value_upper = self
+            .bf_adjusted_debt_value_upper
+            .saturating_sub(v.bf_adjusted_value_upper);
+    }
+
     /// `BFDV⁺ ≤ ABV`: the obligation may hold its debt after a risk-increasing action.
     pub fn within_borrow_limit(&self) -> bool {
         self.bf_adjusted_debt_value_upper <= self.allowed_borrow_value

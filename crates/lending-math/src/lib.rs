@@ -7,7 +7,8 @@
 //! - [`interest`]: borrow-rate curve, compounding, accrual;
 //! - [`shares`]: depositors' supply shares;
 //! - [`price`]: oracle normalization and conservative prices;
-//! - [`health`]: obligation values and the borrow / liquidation rules.
+//! - [`health`]: obligation values and the borrow / liquidation rules;
+//! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt.
 
 #![deny(missing_docs)]
 
@@ -15,6 +16,7 @@ pub mod error;
 pub mod fixed;
 pub mod health;
 pub mod interest;
+pub mod liquidation;
 pub mod price;
 pub mod shares;
 

@@ -156,6 +156,44 @@ pub enum LendingError {
     /// A reserve is listed twice in an obligation or an instruction.
     #[msg("Duplicate reserve")]
     DuplicateReserve, // 6049
+    /// The obligation is healthy: its adjusted debt does not exceed its unhealthy borrow value.
+    #[msg("Obligation is healthy")]
+    ObligationHealthy, // 6050
+    /// The repayment exceeds what the close factor and the collateral allow.
+    #[msg("Repayment exceeds the liquidation limit")]
+    LiquidationTooLarge, // 6051
+    /// A borrow below the dust threshold must be repaid in full.
+    #[msg("Dust borrow must be repaid in full")]
+    DustNotFullyRepaid, // 6052
+    /// Nothing may be repaid: zero requested, or the close factor is used up in this slot.
+    #[msg("Nothing to repay")]
+    NothingToRepay, // 6053
+    /// The repayment is too small to seize any collateral.
+    #[msg("Repayment too small to seize collateral")]
+    LiquidationTooSmall, // 6054
+    /// The liquidator would receive less collateral than `min_collateral_out`.
+    #[msg("Collateral received below the minimum")]
+    LiquidationSlippage, // 6055
+    /// An obligation may not deposit and borrow the same reserve (it could not be liquidated).
+    #[msg("Cannot deposit and borrow the same reserve")]
+    SameReserveDepositAndBorrow, // 6056
+    /// Bad debt can only be written off when the obligation has no collateral left.
+    #[msg("Obligation still has collateral")]
+    ObligationHasCollateral, // 6057
+}
+
+impl From<lending_math::liquidation::LiquidationError> for LendingError {
+    fn from(e: lending_math::liquidation::LiquidationError) -> Self {
+        use lending_math::liquidation::LiquidationError as L;
+        match e {
+            L::Healthy => LendingError::ObligationHealthy,
+            L::RepayTooLarge => LendingError::LiquidationTooLarge,
+            L::DustNotFullyRepaid => LendingError::DustNotFullyRepaid,
+            L::NothingToRepay => LendingError::NothingToRepay,
+            L::NothingToSeize => LendingError::LiquidationTooSmall,
+            L::Math(m) => LendingError::from(m),
+        }
+    }
 }
 
 impl From<MathError> for LendingError {

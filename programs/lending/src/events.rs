@@ -203,3 +203,61 @@ pub struct Repaid {
     /// Debt left in this reserve (token base units × 1e18).
     pub remaining_debt_sf: u128,
 }
+
+/// An obligation was liquidated.
+#[event]
+pub struct Liquidated {
+    /// Who liquidated.
+    pub liquidator: Pubkey,
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// Reserve whose debt was repaid.
+    pub repay_reserve: Pubkey,
+    /// Reserve whose collateral was seized.
+    pub withdraw_reserve: Pubkey,
+    /// Debt tokens repaid (base units).
+    pub repay_amount: u64,
+    /// Their value (quote units × 1e18).
+    pub repay_value_sf: u128,
+    /// Collateral tokens seized in all (base units).
+    pub seize_amount: u64,
+    /// Their value (quote units × 1e18).
+    pub seize_value_sf: u128,
+    /// Collateral tokens sent to the liquidator.
+    pub liquidator_amount: u64,
+    /// Collateral tokens kept in the insurance fund.
+    pub protocol_fee_amount: u64,
+    /// Bonus rate (bps, rounded down).
+    pub bonus_bps: u64,
+    /// Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent.
+    pub bonus_source: u8,
+    /// True when the close factor did not apply (insolvent or dust).
+    pub full_liquidation: bool,
+    /// Health factor before (bps).
+    pub health_factor_before_bps: u64,
+    /// Health factor after (bps; u64::MAX without debt).
+    pub health_factor_after_bps: u64,
+    /// Debt spot price (× 1e18).
+    pub debt_price_sf: u128,
+    /// Collateral spot price (× 1e18).
+    pub collateral_price_sf: u128,
+}
+
+/// Bad debt was written off.
+#[event]
+pub struct BadDebtSocialized {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Debt written off (token base units × 1e18).
+    pub debt_sf: u128,
+    /// Tokens taken from the insurance fund.
+    pub covered_by_insurance: u64,
+    /// Debt socialized to depositors (token base units × 1e18).
+    pub socialized_sf: u128,
+    /// Share value before (× 1e18).
+    pub share_value_before_sf: u128,
+    /// Share value after (× 1e18).
+    pub share_value_after_sf: u128,
+}

@@ -5,7 +5,7 @@
 //! → `Obligation` per user (up to 8 deposits and 5 borrows).
 //!
 //! Flow: `refresh_reserve` for each reserve an obligation uses, then `refresh_obligation`, then
-//! `borrow` / `withdraw` in the same slot. `deposit` and `repay` need no fresh price.
+//! `borrow` / `withdraw` / `liquidate` in the same slot. `deposit` and `repay` need no fresh price.
 //! The money math lives in the `lending-math` crate, shared with the keeper.
 
 #![allow(unexpected_cfgs)]
@@ -104,5 +104,19 @@ pub mod lending {
     /// Repays debt of any obligation; `u64::MAX` repays all of it.
     pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
         instructions::user::repay::handler(ctx, amount)
+    }
+
+    /// Repays an unhealthy obligation's debt for its collateral plus a bonus; `repay_amount` `u64::MAX` = the most allowed (permissionless).
+    pub fn liquidate(
+        ctx: Context<Liquidate>,
+        repay_amount: u64,
+        min_collateral_out: u64,
+    ) -> Result<()> {
+        instructions::keeper::liquidate::handler(ctx, repay_amount, min_collateral_out)
+    }
+
+    /// Writes off the debt of an obligation that has no collateral left: insurance fund first, then depositors (permissionless).
+    pub fn socialize_bad_debt(ctx: Context<SocializeBadDebt>) -> Result<()> {
+        instructions::keeper::socialize_bad_debt::handler(ctx)
     }
 }

@@ -42,6 +42,10 @@ pub fn deposit(
         after <= Decimal::from_u64(reserve.config.deposit_cap),
         LendingError::DepositCapExceeded
     );
+    require!(
+        obligation.find_borrow(reserve_key).is_none(),
+        LendingError::SameReserveDepositAndBorrow
+    );
     let minted = shares::shares_for_deposit(amount, assets, reserve.share_supply).map_math()?;
     require!(minted > 0, LendingError::AmountTooSmall);
     let i = obligation
@@ -150,6 +154,10 @@ pub fn borrow(
     require!(
         amount > 0 && amount != u64::MAX,
         LendingError::InvalidAmount
+    );
+    require!(
+        obligation.find_deposit(reserve_key).is_none(),
+        LendingError::SameReserveDepositAndBorrow
     );
     require!(
         amount <= reserve.available_amount,

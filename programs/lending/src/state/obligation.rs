@@ -59,6 +59,12 @@ pub struct Obligation {
     pub bf_adjusted_debt_value_sf: Sf,
     /// Σ conservative debt value × borrow factor (quote units × 1e18).
     pub bf_adjusted_debt_value_upper_sf: Sf,
+    /// Slot of the current close-factor window (the slot of the last liquidation).
+    pub liquidation_slot: u64,
+    /// Borrowed value at the first liquidation of that slot, the close-factor base (quote units × 1e18).
+    pub liquidation_window_debt_sf: Sf,
+    /// Value repaid by liquidations in that slot (quote units × 1e18).
+    pub liquidation_window_repaid_sf: Sf,
     /// Index chosen by the owner to hold several obligations in a market.
     pub id: u16,
     /// PDA bump.
@@ -68,7 +74,7 @@ pub struct Obligation {
     /// Reserved for alignment.
     pub _padding0: [u8; 4],
     /// Reserved for upgrades.
-    pub _reserved: [u64; 9],
+    pub _reserved: [u64; 4],
 }
 
 const _: () = assert!(core::mem::size_of::<Obligation>() == 1_024);

@@ -9,6 +9,7 @@ mod pyth;
 mod admin_actions;
 mod events;
 mod interest;
+mod liquidation;
 mod oracle;
 mod refresh;
 mod sizes;

@@ -7,14 +7,26 @@ use solana_sdk::pubkey::Pubkey;
 
 use crate::fixture::*;
 
-/// A user with USDC and SOL deposits and a USDC borrow: refresh order USDC, SOL, USDC.
+/// A user with USDC and VOL deposits and a SOL borrow: refresh order USDC, VOL, SOL.
 async fn setup() -> (TestFixture, TestUser) {
     let mut f = TestFixture::new().await;
-    let user = f.new_user(&[10_000_000_000, 10_000_000_000, 0]).await;
+    let lender = f.new_user(&[0, 10_000_000_000, 0]).await;
+    f.deposit(&lender, SOL, 10_000_000_000)
+        .await
+        .expect("lend SOL");
+    let user = f.new_user(&[10_000_000_000, 0, 10_000_000_000]).await;
     f.deposit(&user, USDC, 1_000_000_000).await.expect("usdc");
-    f.deposit(&user, SOL, 1_000_000_000).await.expect("sol");
-    f.borrow(&user, USDC, 100_000_000).await.expect("borrow");
+    f.deposit(&user, VOL, 1_000_000_000).await.expect("vol");
+    f.borrow(&user, SOL, 1_000_000_000).await.expect("borrow");
     (f, user)
+}
+
+fn keys(f: &TestFixture) -> [Pubkey; 3] {
+    [
+        f.reserves[USDC].reserve,
+        f.reserves[SOL].reserve,
+        f.reserves[VOL].reserve,
+    ]
 }
 
 async fn refresh_with(
@@ -30,12 +42,13 @@ async fn refresh_with(
 #[tokio::test]
 async fn successful_refresh_values_deposits_and_borrows() {
     let (mut f, user) = setup().await;
-    let (usdc, sol) = (f.reserves[USDC].reserve, f.reserves[SOL].reserve);
-    refresh_with(&mut f, &user, &[usdc, sol, usdc])
+    let [usdc, sol, vol] = keys(&f);
+    refresh_with(&mut f, &user, &[usdc, vol, sol])
         .await
         .expect("refresh");
     let o = f.obligation(&user.obligation).await;
-    assert_eq!(o.deposited_value_sf.get(), Decimal::from_u64(1_100));
+    // $1,000 of USDC + 1,000 VOL at $0.50; 1 SOL of debt at $100 (+ $0.10 confidence).
+    assert_eq!(o.deposited_value_sf.get(), Decimal::from_u64(1_500));
     assert_eq!(o.borrowed_value_sf.get(), Decimal::from_u64(100));
     assert_eq!(
         o.bf_adjusted_debt_value_upper_sf.get(),
@@ -47,10 +60,10 @@ async fn successful_refresh_values_deposits_and_borrows() {
 #[tokio::test]
 async fn fail_refresh_when_a_reserve_is_missing() {
     let (mut f, user) = setup().await;
-    let (usdc, sol) = (f.reserves[USDC].reserve, f.reserves[SOL].reserve);
+    let [usdc, _, vol] = keys(&f);
     let before = f.snapshot(&[user.obligation]).await;
     assert_error(
-        refresh_with(&mut f, &user, &[usdc, sol]).await,
+        refresh_with(&mut f, &user, &[usdc, vol]).await,
         LendingError::InvalidRefreshAccounts,
     );
     assert_error(
@@ -63,13 +76,9 @@ async fn fail_refresh_when_a_reserve_is_missing() {
 #[tokio::test]
 async fn fail_refresh_when_an_extra_reserve_is_passed() {
     let (mut f, user) = setup().await;
-    let (usdc, sol, vol) = (
-        f.reserves[USDC].reserve,
-        f.reserves[SOL].reserve,
-        f.reserves[VOL].reserve,
-    );
+    let [usdc, sol, vol] = keys(&f);
     assert_error(
-        refresh_with(&mut f, &user, &[usdc, sol, usdc, vol]).await,
+        refresh_with(&mut f, &user, &[usdc, vol, sol, sol]).await,
         LendingError::InvalidRefreshAccounts,
     );
 }
@@ -77,21 +86,17 @@ async fn fail_refresh_when_an_extra_reserve_is_passed() {
 #[tokio::test]
 async fn fail_refresh_when_reserves_are_reordered_or_duplicated() {
     let (mut f, user) = setup().await;
-    let (usdc, sol, vol) = (
-        f.reserves[USDC].reserve,
-        f.reserves[SOL].reserve,
-        f.reserves[VOL].reserve,
-    );
+    let [usdc, sol, vol] = keys(&f);
     assert_error(
-        refresh_with(&mut f, &user, &[sol, usdc, usdc]).await,
+        refresh_with(&mut f, &user, &[vol, usdc, sol]).await,
         LendingError::InvalidRefreshAccounts,
     );
     assert_error(
-        refresh_with(&mut f, &user, &[usdc, usdc, usdc]).await,
+        refresh_with(&mut f, &user, &[usdc, usdc, sol]).await,
         LendingError::InvalidRefreshAccounts,
     );
     assert_error(
-        refresh_with(&mut f, &user, &[usdc, vol, usdc]).await,
+        refresh_with(&mut f, &user, &[usdc, sol, sol]).await,
         LendingError::InvalidRefreshAccounts,
     );
 }
@@ -99,9 +104,9 @@ async fn fail_refresh_when_reserves_are_reordered_or_duplicated() {
 #[tokio::test]
 async fn fail_refresh_when_a_reserve_is_from_another_market() {
     let (mut f, user) = setup().await;
-    let (_, reserve_b, _, _, _) = f.second_market(SOL).await;
-    let usdc = f.reserves[USDC].reserve;
-    let price = f.reserves[SOL].price_account;
+    let (_, reserve_b, _, _, _) = f.second_market(VOL).await;
+    let [usdc, sol, _] = keys(&f);
+    let price = f.reserves[VOL].price_account;
     let (market_b_reserve_refresh, oc_b) = (
         reserve_b,
         Pubkey::find_program_address(
@@ -111,22 +116,23 @@ async fn fail_refresh_when_a_reserve_is_from_another_market() {
         .0,
     );
     let mut ixs: Vec<_> = (0..3).map(|i| f.refresh_reserve_ix(i)).collect();
-    let mut refresh_b = f.refresh_reserve_ix_with(SOL, &price);
+    let mut refresh_b = f.refresh_reserve_ix_with(VOL, &price);
     refresh_b.accounts[0].pubkey = market_b_reserve_refresh;
     refresh_b.accounts[1].pubkey = oc_b;
     ixs.push(refresh_b);
-    ixs.push(f.refresh_obligation_ix_with(&user.obligation, &[usdc, reserve_b, usdc]));
+    ixs.push(f.refresh_obligation_ix_with(&user.obligation, &[usdc, reserve_b, sol]));
     assert_error(f.send(&ixs, &[]).await, LendingError::InvalidMarket);
 }
 
 #[tokio::test]
 async fn fail_refresh_when_a_reserve_was_refreshed_in_an_earlier_slot() {
     let (mut f, user) = setup().await;
-    let (usdc, sol) = (f.reserves[USDC].reserve, f.reserves[SOL].reserve);
+    let [usdc, sol, vol] = keys(&f);
     f.next_slot().await;
     let ixs = vec![
         f.refresh_reserve_ix(USDC),
-        f.refresh_obligation_ix_with(&user.obligation, &[usdc, sol, usdc]),
+        f.refresh_reserve_ix(VOL),
+        f.refresh_obligation_ix_with(&user.obligation, &[usdc, vol, sol]),
     ];
     assert_error(f.send(&ixs, &[]).await, LendingError::ReserveStale);
 }
@@ -134,17 +140,17 @@ async fn fail_refresh_when_a_reserve_was_refreshed_in_an_earlier_slot() {
 #[tokio::test]
 async fn fail_refresh_when_an_account_is_not_a_reserve() {
     let (mut f, user) = setup().await;
-    let (usdc, sol) = (f.reserves[USDC].reserve, f.reserves[SOL].reserve);
-    let oc = f.reserves[SOL].oracle_config;
+    let [usdc, sol, vol] = keys(&f);
+    let oc = f.reserves[VOL].oracle_config;
     assert_error(
-        refresh_with(&mut f, &user, &[usdc, oc, usdc]).await,
+        refresh_with(&mut f, &user, &[usdc, oc, sol]).await,
         ErrorCode::AccountDiscriminatorMismatch,
     );
     let fake = f
-        .clone_account_with_owner(&sol, &Pubkey::new_unique())
+        .clone_account_with_owner(&vol, &Pubkey::new_unique())
         .await;
     assert_error(
-        refresh_with(&mut f, &user, &[usdc, fake, usdc]).await,
+        refresh_with(&mut f, &user, &[usdc, fake, sol]).await,
         ErrorCode::AccountOwnedByWrongProgram,
     );
 }

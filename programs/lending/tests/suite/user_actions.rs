@@ -235,18 +235,20 @@ async fn successful_deposit_and_repay_during_an_oracle_outage() {
 }
 
 #[tokio::test]
-async fn successful_same_asset_deposit_and_borrow() {
+async fn fail_same_reserve_deposit_and_borrow() {
+    // A position that deposits and borrows one reserve could never be liquidated (its two
+    // vault accounts would be the same), so the program refuses to open one.
     let mut f = TestFixture::new().await;
     let (_lender, borrower) = lender_and_borrower(&mut f).await;
-    f.borrow(&borrower, SOL, 1_000_000_000)
-        .await
-        .expect("borrow SOL against SOL");
-    let refresh = f.obligation_reserves(&borrower.obligation).await;
-    assert_eq!(
-        refresh,
-        vec![f.reserves[SOL].reserve, f.reserves[SOL].reserve]
+    assert_error(
+        f.borrow(&borrower, SOL, 1_000_000_000).await,
+        lending::error::LendingError::SameReserveDepositAndBorrow,
     );
-    f.refresh(&borrower.obligation)
+    f.borrow(&borrower, USDC, 1_000_000)
         .await
-        .expect("refresh lists the reserve twice");
+        .expect("borrow USDC");
+    assert_error(
+        f.deposit(&borrower, USDC, 1_000_000).await,
+        lending::error::LendingError::SameReserveDepositAndBorrow,
+    );
 }

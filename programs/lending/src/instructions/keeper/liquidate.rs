@@ -1,0 +1,140 @@
+//! `liquidate` (permissionless): repays part of an unhealthy obligation's debt and receives its
+//! collateral, worth the repayment plus a bonus, in the same instruction.
+//!
+//! The keeper sends `refresh_reserve` for the obligation's reserves, `refresh_obligation` and
+//! `liquidate` in one transaction: both reserves and the obligation must be refreshed in this
+//! slot, so the staleness and confidence checks of the oracle always apply. Liquidation uses spot
+//! prices and ignores the borrow/withdraw pauses and the spot–EMA divergence gate: those protect
+//! against risk-increasing actions, and a liquidation only reduces risk.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use lending_math::health::health_factor_bps;
+
+use crate::error::{LendingError, MathResultExt};
+use crate::events::Liquidated;
+use crate::operations::liquidation::{self, LiquidationReserves};
+use crate::state::{LendingMarket, Obligation, Reserve};
+use crate::utils::token::{transfer_from_vault, transfer_to_vault};
+
+/// Accounts of `liquidate`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Liquidate<'info> {
+    /// The liquidator, who pays the debt.
+    pub liquidator: Signer<'info>,
+    /// The market.
+    pub lending_market: AccountLoader<'info, LendingMarket>,
+    /// The unhealthy obligation.
+    #[account(mut, has_one = lending_market @ LendingError::InvalidMarket)]
+    pub obligation: AccountLoader<'info, Obligation>,
+    /// Reserve whose debt is repaid.
+    #[account(mut, has_one = lending_market @ LendingError::InvalidMarket)]
+    pub repay_reserve: AccountLoader<'info, Reserve>,
+    /// Its vault.
+    #[account(mut, address = repay_reserve.load()?.vault @ LendingError::InvalidVault)]
+    pub repay_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Its mint.
+    #[account(address = repay_reserve.load()?.mint @ LendingError::InvalidMint)]
+    pub repay_mint: Box<InterfaceAccount<'info, Mint>>,
+    /// Reserve whose collateral is seized.
+    #[account(
+        mut,
+        has_one = lending_market @ LendingError::InvalidMarket,
+        constraint = withdraw_reserve.key() != repay_reserve.key() @ LendingError::DuplicateReserve
+    )]
+    pub withdraw_reserve: AccountLoader<'info, Reserve>,
+    /// Its vault.
+    #[account(mut, address = withdraw_reserve.load()?.vault @ LendingError::InvalidVault)]
+    pub withdraw_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Its mint.
+    #[account(address = withdraw_reserve.load()?.mint @ LendingError::InvalidMint)]
+    pub withdraw_mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The liquidator's tokens of the debt asset.
+    #[account(mut, constraint = liquidator_source.mint == repay_mint.key() @ LendingError::InvalidMint)]
+    pub liquidator_source: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Where the seized collateral goes.
+    #[account(mut, constraint = liquidator_destination.mint == withdraw_mint.key() @ LendingError::InvalidMint)]
+    pub liquidator_destination: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Token program of the debt asset.
+    #[account(address = repay_reserve.load()?.token_program @ LendingError::InvalidTokenProgram)]
+    pub repay_token_program: Interface<'info, TokenInterface>,
+    /// Token program of the collateral asset.
+    #[account(address = withdraw_reserve.load()?.token_program @ LendingError::InvalidTokenProgram)]
+    pub withdraw_token_program: Interface<'info, TokenInterface>,
+}
+
+/// Sizes and applies the liquidation, moves the tokens, checks the slippage guard.
+pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u64) -> Result<()> {
+    let clock = Clock::get()?;
+    let market_key = ctx.accounts.lending_market.key();
+    let repay_key = ctx.accounts.repay_reserve.key();
+    let withdraw_key = ctx.accounts.withdraw_reserve.key();
+    let (outcome, debt_price, coll_price, withdraw_bump) = {
+        let market = ctx.accounts.lending_market.load()?;
+        let mut obligation = ctx.accounts.obligation.load_mut()?;
+        let mut debt = ctx.accounts.repay_reserve.load_mut()?;
+        let mut coll = ctx.accounts.withdraw_reserve.load_mut()?;
+        let outcome = liquidation::liquidate(
+            &market,
+            &mut obligation,
+            LiquidationReserves {
+                debt_key: repay_key,
+                debt: &mut debt,
+                coll_key: withdraw_key,
+                coll: &mut coll,
+            },
+            clock.slot,
+            clock.unix_timestamp,
+            repay_amount,
+        )?;
+        (outcome, debt.price_sf.raw(), coll.price_sf.raw(), coll.bump)
+    };
+    require!(
+        outcome.plan.liquidator_amount >= min_collateral_out,
+        LendingError::LiquidationSlippage
+    );
+
+    let liquidator = ctx.accounts.liquidator.to_account_info();
+    transfer_to_vault(
+        &ctx.accounts.repay_token_program,
+        &ctx.accounts.liquidator_source,
+        &mut ctx.accounts.repay_vault,
+        &ctx.accounts.repay_mint,
+        &liquidator,
+        outcome.plan.repay_amount,
+    )?;
+    let withdraw_info = ctx.accounts.withdraw_reserve.to_account_info();
+    transfer_from_vault(
+        &ctx.accounts.withdraw_token_program,
+        &mut ctx.accounts.withdraw_vault,
+        &ctx.accounts.liquidator_destination,
+        &ctx.accounts.withdraw_mint,
+        &withdraw_info,
+        &market_key,
+        withdraw_bump,
+        outcome.plan.liquidator_amount,
+    )?;
+
+    let plan = &outcome.plan;
+    emit_cpi!(Liquidated {
+        liquidator: ctx.accounts.liquidator.key(),
+        obligation: ctx.accounts.obligation.key(),
+        repay_reserve: repay_key,
+        withdraw_reserve: withdraw_key,
+        repay_amount: plan.repay_amount,
+        repay_value_sf: plan.repay_value.to_scaled_val().map_math()?,
+        seize_amount: plan.seize_amount,
+        seize_value_sf: plan.seize_value.to_scaled_val().map_math()?,
+        liquidator_amount: plan.liquidator_amount,
+        protocol_fee_amount: plan.protocol_fee_amount,
+        bonus_bps: outcome.bonus.rate.try_floor_bps().map_math()?,
+        bonus_source: outcome.bonus.source.code(),
+        full_liquidation: plan.full_liquidation,
+        health_factor_before_bps: health_factor_bps(&outcome.health_before).map_math()?,
+        health_factor_after_bps: health_factor_bps(&outcome.health_after).map_math()?,
+        debt_price_sf: debt_price,
+        collateral_price_sf: coll_price,
+    });
+    Ok(())
+}

@@ -2,14 +2,18 @@
 //! bank and SPL Token program). One binary, one module per area.
 
 #[allow(dead_code)]
+mod builders;
+#[allow(dead_code)]
 mod fixture;
 #[allow(dead_code)]
 mod pyth;
 
 mod admin_actions;
+mod bad_debt;
 mod events;
 mod interest;
 mod liquidation;
+mod liquidation_failures;
 mod oracle;
 mod refresh;
 mod sizes;

@@ -1,0 +1,305 @@
+//! Liquidation with bad input: the exact error, and nothing changed.
+
+use lending::error::LendingError;
+use solana_sdk::signature::Signer;
+
+use crate::fixture::*;
+use crate::liquidation::{liquidate, liquidate_ix, unhealthy_setup};
+
+#[tokio::test]
+async fn fail_liquidate_when_healthy() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(100.0).await;
+    let keys = [
+        borrower.obligation,
+        f.reserves[USDC].vault,
+        f.reserves[SOL].vault,
+        liquidator.tokens[USDC],
+    ];
+    let before = f.snapshot(&keys).await;
+    assert_error(
+        liquidate(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+        )
+        .await,
+        LendingError::ObligationHealthy,
+    );
+    let after = f.snapshot(&keys).await;
+    assert_eq!(after[1..], before[1..], "no tokens moved");
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_not_refreshed_this_slot() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    f.refresh(&borrower.obligation).await.expect("refresh");
+    f.next_slot().await;
+    let ix = liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    );
+    assert_error(
+        f.send(&[ix], &[&liquidator.keypair]).await,
+        LendingError::ReserveStale,
+    );
+    let mut ixs: Vec<_> = (0..3).map(|i| f.refresh_reserve_ix(i)).collect();
+    ixs.push(liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    ));
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::ObligationStale,
+    );
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_repay_exceeds_the_close_factor() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    assert_error(
+        liquidate(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDC,
+            SOL,
+            140_000_001,
+        )
+        .await,
+        LendingError::LiquidationTooLarge,
+    );
+    assert_error(
+        liquidate(&mut f, &liquidator, &borrower.obligation, USDC, SOL, 0).await,
+        LendingError::NothingToRepay,
+    );
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_min_collateral_out_not_met() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    // The close-factor liquidation pays 1,868,125,000 SOL lamports to the liquidator.
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    ixs.push(liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        1_868_125_001,
+    ));
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::LiquidationSlippage,
+    );
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    ixs.push(liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        1_868_125_000,
+    ));
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("exactly the minimum");
+}
+
+#[tokio::test]
+async fn fail_liquidate_with_a_reserve_the_obligation_does_not_use() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    assert_error(
+        liquidate(&mut f, &liquidator, &borrower.obligation, VOL, SOL, 1_000).await,
+        LendingError::BorrowNotFound,
+    );
+    assert_error(
+        liquidate(&mut f, &liquidator, &borrower.obligation, USDC, VOL, 1_000).await,
+        LendingError::DepositNotFound,
+    );
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_price_is_stale_or_uncertain() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    f.advance_time_without_prices(120).await;
+    assert_error(
+        liquidate(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+        )
+        .await,
+        LendingError::StalePrice,
+    );
+    f.advance_time(1).await;
+    let mut spec = f.reserves[SOL].price;
+    spec.conf = spec.price as u64 / 20; // 5%
+    f.write_price(SOL, spec);
+    assert_error(
+        liquidate(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+        )
+        .await,
+        LendingError::PriceTooUncertain,
+    );
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_token_accounts_have_the_wrong_mint() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    let mut ix = liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    );
+    ix.accounts[9].pubkey = liquidator.tokens[VOL];
+    ixs.push(ix);
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::InvalidMint,
+    );
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    let mut ix = liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    );
+    ix.accounts[10].pubkey = borrower.tokens[USDC];
+    ixs.push(ix);
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::InvalidMint,
+    );
+    // Source and destination the same account: Anchor refuses the duplicate writable account.
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    let mut ix = liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    );
+    ix.accounts[10].pubkey = liquidator.tokens[USDC];
+    ixs.push(ix);
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    );
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_vault_or_token_program_is_foreign() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    let mut ix = liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    );
+    ix.accounts[7].pubkey = f.reserves[VOL].vault;
+    ixs.push(ix);
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::InvalidVault,
+    );
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    let mut ix = liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    );
+    ix.accounts[12].pubkey = anchor_spl::token_2022::ID;
+    ixs.push(ix);
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::InvalidTokenProgram,
+    );
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_repay_and_withdraw_reserve_are_the_same() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    ixs.push(liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        USDC,
+        1_000,
+        0,
+    ));
+    let res = f.send(&ixs, &[&liquidator.keypair]).await;
+    let code = error_code(&res);
+    assert!(
+        code == Some(LendingError::DuplicateReserve.into())
+            || code
+                == Some(anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount.into()),
+        "{res:?}"
+    );
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_obligation_is_from_another_market() {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let (market_b, _, _, _, _) = f.second_market(USDC).await;
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    let mut ix = liquidate_ix(
+        &f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    );
+    ix.accounts[1].pubkey = market_b;
+    ixs.push(ix);
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::InvalidMarket,
+    );
+    let _ = liquidator.keypair.pubkey();
+}

@@ -17,6 +17,7 @@ use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInpu
 use lending_math::{shares, Decimal};
 
 use crate::error::{LendingError, MathResultExt};
+use crate::operations::sub;
 use crate::state::{Obligation, Reserve};
 
 /// Result of a deposit.
@@ -123,9 +124,9 @@ pub fn withdraw(
         require!(health.within_borrow_limit(), LendingError::WithdrawTooLarge);
     }
 
-    obligation.deposits[i].shares = held - burn;
+    obligation.deposits[i].shares = sub(held, burn)?;
     obligation.remove_deposit_if_empty(i);
-    reserve.available_amount -= out;
+    reserve.available_amount = sub(reserve.available_amount, out)?;
     reserve.share_supply = reserve
         .share_supply
         .checked_sub(burn)
@@ -203,7 +204,7 @@ pub fn borrow(
         .try_add(normalized)
         .map_math()?;
     reserve.total_normalized_debt_sf.set(total).map_math()?;
-    reserve.available_amount -= amount;
+    reserve.available_amount = sub(reserve.available_amount, amount)?;
     obligation.mark_stale();
     Ok(BorrowOutcome {
         normalized_debt: normalized,

@@ -18,6 +18,7 @@ use lending_math::liquidation::{
 use lending_math::{shares, Decimal};
 
 use crate::error::{LendingError, MathResultExt};
+use crate::operations::sub;
 use crate::state::{LendingMarket, Obligation, Reserve};
 
 /// What a liquidation did.
@@ -171,10 +172,10 @@ pub fn liquidate(
     // Collateral side.
     let seized_underlying =
         shares::assets_for_shares(plan.seize_shares, coll_assets, coll_supply).map_math()?;
-    obligation.deposits[di].shares = position_shares - plan.seize_shares;
+    obligation.deposits[di].shares = sub(position_shares, plan.seize_shares)?;
     obligation.remove_deposit_if_empty(di);
-    r.coll.share_supply -= plan.seize_shares;
-    r.coll.available_amount -= plan.seize_amount;
+    r.coll.share_supply = sub(r.coll.share_supply, plan.seize_shares)?;
+    r.coll.available_amount = sub(r.coll.available_amount, plan.seize_amount)?;
     r.coll.insurance_amount = r
         .coll
         .insurance_amount
@@ -272,7 +273,7 @@ pub fn socialize_bad_debt(
         .try_sub(held)
         .map_math()?;
     reserve.total_normalized_debt_sf.set(total).map_math()?;
-    reserve.insurance_amount -= split.covered_by_insurance;
+    reserve.insurance_amount = sub(reserve.insurance_amount, split.covered_by_insurance)?;
     reserve.available_amount = reserve
         .available_amount
         .checked_add(split.covered_by_insurance)

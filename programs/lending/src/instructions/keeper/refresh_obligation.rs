@@ -22,8 +22,8 @@ pub struct RefreshObligation<'info> {
 
 /// Loads the reserves (owner and discriminator checked), recomputes and stores the values.
 pub fn handler<'info>(ctx: Context<'info, RefreshObligation<'info>>) -> Result<()> {
-    let slot = Clock::get()?.slot;
-    let now = Clock::get()?.unix_timestamp;
+    let clock = Clock::get()?;
+    let (slot, now) = (clock.slot, clock.unix_timestamp);
     require!(
         ctx.remaining_accounts.len() <= MAX_DEPOSITS + MAX_BORROWS,
         LendingError::InvalidRefreshAccounts

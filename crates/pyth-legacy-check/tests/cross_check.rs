@@ -85,8 +85,18 @@ fn successful_decode_matches_sdk_for_a_sol_price() {
 }
 
 #[test]
+fn successful_encoded_account_loads_in_the_sdk() {
+    let p = pyth_legacy::LegacyPrice { price: 123, conf: 4, expo: -5, ema_price: 120, ema_conf: 6, publish_time: 99, status: 1 };
+    let bytes = pyth_legacy::encode(&p);
+    let sdk = load_price_account::<32, ()>(&bytes).expect("pyth-sdk-solana loads the encoded account");
+    assert_eq!((sdk.agg.price, sdk.agg.conf, sdk.expo, sdk.timestamp), (123, 4, -5, 99));
+    assert_eq!((sdk.ema_price.val, sdk.ema_conf.val), (120, 6));
+    assert_eq!(sdk.agg.status, PriceStatus::Trading);
+}
+
+#[test]
 fn successful_size_matches_sdk_account() {
-    assert_eq!(std::mem::size_of::<SolanaPriceAccount>(), 3_312);
+    assert_eq!(std::mem::size_of::<SolanaPriceAccount>(), pyth_legacy::ACCOUNT_LEN);
 }
 
 #[test]

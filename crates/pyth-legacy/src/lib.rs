@@ -117,6 +117,40 @@ pub fn decode(data: &[u8]) -> Result<LegacyPrice, DecodeError> {
     })
 }
 
+/// Size of a v2 price account with 32 publisher slots, as the oracle program allocates it.
+pub const ACCOUNT_LEN: usize = 3_312;
+
+/// Writes a v2 price account holding `p` (the inverse of `decode`), for tests and simulations.
+/// The EMA rationals are `val / 1`, the previous price is one second older, the other
+/// header fields take plausible values.
+pub fn encode(p: &LegacyPrice) -> [u8; ACCOUNT_LEN] {
+    let mut d = [0u8; ACCOUNT_LEN];
+    let mut put = |o: usize, b: &[u8]| d[o..o + b.len()].copy_from_slice(b);
+    put(0, &MAGIC.to_le_bytes());
+    put(4, &VERSION_2.to_le_bytes());
+    put(8, &ACCOUNT_TYPE_PRICE.to_le_bytes());
+    put(12, &(ACCOUNT_LEN as u32).to_le_bytes());
+    put(16, &1u32.to_le_bytes());
+    put(20, &p.expo.to_le_bytes());
+    put(32, &1u64.to_le_bytes());
+    put(40, &1u64.to_le_bytes());
+    put(48, &p.ema_price.to_le_bytes());
+    put(56, &p.ema_price.to_le_bytes());
+    put(64, &1i64.to_le_bytes());
+    put(72, &(p.ema_conf as i64).to_le_bytes());
+    put(80, &(p.ema_conf as i64).to_le_bytes());
+    put(88, &1i64.to_le_bytes());
+    put(96, &p.publish_time.to_le_bytes());
+    put(184, &p.price.to_le_bytes());
+    put(192, &p.conf.to_le_bytes());
+    put(200, &(p.publish_time - 1).to_le_bytes());
+    put(208, &p.price.to_le_bytes());
+    put(216, &p.conf.to_le_bytes());
+    put(224, &[p.status]);
+    put(232, &1u64.to_le_bytes());
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +187,20 @@ mod tests {
             }
         );
         assert!(p.is_trading());
+    }
+
+    #[test]
+    fn successful_encode_decode_round_trip() {
+        let p = LegacyPrice {
+            price: -7,
+            conf: 9,
+            expo: 3,
+            ema_price: 11,
+            ema_conf: 2,
+            publish_time: 42,
+            status: 2,
+        };
+        assert_eq!(decode(&encode(&p)), Ok(p));
     }
 
     #[test]

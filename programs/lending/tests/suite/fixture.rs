@@ -298,7 +298,7 @@ impl TestFixture {
         self.mint_to(&mint, &admin_token, 1_000_000_000_000_000)
             .await;
         let price_account = Pubkey::new_unique();
-        let spec = PriceSpec::usd(price, feed_id, self.now().await);
+        let spec = crate::pyth::usd(price, feed_id, self.now().await);
         let reserve = reserve_pda(&self.market, &mint);
         let r = TestReserve {
             mint,
@@ -424,7 +424,7 @@ impl TestFixture {
     /// Sets spot and EMA to `whole` quote units at the current time (0.1% confidence).
     pub async fn set_price(&mut self, idx: usize, whole: f64) {
         let now = self.now().await;
-        let spec = PriceSpec::usd(whole, self.reserves[idx].feed_id, now);
+        let spec = crate::pyth::usd(whole, self.reserves[idx].feed_id, now);
         self.write_price(idx, spec);
     }
 

@@ -1,0 +1,121 @@
+//! `Chain` over the in-process bank of solana-program-test.
+//!
+//! A bank has no `getProgramAccounts`, so this backend keeps an index of every account key seen
+//! in the transactions it processed (and any key registered with `track`), and answers from the
+//! current state of those accounts, filtered by owner and the given filters.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use anyhow::{anyhow, Context, Result};
+use solana_program_test::BanksClient;
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signature;
+use solana_sdk::transaction::Transaction;
+
+use crate::chain::{AccountFilter, Chain, Simulation};
+
+/// The embedded-chain backend.
+pub struct BanksChain {
+    client: BanksClient,
+    known: Mutex<BTreeSet<Pubkey>>,
+}
+
+impl BanksChain {
+    /// Wraps a program-test client.
+    pub fn new(client: BanksClient) -> Self {
+        BanksChain {
+            client,
+            known: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &BanksClient {
+        &self.client
+    }
+
+    /// Adds keys to the account index.
+    pub fn track(&self, keys: impl IntoIterator<Item = Pubkey>) {
+        if let Ok(mut k) = self.known.lock() {
+            k.extend(keys);
+        }
+    }
+
+    fn known_keys(&self) -> Vec<Pubkey> {
+        self.known
+            .lock()
+            .map(|k| k.iter().copied().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Chain for BanksChain {
+    async fn program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>> {
+        let mut out = Vec::new();
+        for key in self.known_keys() {
+            if let Some(acc) = self.client.get_account(key).await.context("get_account")? {
+                if acc.owner == *program && filters.iter().all(|f| f.matches(&acc.data)) {
+                    out.push((key, acc));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn accounts(&self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.client.get_account(*k).await.context("get_account")?);
+        }
+        Ok(out)
+    }
+
+    async fn latest_blockhash(&self) -> Result<Hash> {
+        self.client
+            .get_latest_blockhash()
+            .await
+            .context("latest blockhash")
+    }
+
+    async fn clock(&self) -> Result<Clock> {
+        self.client.get_sysvar::<Clock>().await.context("clock")
+    }
+
+    async fn simulate(&self, tx: &Transaction) -> Result<Simulation> {
+        let sim = self
+            .client
+            .simulate_transaction(tx.clone())
+            .await
+            .context("simulate")?;
+        let (units_consumed, logs) = match sim.simulation_details {
+            Some(d) => (d.units_consumed, d.logs),
+            None => (0, Vec::new()),
+        };
+        Ok(Simulation {
+            err: match sim.result {
+                Some(Ok(())) => None,
+                Some(Err(e)) => Some(format!("{e:?}")),
+                None => Some("no result".into()),
+            },
+            units_consumed,
+            logs,
+        })
+    }
+
+    async fn send_and_confirm(&self, tx: &Transaction) -> Result<Signature> {
+        self.track(tx.message.account_keys.iter().copied());
+        self.client
+            .process_transaction(tx.clone())
+            .await
+            .map_err(|e| anyhow!("transaction failed: {e}"))?;
+        Ok(tx.signatures[0])
+    }
+}

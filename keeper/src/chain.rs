@@ -1,0 +1,70 @@
+//! What the keeper needs from a chain, as one small trait with two backends: a JSON-RPC node
+//! (`rpc::RpcChain`) and the in-process bank of solana-program-test (`banks::BanksChain`).
+//! No keeper logic lives in a backend.
+
+use anyhow::Result;
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signature;
+use solana_sdk::transaction::Transaction;
+
+/// A `getProgramAccounts` filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountFilter {
+    /// Exact data length.
+    DataSize(u64),
+    /// Bytes at an offset.
+    Memcmp {
+        /// Offset in the account data.
+        offset: usize,
+        /// Bytes to match.
+        bytes: Vec<u8>,
+    },
+}
+
+impl AccountFilter {
+    /// True when `data` passes the filter.
+    pub fn matches(&self, data: &[u8]) -> bool {
+        match self {
+            AccountFilter::DataSize(n) => data.len() as u64 == *n,
+            AccountFilter::Memcmp { offset, bytes } => {
+                data.len() >= offset + bytes.len()
+                    && &data[*offset..offset + bytes.len()] == bytes.as_slice()
+            }
+        }
+    }
+}
+
+/// Outcome of a simulation.
+#[derive(Clone, Debug, Default)]
+pub struct Simulation {
+    /// The error, if the transaction would fail.
+    pub err: Option<String>,
+    /// Compute units consumed.
+    pub units_consumed: u64,
+    /// Program logs.
+    pub logs: Vec<String>,
+}
+
+/// The chain operations a keeper round uses.
+#[allow(async_fn_in_trait)]
+pub trait Chain {
+    /// Accounts owned by `program` that pass every filter.
+    async fn program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>>;
+    /// Several accounts at once, `None` for missing ones.
+    async fn accounts(&self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>>;
+    /// A recent blockhash.
+    async fn latest_blockhash(&self) -> Result<Hash>;
+    /// The Clock sysvar.
+    async fn clock(&self) -> Result<Clock>;
+    /// Simulates a signed transaction.
+    async fn simulate(&self, tx: &Transaction) -> Result<Simulation>;
+    /// Sends a transaction and waits for confirmation; an error if it failed.
+    async fn send_and_confirm(&self, tx: &Transaction) -> Result<Signature>;
+}

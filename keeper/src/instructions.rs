@@ -1,0 +1,126 @@
+//! Instruction builders for the keeper, from the program's generated `accounts` / `instruction`
+//! types (the same layout the IDL describes).
+
+use anchor_lang::prelude::AccountMeta;
+use anchor_lang::{InstructionData, ToAccountMetas};
+use lending::state::Reserve;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+
+/// The event-CPI authority PDA of the program.
+pub fn event_authority() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &lending::ID).0
+}
+
+/// `refresh_reserve`.
+pub fn refresh_reserve(key: Pubkey, reserve: &Reserve, price_account: Pubkey) -> Instruction {
+    Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::RefreshReserve {
+            reserve: key,
+            oracle_config: reserve.oracle_config,
+            price_account,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::RefreshReserve {}.data(),
+    }
+}
+
+/// `refresh_obligation` with its reserves in order.
+pub fn refresh_obligation(obligation: Pubkey, reserves: &[Pubkey]) -> Instruction {
+    let mut accounts = lending::accounts::RefreshObligation {
+        obligation,
+        event_authority: event_authority(),
+        program: lending::ID,
+    }
+    .to_account_metas(None);
+    accounts.extend(
+        reserves
+            .iter()
+            .map(|r| AccountMeta::new_readonly(*r, false)),
+    );
+    Instruction {
+        program_id: lending::ID,
+        accounts,
+        data: lending::instruction::RefreshObligation {}.data(),
+    }
+}
+
+/// The accounts a liquidation touches.
+pub struct LiquidateAccounts {
+    /// Signer.
+    pub liquidator: Pubkey,
+    /// Market.
+    pub market: Pubkey,
+    /// Obligation.
+    pub obligation: Pubkey,
+    /// Debt reserve key and state.
+    pub repay: (Pubkey, Reserve),
+    /// Collateral reserve key and state.
+    pub withdraw: (Pubkey, Reserve),
+    /// Liquidator's token account of the debt mint.
+    pub source: Pubkey,
+    /// Liquidator's token account of the collateral mint.
+    pub destination: Pubkey,
+}
+
+/// `liquidate`.
+pub fn liquidate(a: &LiquidateAccounts, repay_amount: u64, min_collateral_out: u64) -> Instruction {
+    let (rk, r) = &a.repay;
+    let (wk, w) = &a.withdraw;
+    Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::Liquidate {
+            liquidator: a.liquidator,
+            lending_market: a.market,
+            obligation: a.obligation,
+            repay_reserve: *rk,
+            repay_vault: r.vault,
+            repay_mint: r.mint,
+            withdraw_reserve: *wk,
+            withdraw_vault: w.vault,
+            withdraw_mint: w.mint,
+            liquidator_source: a.source,
+            liquidator_destination: a.destination,
+            repay_token_program: r.token_program,
+            withdraw_token_program: w.token_program,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::Liquidate {
+            repay_amount,
+            min_collateral_out,
+        }
+        .data(),
+    }
+}
+
+/// `socialize_bad_debt`.
+pub fn socialize_bad_debt(market: Pubkey, obligation: Pubkey, reserve: Pubkey) -> Instruction {
+    Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::SocializeBadDebt {
+            lending_market: market,
+            obligation,
+            reserve,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::SocializeBadDebt {}.data(),
+    }
+}
+
+/// The associated token account of `owner` for `mint` under `token_program`.
+pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    const ATA_PROGRAM: Pubkey =
+        anchor_lang::pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+    Pubkey::find_program_address(
+        &[owner.as_ref(), token_program.as_ref(), mint.as_ref()],
+        &ATA_PROGRAM,
+    )
+    .0
+}

@@ -1,0 +1,357 @@
+//! One keeper round: load the market, assess every obligation, queue the unhealthy ones
+//! (deepest under water and most profitable first), size each liquidation with the program's
+//! own code, simulate, set the compute limit from the simulation, send. Errors are logged and
+//! skipped; a round never aborts because one obligation or one transaction failed.
+
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Result};
+use lending_math::health::market_value;
+use lending_math::Decimal;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::program_pack::Pack;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::Transaction;
+
+use crate::chain::Chain;
+use crate::instructions::{self, LiquidateAccounts};
+use crate::market::{load_market, load_obligations, MarketSnapshot};
+use crate::metrics::Metrics;
+use crate::planner::{assess, best_candidate, Assessment, Candidate};
+
+/// Most compute units a transaction may request.
+pub const MAX_COMPUTE_UNITS: u32 = 1_400_000;
+/// Smallest compute limit the keeper sets.
+pub const MIN_COMPUTE_UNITS: u32 = 50_000;
+
+/// How a keeper behaves.
+#[derive(Clone, Debug)]
+pub struct KeeperConfig {
+    /// The market to watch.
+    pub market: Pubkey,
+    /// Priority fee (micro-lamports per compute unit).
+    pub priority_fee_micro_lamports: u64,
+    /// Smallest expected profit worth a transaction (quote units).
+    pub min_profit: Decimal,
+    /// Most liquidations sent per round.
+    pub max_liquidations_per_round: usize,
+    /// Build and simulate, never send.
+    pub dry_run: bool,
+    /// `min_collateral_out` = expected × (1 − slippage) (bps).
+    pub slippage_bps: u64,
+    /// Health factor (bps) under which a healthy obligation is reported at risk.
+    pub warn_health_bps: u64,
+    /// Compute-limit headroom over the simulated units (percent).
+    pub compute_headroom_pct: u64,
+}
+
+/// A liquidation that landed.
+#[derive(Clone, Debug)]
+pub struct LiquidationRecord {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// Debt tokens repaid.
+    pub repay_amount: u64,
+    /// Value repaid.
+    pub repay_value: Decimal,
+    /// Value of the collateral seized.
+    pub seize_value: Decimal,
+    /// Value kept by the insurance fund.
+    pub fee_value: Decimal,
+    /// Bonus rate applied (bps).
+    pub bonus_bps: u64,
+    /// Largest bonus the reserves allow (bps), for comparison with the auction.
+    pub max_bonus_bps: u64,
+    /// Expected profit.
+    pub profit: Decimal,
+}
+
+/// What a round did.
+#[derive(Clone, Debug, Default)]
+pub struct RoundReport {
+    /// Obligations scanned.
+    pub scanned: usize,
+    /// Obligations that could not be assessed (e.g. a reserve without a usable price).
+    pub skipped: usize,
+    /// Liquidatable obligations.
+    pub unhealthy: Vec<Pubkey>,
+    /// Healthy obligations under the warning level.
+    pub at_risk: usize,
+    /// Liquidations sent.
+    pub sent: usize,
+    /// Liquidations that landed.
+    pub liquidations: Vec<LiquidationRecord>,
+    /// Liquidations that failed (simulation, race lost, send error).
+    pub failed: usize,
+    /// Bad-debt write-offs that landed.
+    pub socialized: usize,
+    /// Round duration.
+    pub elapsed: Duration,
+}
+
+/// A keeper bound to a chain backend.
+pub struct Keeper<'a, C: Chain> {
+    /// Chain backend.
+    pub chain: &'a C,
+    /// Fee payer and liquidator.
+    pub payer: Keypair,
+    /// The liquidator's token account per mint.
+    pub token_accounts: BTreeMap<Pubkey, Pubkey>,
+    /// Behaviour.
+    pub config: KeeperConfig,
+    /// Metrics.
+    pub metrics: Metrics,
+}
+
+impl<'a, C: Chain> Keeper<'a, C> {
+    /// Token balances of the liquidator by mint.
+    pub async fn balances(&self) -> Result<BTreeMap<Pubkey, u64>> {
+        let mints: Vec<Pubkey> = self.token_accounts.keys().copied().collect();
+        let accounts: Vec<Pubkey> = self.token_accounts.values().copied().collect();
+        let data = self.chain.accounts(&accounts).await?;
+        let mut out = BTreeMap::new();
+        for (mint, acc) in mints.into_iter().zip(data) {
+            let amount = acc
+                .and_then(|a| spl_token_interface::state::Account::unpack(&a.data).ok())
+                .map(|t| t.amount)
+                .unwrap_or(0);
+            out.insert(mint, amount);
+        }
+        Ok(out)
+    }
+
+    /// Assesses every obligation of the market.
+    pub async fn scan(&self) -> Result<(MarketSnapshot, Vec<Assessment>, usize)> {
+        let snap = load_market(self.chain, &self.config.market).await?;
+        let obligations = load_obligations(self.chain, &self.config.market).await?;
+        let mut skipped = 0;
+        let mut out = Vec::with_capacity(obligations.len());
+        for (key, o) in &obligations {
+            match assess(&snap, *key, o) {
+                Ok(a) => out.push(a),
+                Err(e) => {
+                    skipped += 1;
+                    tracing::debug!(obligation = %key, error = %e, "skipped");
+                }
+            }
+        }
+        Ok((snap, out, skipped))
+    }
+
+    /// Runs one round.
+    pub async fn round(&self) -> Result<RoundReport> {
+        let start = Instant::now();
+        let (snap, assessments, skipped) = self.scan().await?;
+        let mut report = RoundReport {
+            scanned: assessments.len() + skipped,
+            skipped,
+            ..Default::default()
+        };
+        self.metrics.scanned.inc_by(report.scanned as u64);
+        let mut balances = self.balances().await?;
+        let mut queue = BinaryHeap::new();
+        for a in &assessments {
+            if a.bankrupt() {
+                report.socialized += self.socialize(&snap, a).await;
+            } else if a.liquidatable() {
+                report.unhealthy.push(a.key);
+                if let Some(c) = best_candidate(&snap, a, &balances, self.config.min_profit) {
+                    queue.push(c);
+                }
+            } else if a.health_factor_bps < self.config.warn_health_bps {
+                report.at_risk += 1;
+                tracing::warn!(obligation = %a.key, health_factor_bps = a.health_factor_bps, "obligation near liquidation");
+            }
+        }
+        self.metrics.unhealthy.inc_by(report.unhealthy.len() as u64);
+        self.metrics.at_risk.set(report.at_risk as i64);
+        while let Some(c) = queue.pop() {
+            if report.sent >= self.config.max_liquidations_per_round {
+                break;
+            }
+            let debt_mint = snap
+                .reserves
+                .get(&c.repay_reserve)
+                .map(|v| v.reserve.mint)
+                .unwrap_or_default();
+            if balances.get(&debt_mint).copied().unwrap_or(0) < c.plan.repay_amount {
+                continue;
+            }
+            report.sent += 1;
+            self.metrics.sent.inc();
+            match self.execute(&snap, &c).await {
+                Ok(record) => {
+                    if let Some(b) = balances.get_mut(&debt_mint) {
+                        *b -= c.plan.repay_amount;
+                    }
+                    self.metrics.succeeded.inc();
+                    self.metrics.profit.add(decimal_f64(record.profit));
+                    tracing::info!(obligation = %c.obligation, repay = c.plan.repay_amount, bonus_bps = c.bonus_bps, profit = %record.profit, "liquidated");
+                    report.liquidations.push(record);
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    self.metrics.failed.inc();
+                    tracing::warn!(obligation = %c.obligation, error = %e, "liquidation skipped");
+                }
+            }
+        }
+        report.elapsed = start.elapsed();
+        self.metrics
+            .round_seconds
+            .observe(report.elapsed.as_secs_f64());
+        self.metrics.round_done();
+        Ok(report)
+    }
+
+    fn budget(&self, units: u32) -> [Instruction; 2] {
+        [
+            ComputeBudgetInstruction::set_compute_unit_limit(units),
+            ComputeBudgetInstruction::set_compute_unit_price(
+                self.config.priority_fee_micro_lamports,
+            ),
+        ]
+    }
+
+    /// Simulates `ixs` with the maximum budget, sets the limit from the simulation, sends.
+    async fn simulate_and_send(&self, ixs: &[Instruction]) -> Result<()> {
+        let blockhash = self.chain.latest_blockhash().await?;
+        let mut all = self.budget(MAX_COMPUTE_UNITS).to_vec();
+        all.extend_from_slice(ixs);
+        let tx = Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.payer.pubkey()),
+            &[&self.payer],
+            blockhash,
+        );
+        let sim = self.chain.simulate(&tx).await?;
+        if let Some(err) = sim.err {
+            return Err(anyhow!("simulation failed: {err}"));
+        }
+        let units = (sim.units_consumed * (100 + self.config.compute_headroom_pct) / 100)
+            .clamp(u64::from(MIN_COMPUTE_UNITS), u64::from(MAX_COMPUTE_UNITS))
+            as u32;
+        if self.config.dry_run {
+            tracing::info!(units, "dry run: not sent");
+            return Ok(());
+        }
+        let mut all = self.budget(units).to_vec();
+        all.extend_from_slice(ixs);
+        let tx = Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.payer.pubkey()),
+            &[&self.payer],
+            blockhash,
+        );
+        self.chain.send_and_confirm(&tx).await?;
+        Ok(())
+    }
+
+    /// Refresh instructions for `reserves` (each once) and the obligation.
+    fn refresh_ixs(
+        snap: &MarketSnapshot,
+        obligation: Pubkey,
+        reserves: &[Pubkey],
+    ) -> Result<Vec<Instruction>> {
+        let mut seen = BTreeSet::new();
+        let mut ixs = Vec::new();
+        for k in reserves {
+            if seen.insert(*k) {
+                let v = snap
+                    .reserves
+                    .get(k)
+                    .ok_or_else(|| anyhow!("unknown reserve {k}"))?;
+                ixs.push(instructions::refresh_reserve(
+                    *k,
+                    &v.reserve,
+                    v.oracle_config.price_account,
+                ));
+            }
+        }
+        ixs.push(instructions::refresh_obligation(obligation, reserves));
+        Ok(ixs)
+    }
+
+    /// Sends refresh + liquidate for a candidate.
+    pub async fn execute(&self, snap: &MarketSnapshot, c: &Candidate) -> Result<LiquidationRecord> {
+        let repay = snap
+            .reserves
+            .get(&c.repay_reserve)
+            .ok_or_else(|| anyhow!("unknown reserve"))?
+            .reserve;
+        let withdraw = snap
+            .reserves
+            .get(&c.withdraw_reserve)
+            .ok_or_else(|| anyhow!("unknown reserve"))?
+            .reserve;
+        let source = *self
+            .token_accounts
+            .get(&repay.mint)
+            .ok_or_else(|| anyhow!("no token account for {}", repay.mint))?;
+        let destination = *self
+            .token_accounts
+            .get(&withdraw.mint)
+            .ok_or_else(|| anyhow!("no token account for {}", withdraw.mint))?;
+        let mut ixs = Self::refresh_ixs(snap, c.obligation, &c.refresh_reserves)?;
+        let min_out = (u128::from(c.plan.liquidator_amount)
+            * u128::from(10_000 - self.config.slippage_bps.min(10_000))
+            / 10_000) as u64;
+        ixs.push(instructions::liquidate(
+            &LiquidateAccounts {
+                liquidator: self.payer.pubkey(),
+                market: snap.market_key,
+                obligation: c.obligation,
+                repay: (c.repay_reserve, repay),
+                withdraw: (c.withdraw_reserve, withdraw),
+                source,
+                destination,
+            },
+            c.plan.repay_amount,
+            min_out,
+        ));
+        self.simulate_and_send(&ixs).await?;
+        let max_bonus = repay
+            .config
+            .max_liquidation_bonus_bps
+            .max(withdraw.config.max_liquidation_bonus_bps);
+        let fee_value = market_value(
+            Decimal::from_u64(c.plan.protocol_fee_amount),
+            withdraw.price_sf.get(),
+            withdraw.decimals,
+        )
+        .map_err(|e| anyhow!("{e}"))?;
+        Ok(LiquidationRecord {
+            obligation: c.obligation,
+            repay_amount: c.plan.repay_amount,
+            repay_value: c.plan.repay_value,
+            seize_value: c.plan.seize_value,
+            fee_value,
+            bonus_bps: c.bonus_bps,
+            max_bonus_bps: u64::from(max_bonus),
+            profit: c.profit,
+        })
+    }
+
+    /// Writes off the debts of an obligation with no collateral left; returns how many landed.
+    async fn socialize(&self, snap: &MarketSnapshot, a: &Assessment) -> usize {
+        let mut done = 0;
+        for b in a.obligation.active_borrows() {
+            let ix = instructions::socialize_bad_debt(snap.market_key, a.key, b.reserve);
+            match self.simulate_and_send(&[ix]).await {
+                Ok(()) => done += 1,
+                Err(e) => {
+                    tracing::warn!(obligation = %a.key, error = %e, "bad-debt write-off skipped")
+                }
+            }
+        }
+        done
+    }
+}
+
+/// A `Decimal` as f64 for metrics and reports (off-chain only).
+pub fn decimal_f64(d: Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(0.0)
+}

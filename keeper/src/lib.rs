@@ -1,0 +1,12 @@
+//! Sentinel's keeper: finds, ranks and liquidates unhealthy obligations, against a JSON-RPC
+//! node or the embedded in-process chain, with the same round logic; and the crash simulator.
+
+pub mod banks;
+pub mod chain;
+pub mod instructions;
+pub mod keeper;
+pub mod market;
+pub mod metrics;
+pub mod planner;
+pub mod rpc;
+pub mod sim;

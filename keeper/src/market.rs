@@ -1,0 +1,164 @@
+//! A snapshot of a market as the program would see it if refreshed now: reserves accrued to
+//! the current time and priced from their pinned oracle accounts, using the program's own
+//! functions (`oracle::read_price`, `validate_reading`, `Reserve::accrue_interest`,
+//! `operations::refresh::apply_price`) on copies of the accounts.
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, Context, Result};
+use lending::operations::refresh::apply_price;
+use lending::oracle::{read_price, validate_reading};
+use lending::state::{LendingMarket, Obligation, OracleConfig, Reserve};
+use solana_sdk::account::Account;
+use solana_sdk::account_info::AccountInfo;
+use solana_sdk::pubkey::Pubkey;
+
+use crate::chain::{AccountFilter, Chain};
+
+/// Byte offset of `lending_market` in reserves and obligations (right after the discriminator).
+pub const MARKET_FIELD_OFFSET: usize = 8;
+
+/// Decodes a zero-copy account, checking its discriminator and size.
+pub fn decode<T: bytemuck::Pod + anchor_lang::Discriminator>(data: &[u8]) -> Result<T> {
+    let size = std::mem::size_of::<T>();
+    if data.len() < 8 + size || &data[..8] != T::DISCRIMINATOR {
+        return Err(anyhow!("not a {}", std::any::type_name::<T>()));
+    }
+    Ok(bytemuck::pod_read_unaligned(&data[8..8 + size]))
+}
+
+/// One reserve, refreshed off-chain to `now`.
+#[derive(Clone, Debug)]
+pub struct ReserveView {
+    /// The reserve as the program would hold it after `refresh_reserve` now; unpriced copies
+    /// keep their old `price_slot` and are therefore stale.
+    pub reserve: Reserve,
+    /// Its oracle config.
+    pub oracle_config: OracleConfig,
+    /// Why the price could not be used, when it could not.
+    pub price_error: Option<String>,
+}
+
+/// The market and its reserves at one moment.
+#[derive(Clone, Debug)]
+pub struct MarketSnapshot {
+    /// Market address.
+    pub market_key: Pubkey,
+    /// Market account.
+    pub market: LendingMarket,
+    /// Reserves by address.
+    pub reserves: BTreeMap<Pubkey, ReserveView>,
+    /// Slot of the snapshot.
+    pub slot: u64,
+    /// Unix time of the snapshot.
+    pub now: i64,
+}
+
+fn price_reserve(
+    key: &Pubkey,
+    view: &mut ReserveView,
+    price: Option<Account>,
+    slot: u64,
+    now: i64,
+) -> Result<()> {
+    let mut acc = price
+        .ok_or_else(|| anyhow!("price account {} missing", view.oracle_config.price_account))?;
+    let mut lamports = acc.lamports;
+    let info = AccountInfo::new(
+        &view.oracle_config.price_account,
+        false,
+        false,
+        &mut lamports,
+        &mut acc.data,
+        &acc.owner,
+        false,
+    );
+    let reading =
+        read_price(&view.oracle_config, &info).map_err(|e| anyhow!("reserve {key}: {e}"))?;
+    let price = validate_reading(&view.oracle_config, &reading, now)
+        .map_err(|e| anyhow!("reserve {key}: {e}"))?;
+    apply_price(&mut view.reserve, &price, slot).map_err(|e| anyhow!("reserve {key}: {e}"))?;
+    Ok(())
+}
+
+/// Loads the market, its reserves, their oracle configs and prices.
+pub async fn load_market<C: Chain>(chain: &C, market_key: &Pubkey) -> Result<MarketSnapshot> {
+    let clock = chain.clock().await?;
+    let market_acc = chain
+        .accounts(&[*market_key])
+        .await?
+        .pop()
+        .flatten()
+        .context("market account missing")?;
+    let market: LendingMarket = decode(&market_acc.data)?;
+    let filters = [
+        AccountFilter::DataSize(Reserve::SPACE as u64),
+        AccountFilter::Memcmp {
+            offset: MARKET_FIELD_OFFSET,
+            bytes: market_key.to_bytes().to_vec(),
+        },
+    ];
+    let raw = chain.program_accounts(&lending::ID, &filters).await?;
+    let mut reserves = BTreeMap::new();
+    let mut keys = Vec::new();
+    for (key, acc) in raw {
+        let reserve: Reserve = decode(&acc.data)?;
+        keys.push((key, reserve));
+    }
+    let oc_keys: Vec<Pubkey> = keys.iter().map(|(_, r)| r.oracle_config).collect();
+    let ocs = chain.accounts(&oc_keys).await?;
+    let mut views = Vec::new();
+    for ((key, reserve), oc) in keys.into_iter().zip(ocs) {
+        let oc = oc.with_context(|| format!("oracle config of {key} missing"))?;
+        views.push((
+            key,
+            ReserveView {
+                reserve,
+                oracle_config: decode(&oc.data)?,
+                price_error: None,
+            },
+        ));
+    }
+    let price_keys: Vec<Pubkey> = views
+        .iter()
+        .map(|(_, v)| v.oracle_config.price_account)
+        .collect();
+    let prices = chain.accounts(&price_keys).await?;
+    for ((key, mut view), price) in views.into_iter().zip(prices) {
+        if let Err(e) = view.reserve.accrue_interest(clock.unix_timestamp) {
+            view.price_error = Some(format!("interest: {e}"));
+        } else if let Err(e) =
+            price_reserve(&key, &mut view, price, clock.slot, clock.unix_timestamp)
+        {
+            view.price_error = Some(e.to_string());
+        }
+        reserves.insert(key, view);
+    }
+    Ok(MarketSnapshot {
+        market_key: *market_key,
+        market,
+        reserves,
+        slot: clock.slot,
+        now: clock.unix_timestamp,
+    })
+}
+
+/// Loads every obligation of the market.
+pub async fn load_obligations<C: Chain>(
+    chain: &C,
+    market_key: &Pubkey,
+) -> Result<Vec<(Pubkey, Obligation)>> {
+    let filters = [
+        AccountFilter::DataSize(Obligation::SPACE as u64),
+        AccountFilter::Memcmp {
+            offset: MARKET_FIELD_OFFSET,
+            bytes: market_key.to_bytes().to_vec(),
+        },
+    ];
+    chain
+        .program_accounts(&lending::ID, &filters)
+        .await?
+        .into_iter()
+        .map(|(k, a)| Ok((k, decode(&a.data)?)))
+        .collect()
+}

@@ -1,0 +1,216 @@
+//! Health of every obligation and the best liquidation of each unhealthy one, computed with the
+//! program's own operations on copies of the accounts (`refresh_obligation`, `liquidate`), which
+//! themselves call `lending-math`: what the keeper predicts is what the program will do.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, Result};
+use lending::operations::liquidation::{liquidate, LiquidationReserves};
+use lending::operations::refresh::refresh_obligation;
+use lending::state::{Obligation, Reserve};
+use lending_math::health::{health_factor_bps, market_value, Health};
+use lending_math::liquidation::LiquidationPlan;
+use lending_math::Decimal;
+use solana_sdk::pubkey::Pubkey;
+
+use crate::market::MarketSnapshot;
+
+/// An obligation's state if refreshed now.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    /// Obligation address.
+    pub key: Pubkey,
+    /// The obligation after the off-chain refresh.
+    pub obligation: Obligation,
+    /// Its totals.
+    pub health: Health,
+    /// Health factor in bps (u64::MAX without debt).
+    pub health_factor_bps: u64,
+}
+
+impl Assessment {
+    /// `BFDV > UBV`.
+    pub fn liquidatable(&self) -> bool {
+        self.health.is_liquidatable()
+    }
+
+    /// `BFDV − UBV`, how far under water (0 when healthy).
+    pub fn deficit(&self) -> Decimal {
+        self.health
+            .bf_adjusted_debt_value
+            .saturating_sub(self.health.unhealthy_borrow_value)
+    }
+
+    /// Debt and no collateral left: a bad-debt write-off is due.
+    pub fn bankrupt(&self) -> bool {
+        self.obligation.has_debt() && self.obligation.active_deposits().next().is_none()
+    }
+}
+
+fn reserves_of<'a>(snap: &'a MarketSnapshot, o: &Obligation) -> Result<Vec<(Pubkey, &'a Reserve)>> {
+    o.active_deposits()
+        .map(|d| d.reserve)
+        .chain(o.active_borrows().map(|b| b.reserve))
+        .map(|k| {
+            let v = snap
+                .reserves
+                .get(&k)
+                .ok_or_else(|| anyhow!("unknown reserve {k}"))?;
+            match &v.price_error {
+                Some(e) => Err(anyhow!("reserve {k} has no usable price: {e}")),
+                None => Ok((k, &v.reserve)),
+            }
+        })
+        .collect()
+}
+
+/// Refreshes a copy of the obligation against the snapshot.
+pub fn assess(snap: &MarketSnapshot, key: Pubkey, obligation: &Obligation) -> Result<Assessment> {
+    let mut o = *obligation;
+    let reserves = reserves_of(snap, &o)?;
+    let health = refresh_obligation(&mut o, &reserves, snap.slot, snap.now)
+        .map_err(|e| anyhow!("{key}: {e}"))?;
+    Ok(Assessment {
+        key,
+        obligation: o,
+        health_factor_bps: health_factor_bps(&health).map_err(|e| anyhow!("{e}"))?,
+        health,
+    })
+}
+
+/// One liquidation to send.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// Its deposit reserves then borrow reserves (for the refresh instruction).
+    pub refresh_reserves: Vec<Pubkey>,
+    /// Reserve whose debt is repaid.
+    pub repay_reserve: Pubkey,
+    /// Reserve whose collateral is seized.
+    pub withdraw_reserve: Pubkey,
+    /// What the program will do.
+    pub plan: LiquidationPlan,
+    /// Bonus rate (bps).
+    pub bonus_bps: u64,
+    /// Value received minus value paid (quote units).
+    pub profit: Decimal,
+    /// How far under water the obligation is.
+    pub deficit: Decimal,
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Candidate {}
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Candidate {
+    /// Deepest under water first, then most profitable (a max-heap pops the greatest).
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.deficit
+            .cmp(&other.deficit)
+            .then(self.profit.cmp(&other.profit))
+            .then(self.obligation.cmp(&other.obligation))
+    }
+}
+
+/// Simulates one liquidation on copies; `requested` as the instruction takes it.
+fn try_pair(
+    snap: &MarketSnapshot,
+    a: &Assessment,
+    repay: Pubkey,
+    withdraw: Pubkey,
+    requested: u64,
+) -> Option<(LiquidationPlan, u64)> {
+    let mut o = a.obligation;
+    let mut debt = snap.reserves.get(&repay)?.reserve;
+    let mut coll = snap.reserves.get(&withdraw)?.reserve;
+    let out = liquidate(
+        &snap.market,
+        &mut o,
+        LiquidationReserves {
+            debt_key: repay,
+            debt: &mut debt,
+            coll_key: withdraw,
+            coll: &mut coll,
+        },
+        snap.slot,
+        snap.now,
+        requested,
+    )
+    .ok()?;
+    Some((out.plan, out.bonus.rate.try_floor_bps().ok()?))
+}
+
+/// The most profitable pair of an unhealthy obligation within the liquidator's balances
+/// (token base units by mint), or `None` when nothing worth `min_profit` can be done.
+pub fn best_candidate(
+    snap: &MarketSnapshot,
+    a: &Assessment,
+    balances: &BTreeMap<Pubkey, u64>,
+    min_profit: Decimal,
+) -> Option<Candidate> {
+    if !a.liquidatable() {
+        return None;
+    }
+    let mut best: Option<Candidate> = None;
+    for b in a.obligation.active_borrows() {
+        for d in a.obligation.active_deposits() {
+            let debt = &snap.reserves.get(&b.reserve)?.reserve;
+            let coll = &snap.reserves.get(&d.reserve)?.reserve;
+            let balance = balances.get(&debt.mint).copied().unwrap_or(0);
+            let Some((mut plan, mut bonus)) = try_pair(snap, a, b.reserve, d.reserve, u64::MAX)
+            else {
+                continue;
+            };
+            if plan.repay_amount > balance {
+                match try_pair(snap, a, b.reserve, d.reserve, balance) {
+                    Some((p, bb)) => (plan, bonus) = (p, bb),
+                    None => continue,
+                }
+            }
+            let paid = market_value(
+                Decimal::from_u64(plan.repay_amount),
+                debt.price_sf.get(),
+                debt.decimals,
+            )
+            .ok()?;
+            let got = market_value(
+                Decimal::from_u64(plan.liquidator_amount),
+                coll.price_sf.get(),
+                coll.decimals,
+            )
+            .ok()?;
+            let profit = got.saturating_sub(paid);
+            if profit < min_profit {
+                continue;
+            }
+            let c = Candidate {
+                obligation: a.key,
+                refresh_reserves: a
+                    .obligation
+                    .active_deposits()
+                    .map(|x| x.reserve)
+                    .chain(a.obligation.active_borrows().map(|x| x.reserve))
+                    .collect(),
+                repay_reserve: b.reserve,
+                withdraw_reserve: d.reserve,
+                plan,
+                bonus_bps: bonus,
+                profit,
+                deficit: a.deficit(),
+            };
+            if best.as_ref().is_none_or(|x| c.profit > x.profit) {
+                best = Some(c);
+            }
+        }
+    }
+    best
+}

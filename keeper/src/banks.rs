@@ -2,7 +2,9 @@
 //!
 //! A bank has no `getProgramAccounts`, so this backend keeps an index of every account key seen
 //! in the transactions it processed (and any key registered with `track`), and answers from the
-//! current state of those accounts, filtered by owner and the given filters.
+//! current state of those accounts, filtered by owner and the given filters. Keys found owned
+//! by another program are remembered and skipped afterwards (accounts here never change owner;
+//! a missing account is not remembered, since it may be created later).
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -22,6 +24,7 @@ use crate::chain::{AccountFilter, Chain, Simulation};
 pub struct BanksChain {
     client: BanksClient,
     known: Mutex<BTreeSet<Pubkey>>,
+    foreign: Mutex<BTreeSet<(Pubkey, Pubkey)>>,
 }
 
 impl BanksChain {
@@ -30,6 +33,7 @@ impl BanksChain {
         BanksChain {
             client,
             known: Mutex::new(BTreeSet::new()),
+            foreign: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -59,13 +63,29 @@ impl Chain for BanksChain {
         program: &Pubkey,
         filters: &[AccountFilter],
     ) -> Result<Vec<(Pubkey, Account)>> {
+        let skip: BTreeSet<Pubkey> = self
+            .foreign
+            .lock()
+            .map(|f| {
+                f.iter()
+                    .filter(|(p, _)| p == program)
+                    .map(|(_, k)| *k)
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut out = Vec::new();
-        for key in self.known_keys() {
+        let mut foreign = Vec::new();
+        for key in self.known_keys().into_iter().filter(|k| !skip.contains(k)) {
             if let Some(acc) = self.client.get_account(key).await.context("get_account")? {
-                if acc.owner == *program && filters.iter().all(|f| f.matches(&acc.data)) {
+                if acc.owner != *program {
+                    foreign.push((*program, key));
+                } else if filters.iter().all(|f| f.matches(&acc.data)) {
                     out.push((key, acc));
                 }
             }
+        }
+        if let Ok(mut f) = self.foreign.lock() {
+            f.extend(foreign);
         }
         Ok(out)
     }

@@ -1,1 +1,240 @@
-fn main() {}
+//! `sentinel-keeper`: `run` watches a market on a JSON-RPC node and liquidates;
+//! `simulate` runs the crash simulator on the embedded chain.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use keeper::instructions::associated_token_address;
+use keeper::keeper::{Keeper, KeeperConfig};
+use keeper::market::load_market;
+use keeper::metrics::Metrics;
+use keeper::rpc::RpcChain;
+use keeper::sim::{self, scenario::Scenario, SimOptions};
+use lending_math::Decimal;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "sentinel-keeper",
+    version,
+    about = "Sentinel liquidation keeper and crash simulator"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Watch a market through a JSON-RPC node and liquidate unhealthy obligations.
+    Run(RunArgs),
+    /// Run the crash simulator on the embedded in-process chain.
+    Simulate(SimArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// JSON-RPC URL (solana-test-validator, devnet, mainnet).
+    #[arg(
+        long,
+        env = "SENTINEL_RPC_URL",
+        default_value = "http://127.0.0.1:8899"
+    )]
+    rpc_url: String,
+    /// Keypair file of the liquidator (pays fees and debt; receives collateral).
+    #[arg(
+        long,
+        env = "SENTINEL_KEYPAIR",
+        default_value = "~/.config/solana/id.json"
+    )]
+    keypair: String,
+    /// Lending market address.
+    #[arg(long, env = "SENTINEL_MARKET")]
+    market: String,
+    /// Time between rounds (milliseconds).
+    #[arg(long, env = "SENTINEL_POLL_MS", default_value_t = 2_000)]
+    poll_ms: u64,
+    /// Priority fee (micro-lamports per compute unit).
+    #[arg(long, env = "SENTINEL_PRIORITY_FEE", default_value_t = 1_000)]
+    priority_fee: u64,
+    /// Smallest expected profit worth a transaction (quote units, e.g. USD).
+    #[arg(long, env = "SENTINEL_MIN_PROFIT", default_value_t = 0.5)]
+    min_profit: f64,
+    /// Most liquidations per round.
+    #[arg(long, env = "SENTINEL_MAX_LIQUIDATIONS", default_value_t = 10)]
+    max_liquidations: usize,
+    /// Simulate only, never send.
+    #[arg(long, env = "SENTINEL_DRY_RUN")]
+    dry_run: bool,
+    /// Slippage allowed on the collateral received (bps).
+    #[arg(long, env = "SENTINEL_SLIPPAGE_BPS", default_value_t = 50)]
+    slippage_bps: u64,
+    /// Health factor (bps) under which healthy obligations are reported at risk.
+    #[arg(long, env = "SENTINEL_WARN_HEALTH_BPS", default_value_t = 10_500)]
+    warn_health_bps: u64,
+    /// Address of the /metrics and /health endpoint.
+    #[arg(long, env = "SENTINEL_METRICS_ADDR", default_value = "127.0.0.1:9464")]
+    metrics_addr: String,
+    /// Stop after this many rounds (runs until Ctrl-C when absent).
+    #[arg(long)]
+    rounds: Option<u64>,
+}
+
+#[derive(Args)]
+struct SimArgs {
+    /// Borrowers with random positions.
+    #[arg(long, default_value_t = 2_000)]
+    obligations: usize,
+    /// Steps of the price path.
+    #[arg(long, default_value_t = 60)]
+    steps: usize,
+    /// `crash`, `gbm`, or a CSV file (`step,SYM,...` header, one row of prices per step).
+    #[arg(long, default_value = "crash")]
+    scenario: String,
+    /// RNG seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Competing keepers.
+    #[arg(long, default_value_t = 2)]
+    keepers: usize,
+    /// Directory for sim_steps.csv and sim_chart.svg.
+    #[arg(long, default_value = "sim-out")]
+    out: PathBuf,
+    /// Seconds per step.
+    #[arg(long, default_value_t = 30)]
+    step_secs: i64,
+    /// Slots per step.
+    #[arg(long, default_value_t = 75)]
+    slots_per_step: u64,
+    /// Hide progress bars.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+fn decimal_from_f64(x: f64) -> Decimal {
+    Decimal::from_ratio((x.max(0.0) * 1e6).round() as u128, 1_000_000).unwrap_or_default()
+}
+
+async fn run(args: RunArgs) -> Result<()> {
+    let market = Pubkey::from_str(&args.market).map_err(|e| anyhow!("market address: {e}"))?;
+    let payer = solana_keypair::read_keypair_file(expand_home(&args.keypair))
+        .map_err(|e| anyhow!("keypair {}: {e}", args.keypair))?;
+    let chain = RpcChain::new(&args.rpc_url);
+    let snapshot = load_market(&chain, &market)
+        .await
+        .context("loading the market")?;
+    let token_accounts = snapshot
+        .reserves
+        .values()
+        .map(|v| {
+            (
+                v.reserve.mint,
+                associated_token_address(
+                    &payer.pubkey(),
+                    &v.reserve.mint,
+                    &v.reserve.token_program,
+                ),
+            )
+        })
+        .collect();
+    let metrics = Metrics::new();
+    metrics.serve(&args.metrics_addr, (args.poll_ms as i64 / 1000).max(1) * 10)?;
+    tracing::info!(market = %market, liquidator = %payer.pubkey(), reserves = snapshot.reserves.len(), metrics = %args.metrics_addr, "keeper started");
+    let keeper = Keeper {
+        chain: &chain,
+        payer,
+        token_accounts,
+        config: KeeperConfig {
+            market,
+            priority_fee_micro_lamports: args.priority_fee,
+            min_profit: decimal_from_f64(args.min_profit),
+            max_liquidations_per_round: args.max_liquidations,
+            dry_run: args.dry_run,
+            slippage_bps: args.slippage_bps,
+            warn_health_bps: args.warn_health_bps,
+            compute_headroom_pct: 20,
+        },
+        metrics,
+    };
+    let mut done = 0u64;
+    loop {
+        match keeper.round().await {
+            Ok(r) => tracing::info!(
+                scanned = r.scanned,
+                unhealthy = r.unhealthy.len(),
+                at_risk = r.at_risk,
+                liquidated = r.liquidations.len(),
+                failed = r.failed,
+                ms = r.elapsed.as_millis() as u64,
+                "round"
+            ),
+            Err(e) => tracing::warn!(error = %e, "round failed; retrying"),
+        }
+        done += 1;
+        if args.rounds.is_some_and(|n| done >= n) {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(args.poll_ms)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+    }
+}
+
+async fn simulate(args: SimArgs) -> Result<()> {
+    let scenario = Scenario::parse(&args.scenario)?;
+    let report = sim::run(SimOptions {
+        obligations: args.obligations,
+        steps: args.steps,
+        scenario,
+        scenario_name: args.scenario.clone(),
+        seed: args.seed,
+        keepers: args.keepers,
+        step_secs: args.step_secs,
+        slots_per_step: args.slots_per_step,
+        out_dir: Some(args.out.clone()),
+        progress: !args.no_progress,
+    })
+    .await?;
+    println!("{report}");
+    println!(
+        "  per-step figures             {}",
+        args.out.join("sim_steps.csv").display()
+    );
+    println!(
+        "  chart                        {}",
+        args.out.join("sim_chart.svg").display()
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let default_filter = match cli.command {
+        Command::Run(_) => "info",
+        Command::Simulate(_) => "error",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Run(args) => run(args).await,
+        Command::Simulate(args) => simulate(args).await,
+    }
+}

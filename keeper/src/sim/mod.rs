@@ -1,1 +1,268 @@
-//! The crash simulator.
+//! The crash simulator: the keeper's own round logic, run by one or several competing keepers,
+//! against the program in the embedded chain while prices follow a scenario.
+
+pub mod report;
+pub mod scenario;
+pub mod world;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use lending_math::Decimal;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+
+use crate::keeper::{decimal_f64, Keeper, KeeperConfig};
+use crate::metrics::Metrics;
+use report::{SimReport, StepRow};
+use scenario::Scenario;
+use world::{default_assets, World};
+
+/// Simulation settings.
+#[derive(Clone, Debug)]
+pub struct SimOptions {
+    /// Borrowers to open.
+    pub obligations: usize,
+    /// Steps to run (a CSV scenario may define fewer).
+    pub steps: usize,
+    /// Price path.
+    pub scenario: Scenario,
+    /// Name of the scenario, for the report.
+    pub scenario_name: String,
+    /// RNG seed for positions and prices.
+    pub seed: u64,
+    /// Competing keepers.
+    pub keepers: usize,
+    /// Seconds per step.
+    pub step_secs: i64,
+    /// Slots per step.
+    pub slots_per_step: u64,
+    /// Where the CSV and the chart go (`None`: not written).
+    pub out_dir: Option<PathBuf>,
+    /// Show progress bars.
+    pub progress: bool,
+}
+
+fn bar(len: usize, show: bool, msg: &'static str) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(len as u64);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} {elapsed}") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(msg);
+    pb
+}
+
+/// Market parameters of the simulation: klend's defaults and a 10-minute auction.
+pub fn market_params() -> lending::state::MarketParams {
+    lending::state::MarketParams {
+        close_factor_bps: 2_000,
+        insolvency_ltv_bps: 9_500,
+        liquidation_auction_secs: 600,
+        dust_threshold_value: 2,
+        borrow_paused: false,
+        withdraw_paused: false,
+    }
+}
+
+/// A keeper with $50M worth of every asset, liquidating with no minimum profit.
+pub fn funded_keeper<'a>(
+    world: &mut World,
+    chain: &'a crate::banks::BanksChain,
+) -> Keeper<'a, crate::banks::BanksChain> {
+    let payer = Keypair::new();
+    world.fund(&payer.pubkey());
+    let mut token_accounts = BTreeMap::new();
+    let assets = world.assets.clone();
+    for a in &assets {
+        let units = (50_000_000.0 / a.price * 10f64.powi(i32::from(a.spec.decimals))) as u64;
+        token_accounts.insert(a.mint, world.token_account(&a.mint, &payer.pubkey(), units));
+    }
+    Keeper {
+        chain,
+        payer,
+        token_accounts,
+        config: KeeperConfig {
+            market: world.market,
+            priority_fee_micro_lamports: 1_000,
+            min_profit: Decimal::zero(),
+            max_liquidations_per_round: 200,
+            dry_run: false,
+            slippage_bps: 50,
+            warn_health_bps: 10_500,
+            compute_headroom_pct: 20,
+        },
+        metrics: Metrics::new(),
+    }
+}
+
+/// Runs a simulation and returns its report (and writes the CSV and chart when asked).
+pub async fn run(opts: SimOptions) -> Result<SimReport> {
+    let setup = Instant::now();
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut world = World::new(default_assets(), market_params()).await?;
+    world.add_lenders().await?;
+    let pb = bar(opts.obligations, opts.progress, "positions");
+    let borrowing = world
+        .add_borrowers(opts.obligations, &mut rng, || pb.inc(1))
+        .await?;
+    pb.finish_and_clear();
+    let chain = crate::banks::BanksChain::new(world.ctx.banks_client.clone());
+    chain.track(world.obligations.iter().copied());
+    chain.track(world.assets.iter().map(|a| a.reserve));
+    let keepers: Vec<_> = (0..opts.keepers.max(1))
+        .map(|_| funded_keeper(&mut world, &chain))
+        .collect();
+
+    let symbols: Vec<String> = world
+        .assets
+        .iter()
+        .map(|a| a.spec.symbol.to_string())
+        .collect();
+    let stable: Vec<bool> = world
+        .assets
+        .iter()
+        .map(|a| a.spec.symbol == "USDC")
+        .collect();
+    let mut report = SimReport {
+        scenario: opts.scenario_name.clone(),
+        seed: opts.seed,
+        obligations: opts.obligations,
+        borrowing,
+        keepers: keepers.len(),
+        symbols: symbols.clone(),
+        setup_secs: setup.elapsed().as_secs_f64(),
+        ..Default::default()
+    };
+    let steps = opts
+        .scenario
+        .defined_steps()
+        .map_or(opts.steps, |n| n.min(opts.steps));
+    let started = Instant::now();
+    let mut first_seen: BTreeMap<Pubkey, u64> = BTreeMap::new();
+    let mut ever: BTreeSet<Pubkey> = BTreeSet::new();
+    let pb = bar(steps, opts.progress, "steps");
+    for step in 0..steps {
+        let prev: Vec<f64> = world.assets.iter().map(|a| a.price).collect();
+        let sym_refs: Vec<&str> = symbols.iter().map(String::as_str).collect();
+        let next = opts
+            .scenario
+            .next(step, &sym_refs, &prev, &stable, &mut rng);
+        let mut big_move = false;
+        for (a, p) in world.assets.iter_mut().zip(&next) {
+            big_move |= (p / a.price - 1.0).abs() > 0.1;
+            a.price = *p;
+            a.ema += 0.2 * (a.price - a.ema);
+        }
+        world.advance(opts.step_secs, opts.slots_per_step).await?;
+        world
+            .publish_prices(if big_move { 0.01 } else { 0.001 })
+            .await?;
+        let slot = world.ctx.banks_client.get_root_slot().await.unwrap_or(0);
+        let mut row = StepRow {
+            step,
+            slot,
+            prices: next.clone(),
+            unhealthy: 0,
+            liquidations: 0,
+            repaid_value: 0.0,
+            bad_debt: 0.0,
+        };
+        let mut unhealthy_now: BTreeSet<Pubkey> = BTreeSet::new();
+        for k in 0..keepers.len() {
+            // Each keeper acts in a slot of its own, as keepers racing on a real cluster would.
+            world.advance(0, 1).await?;
+            let keeper = &keepers[(step + k) % keepers.len()];
+            match keeper.round().await {
+                Ok(r) => {
+                    unhealthy_now.extend(r.unhealthy.iter().copied());
+                    row.liquidations += r.liquidations.len();
+                    report.liquidations += r.liquidations.len();
+                    report.failed += r.failed;
+                    report.socialized += r.socialized;
+                    for l in &r.liquidations {
+                        let (repaid, seized, fee) = (
+                            decimal_f64(l.repay_value),
+                            decimal_f64(l.seize_value),
+                            decimal_f64(l.fee_value),
+                        );
+                        row.repaid_value += repaid;
+                        report.repaid_value += repaid;
+                        report.seized_value += seized;
+                        report.bonus_paid += seized - repaid;
+                        report.bonus_at_max += repaid * l.max_bonus_bps as f64 / 10_000.0;
+                        report.protocol_fees += fee;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "keeper round failed"),
+            }
+        }
+        let clock_slot = chain_slot(&chain).await;
+        for o in &unhealthy_now {
+            first_seen.entry(*o).or_insert(clock_slot);
+            ever.insert(*o);
+        }
+        let healed: Vec<Pubkey> = first_seen
+            .keys()
+            .filter(|o| !unhealthy_now.contains(o))
+            .copied()
+            .collect();
+        for o in healed {
+            if let Some(seen) = first_seen.remove(&o) {
+                report.worst_time_to_liquidation_slots = report
+                    .worst_time_to_liquidation_slots
+                    .max(clock_slot - seen);
+            }
+        }
+        row.unhealthy = unhealthy_now.len();
+        row.bad_debt = bad_debt(&keepers[0]).await;
+        report.rows.push(row);
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    let end_slot = chain_slot(&chain).await;
+    for seen in first_seen.values() {
+        report.worst_time_to_liquidation_slots =
+            report.worst_time_to_liquidation_slots.max(end_slot - seen);
+    }
+    report.still_liquidatable = first_seen.len();
+    report.became_liquidatable = ever.len();
+    report.bad_debt_outstanding = report.rows.last().map_or(0.0, |r| r.bad_debt);
+    report.steps = steps;
+    report.run_secs = started.elapsed().as_secs_f64();
+    if let Some(dir) = &opts.out_dir {
+        std::fs::create_dir_all(dir)?;
+        report.write_csv(&dir.join("sim_steps.csv"))?;
+        report.write_svg(&dir.join("sim_chart.svg"))?;
+    }
+    Ok(report)
+}
+
+async fn chain_slot(chain: &crate::banks::BanksChain) -> u64 {
+    use crate::chain::Chain;
+    chain.clock().await.map(|c| c.slot).unwrap_or(0)
+}
+
+/// Σ max(debt − collateral, 0) over the market's obligations, at spot prices.
+async fn bad_debt<C: crate::chain::Chain>(keeper: &Keeper<'_, C>) -> f64 {
+    match keeper.scan().await {
+        Ok((_, assessments, _)) => assessments
+            .iter()
+            .map(|a| {
+                decimal_f64(
+                    a.health
+                        .borrowed_value
+                        .saturating_sub(a.health.deposited_value),
+                )
+            })
+            .sum(),
+        Err(_) => 0.0,
+    }
+}

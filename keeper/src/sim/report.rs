@@ -1,0 +1,281 @@
+//! The simulation report: a text summary, a CSV of per-step figures and an SVG chart.
+
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use plotters::prelude::*;
+
+/// Figures of one step.
+#[derive(Clone, Debug)]
+pub struct StepRow {
+    /// Step number.
+    pub step: usize,
+    /// Slot after the step.
+    pub slot: u64,
+    /// Spot prices by asset.
+    pub prices: Vec<f64>,
+    /// Liquidatable obligations seen in the step.
+    pub unhealthy: usize,
+    /// Liquidations that landed in the step.
+    pub liquidations: usize,
+    /// Value repaid in the step (quote units).
+    pub repaid_value: f64,
+    /// Debt not backed by collateral at the end of the step (quote units).
+    pub bad_debt: f64,
+}
+
+/// The whole run.
+#[derive(Clone, Debug, Default)]
+pub struct SimReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Borrowers requested.
+    pub obligations: usize,
+    /// Borrowers whose borrow went through.
+    pub borrowing: usize,
+    /// Steps run.
+    pub steps: usize,
+    /// Competing keepers.
+    pub keepers: usize,
+    /// Asset tickers.
+    pub symbols: Vec<String>,
+    /// Distinct obligations that became liquidatable.
+    pub became_liquidatable: usize,
+    /// Liquidations that landed.
+    pub liquidations: usize,
+    /// Liquidations that failed or lost a race.
+    pub failed: usize,
+    /// Value repaid.
+    pub repaid_value: f64,
+    /// Value of collateral seized.
+    pub seized_value: f64,
+    /// Bonus paid (seized − repaid).
+    pub bonus_paid: f64,
+    /// Bonus that the maximum rate would have paid on the same repayments.
+    pub bonus_at_max: f64,
+    /// Value kept by insurance funds.
+    pub protocol_fees: f64,
+    /// Bad-debt write-offs.
+    pub socialized: usize,
+    /// Debt not backed by collateral at the end.
+    pub bad_debt_outstanding: f64,
+    /// Longest time from first seen liquidatable to healthy again (slots).
+    pub worst_time_to_liquidation_slots: u64,
+    /// Obligations still liquidatable at the end.
+    pub still_liquidatable: usize,
+    /// Setup time (seconds).
+    pub setup_secs: f64,
+    /// Time of the steps (seconds).
+    pub run_secs: f64,
+    /// Per-step figures.
+    pub rows: Vec<StepRow>,
+}
+
+impl fmt::Display for SimReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let avg_bonus_bps = if self.repaid_value > 0.0 {
+            self.bonus_paid / self.repaid_value * 10_000.0
+        } else {
+            0.0
+        };
+        writeln!(
+            f,
+            "Sentinel crash simulation: scenario {}, seed {}, {} steps, {} keepers",
+            self.scenario, self.seed, self.steps, self.keepers
+        )?;
+        writeln!(
+            f,
+            "  obligations opened           {} ({} borrowing)",
+            self.obligations, self.borrowing
+        )?;
+        writeln!(
+            f,
+            "  became liquidatable          {}",
+            self.became_liquidatable
+        )?;
+        writeln!(
+            f,
+            "  liquidations executed        {} (failed or lost races: {})",
+            self.liquidations, self.failed
+        )?;
+        writeln!(
+            f,
+            "  repaid value                 ${:.2}",
+            self.repaid_value
+        )?;
+        writeln!(
+            f,
+            "  seized collateral value      ${:.2}",
+            self.seized_value
+        )?;
+        writeln!(
+            f,
+            "  bonus paid                   ${:.2} (average {:.0} bps)",
+            self.bonus_paid, avg_bonus_bps
+        )?;
+        writeln!(
+            f,
+            "  Dutch auction saved          ${:.2} vs paying the maximum bonus (${:.2})",
+            self.bonus_at_max - self.bonus_paid,
+            self.bonus_at_max
+        )?;
+        writeln!(
+            f,
+            "  protocol fees to insurance   ${:.2}",
+            self.protocol_fees
+        )?;
+        writeln!(
+            f,
+            "  bad debt written off         {} positions",
+            self.socialized
+        )?;
+        writeln!(
+            f,
+            "  bad debt outstanding         ${:.2}",
+            self.bad_debt_outstanding
+        )?;
+        writeln!(
+            f,
+            "  still liquidatable at end    {}",
+            self.still_liquidatable
+        )?;
+        writeln!(
+            f,
+            "  worst time to liquidation    {} slots",
+            self.worst_time_to_liquidation_slots
+        )?;
+        let sps = if self.run_secs > 0.0 {
+            self.steps as f64 / self.run_secs
+        } else {
+            0.0
+        };
+        write!(
+            f,
+            "  wall time                    setup {:.1} s, steps {:.1} s ({:.2} steps/s)",
+            self.setup_secs, self.run_secs, sps
+        )
+    }
+}
+
+impl SimReport {
+    /// Writes the per-step CSV.
+    pub fn write_csv(&self, path: &Path) -> Result<()> {
+        let mut out = String::from("step,slot");
+        for s in &self.symbols {
+            out.push_str(&format!(",price_{s}"));
+        }
+        out.push_str(",unhealthy,liquidations,repaid_value,bad_debt\n");
+        for r in &self.rows {
+            out.push_str(&format!("{},{}", r.step, r.slot));
+            for p in &r.prices {
+                out.push_str(&format!(",{p:.6}"));
+            }
+            out.push_str(&format!(
+                ",{},{},{:.2},{:.2}\n",
+                r.unhealthy, r.liquidations, r.repaid_value, r.bad_debt
+            ));
+        }
+        std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Draws prices (indexed to 100), unhealthy obligations, cumulative liquidations and bad debt.
+    pub fn write_svg(&self, path: &Path) -> Result<()> {
+        let root = SVGBackend::new(path, (1200, 900)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let panels = root.split_evenly((2, 2));
+        let steps = self.rows.len().max(1) as f64;
+        let draw = |area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+                    title: &str,
+                    series: Vec<(String, Vec<f64>)>|
+         -> Result<()> {
+            let max = series
+                .iter()
+                .flat_map(|(_, v)| v.iter().copied())
+                .fold(1.0f64, f64::max)
+                * 1.1;
+            let mut chart = ChartBuilder::on(area)
+                .caption(title, ("sans-serif", 20))
+                .margin(10)
+                .x_label_area_size(30)
+                .y_label_area_size(50)
+                .build_cartesian_2d(0f64..steps, 0f64..max)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            chart
+                .configure_mesh()
+                .x_desc("step")
+                .draw()
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for (i, (name, values)) in series.iter().enumerate() {
+                let color = Palette99::pick(i).to_rgba();
+                chart
+                    .draw_series(LineSeries::new(
+                        values.iter().enumerate().map(|(x, y)| (x as f64, *y)),
+                        color.stroke_width(2),
+                    ))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .label(name.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color));
+            }
+            if series.len() > 1 {
+                chart
+                    .configure_series_labels()
+                    .border_style(BLACK)
+                    .background_style(WHITE.mix(0.8))
+                    .draw()
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            Ok(())
+        };
+        let prices = self
+            .symbols
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let first = self.rows.first().map(|r| r.prices[i]).unwrap_or(1.0);
+                (
+                    s.clone(),
+                    self.rows
+                        .iter()
+                        .map(|r| r.prices[i] / first * 100.0)
+                        .collect(),
+                )
+            })
+            .collect();
+        draw(&panels[0], "Prices (start = 100)", prices)?;
+        draw(
+            &panels[1],
+            "Liquidatable obligations",
+            vec![(
+                "unhealthy".into(),
+                self.rows.iter().map(|r| r.unhealthy as f64).collect(),
+            )],
+        )?;
+        let mut cum = 0.0;
+        let liq = self
+            .rows
+            .iter()
+            .map(|r| {
+                cum += r.liquidations as f64;
+                cum
+            })
+            .collect();
+        draw(
+            &panels[2],
+            "Liquidations (cumulative)",
+            vec![("liquidations".into(), liq)],
+        )?;
+        draw(
+            &panels[3],
+            "Bad debt outstanding ($)",
+            vec![(
+                "bad debt".into(),
+                self.rows.iter().map(|r| r.bad_debt).collect(),
+            )],
+        )?;
+        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,152 @@
+//! The keeper's round logic against the in-process chain: it finds the unhealthy obligation,
+//! liquidates it with the amounts the program computes, leaves healthy ones alone, and keeps
+//! going when an oracle is stale.
+
+use keeper::banks::BanksChain;
+use keeper::market::decode;
+use keeper::sim::world::{default_assets, World};
+use keeper::sim::{funded_keeper, market_params};
+use lending::state::Obligation;
+use solana_sdk::pubkey::Pubkey;
+
+const USDC: usize = 0;
+const SOL: usize = 1;
+
+/// A market with lenders, a risky borrower (SOL collateral, 95% of the USDC limit) and a safe
+/// one (30%).
+async fn world() -> (World, Pubkey, Pubkey) {
+    let mut w = World::new(default_assets(), market_params())
+        .await
+        .expect("world");
+    w.add_lenders().await.expect("lenders");
+    // 100 SOL = $15,000; limit ≈ 15,000 × 0.999 × 70% / 1.001.
+    let risky = w
+        .open_position(&[(SOL, 100.0)], Some((USDC, 9_950.0)))
+        .await
+        .expect("risky");
+    let safe = w
+        .open_position(&[(SOL, 100.0)], Some((USDC, 3_000.0)))
+        .await
+        .expect("safe");
+    (w, risky, safe)
+}
+
+async fn obligation(chain: &BanksChain, key: Pubkey) -> Obligation {
+    let acc = chain
+        .client()
+        .get_account(key)
+        .await
+        .expect("rpc")
+        .expect("exists");
+    decode(&acc.data).expect("obligation")
+}
+
+async fn crash_sol(w: &mut World, price: f64) {
+    w.assets[SOL].price = price;
+    w.assets[SOL].ema = price;
+    w.advance(30, 75).await.expect("advance");
+    w.publish_prices(0.001).await.expect("prices");
+}
+
+#[tokio::test]
+async fn successful_round_liquidates_only_the_unhealthy_obligation() {
+    let (mut w, risky, safe) = world().await;
+    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    chain.track([
+        risky,
+        safe,
+        w.assets[USDC].reserve,
+        w.assets[SOL].reserve,
+        w.assets[2].reserve,
+        w.assets[3].reserve,
+    ]);
+    let keeper = funded_keeper(&mut w, &chain);
+    let report = keeper.round().await.expect("round");
+    assert!(
+        report.unhealthy.is_empty() && report.liquidations.is_empty(),
+        "all healthy at $150"
+    );
+
+    // SOL $150 → $120: risky UBV = 100 × 120 × 78% = $9,360 < $9,950 debt; safe stays healthy.
+    crash_sol(&mut w, 120.0).await;
+    let debt_before = obligation(&chain, risky).await.borrows[0]
+        .normalized_debt_sf
+        .get();
+    let report = keeper.round().await.expect("round");
+    assert_eq!(report.unhealthy, vec![risky]);
+    assert_eq!(report.liquidations.len(), 1);
+    let l = &report.liquidations[0];
+    assert_eq!(l.obligation, risky);
+    // Close factor: 20% of $9,950 = 1,990 USDC.
+    assert_eq!(l.repay_amount, 1_990_000_000);
+    let after = obligation(&chain, risky).await;
+    assert!(after.borrows[0].normalized_debt_sf.get() < debt_before);
+    assert_eq!(
+        obligation(&chain, safe).await.borrows[0]
+            .normalized_debt_sf
+            .get()
+            .try_floor_u64()
+            .unwrap(),
+        3_000_000_000
+    );
+    assert_eq!(keeper.metrics.succeeded.get(), 1);
+    assert!(keeper
+        .metrics
+        .render()
+        .contains("sentinel_keeper_liquidations_succeeded_total 1"));
+}
+
+#[tokio::test]
+async fn successful_dry_run_sends_nothing() {
+    let (mut w, risky, safe) = world().await;
+    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    chain.track([
+        risky,
+        safe,
+        w.assets[0].reserve,
+        w.assets[1].reserve,
+        w.assets[2].reserve,
+        w.assets[3].reserve,
+    ]);
+    let mut keeper = funded_keeper(&mut w, &chain);
+    keeper.config.dry_run = true;
+    crash_sol(&mut w, 120.0).await;
+    let before = obligation(&chain, risky).await.borrows[0].normalized_debt_sf;
+    let report = keeper.round().await.expect("round");
+    assert_eq!(report.sent, 1);
+    assert_eq!(
+        obligation(&chain, risky).await.borrows[0].normalized_debt_sf,
+        before,
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn successful_round_survives_a_stale_oracle() {
+    let (mut w, risky, safe) = world().await;
+    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    chain.track([
+        risky,
+        safe,
+        w.assets[0].reserve,
+        w.assets[1].reserve,
+        w.assets[2].reserve,
+        w.assets[3].reserve,
+    ]);
+    let keeper = funded_keeper(&mut w, &chain);
+    w.assets[SOL].price = 120.0;
+    w.advance(3_600, 75).await.expect("an hour without prices");
+    let report = keeper.round().await.expect("the round completes");
+    assert_eq!(
+        report.skipped, 2,
+        "both obligations depend on a stale price"
+    );
+    assert!(report.liquidations.is_empty());
+    w.publish_prices(0.001).await.expect("prices are back");
+    let report = keeper.round().await.expect("round");
+    assert_eq!(
+        report.liquidations.len(),
+        1,
+        "liquidates once prices are fresh again"
+    );
+}

@@ -1,0 +1,48 @@
+//! A short crash simulation, as CI runs it: the report's figures hang together.
+
+use keeper::sim::scenario::Scenario;
+use keeper::sim::{run, SimOptions};
+
+#[tokio::test]
+async fn successful_short_crash_simulation() {
+    let dir = std::env::temp_dir().join("sentinel-sim-test");
+    let report = run(SimOptions {
+        obligations: 80,
+        steps: 40,
+        scenario: Scenario::Crash,
+        scenario_name: "crash".into(),
+        seed: 7,
+        keepers: 2,
+        step_secs: 30,
+        slots_per_step: 75,
+        out_dir: Some(dir.clone()),
+        progress: false,
+    })
+    .await
+    .expect("simulation");
+    println!("{report}");
+    assert_eq!(report.rows.len(), 40);
+    assert!(
+        report.became_liquidatable > 0,
+        "the crash makes positions liquidatable"
+    );
+    assert!(report.liquidations > 0);
+    assert!(
+        report.seized_value > report.repaid_value,
+        "liquidators earn a bonus"
+    );
+    assert!(
+        report.bonus_paid <= report.bonus_at_max + 1e-6,
+        "never more than the maximum bonus"
+    );
+    assert!(report.protocol_fees > 0.0);
+    assert!(
+        report.bad_debt_outstanding < 1.0,
+        "bad debt is written off: {}",
+        report.bad_debt_outstanding
+    );
+    let csv = std::fs::read_to_string(dir.join("sim_steps.csv")).expect("csv");
+    assert_eq!(csv.lines().count(), 41);
+    let svg = std::fs::read_to_string(dir.join("sim_chart.svg")).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains("Liquidatable obligations"));
+}

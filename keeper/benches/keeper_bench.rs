@@ -131,6 +131,10 @@ async fn bench_sim(n: usize) {
 
 #[tokio::main]
 async fn main() {
+    // The embedded bank logs every instruction at debug level unless told otherwise.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
     bench_rescan();
     let sizes = std::env::var("BENCH_SIM_SIZES").unwrap_or_else(|_| "1000,10000".into());
     for n in sizes

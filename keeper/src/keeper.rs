@@ -161,9 +161,9 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 if let Some(c) = best_candidate(&snap, a, &balances, self.config.min_profit) {
                     queue.push(c);
                 }
-            } else if a.health_factor_bps < self.config.warn_health_bps {
+            } else if a.health_below(self.config.warn_health_bps) {
                 report.at_risk += 1;
-                tracing::warn!(obligation = %a.key, health_factor_bps = a.health_factor_bps, "obligation near liquidation");
+                tracing::warn!(obligation = %a.key, health_factor_bps = a.health_factor_bps(), "obligation near liquidation");
             }
         }
         self.metrics.unhealthy.inc_by(report.unhealthy.len() as u64);

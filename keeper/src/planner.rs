@@ -25,14 +25,30 @@ pub struct Assessment {
     pub obligation: Obligation,
     /// Its totals.
     pub health: Health,
-    /// Health factor in bps (u64::MAX without debt).
-    pub health_factor_bps: u64,
 }
 
 impl Assessment {
     /// `BFDV > UBV`.
     pub fn liquidatable(&self) -> bool {
         self.health.is_liquidatable()
+    }
+
+    /// Health factor `UBV / BFDV` in bps (u64::MAX without debt).
+    pub fn health_factor_bps(&self) -> u64 {
+        health_factor_bps(&self.health).unwrap_or(0)
+    }
+
+    /// True when the obligation has debt and its health factor is below `bps`, compared as
+    /// `UBV × 10,000 < BFDV × bps` so that a scan of every obligation needs no division.
+    pub fn health_below(&self, bps: u64) -> bool {
+        let h = &self.health;
+        match (
+            h.unhealthy_borrow_value.try_mul_u64(10_000),
+            h.bf_adjusted_debt_value.try_mul_u64(bps),
+        ) {
+            (Ok(lhs), Ok(rhs)) => !h.bf_adjusted_debt_value.is_zero() && lhs < rhs,
+            _ => false,
+        }
     }
 
     /// `BFDV − UBV`, how far under water (0 when healthy).
@@ -74,7 +90,6 @@ pub fn assess(snap: &MarketSnapshot, key: Pubkey, obligation: &Obligation) -> Re
     Ok(Assessment {
         key,
         obligation: o,
-        health_factor_bps: health_factor_bps(&health).map_err(|e| anyhow!("{e}"))?,
         health,
     })
 }

@@ -8,7 +8,7 @@ use solana_sdk::signature::Signer;
 use crate::fixture::*;
 
 /// The events of type `T` among a simulated transaction's inner instructions.
-async fn simulate_events<T: AnchorDeserialize + Discriminator>(
+pub async fn simulate_events<T: AnchorDeserialize + Discriminator>(
     f: &mut TestFixture,
     ixs: &[solana_sdk::instruction::Instruction],
     signers: &[&solana_sdk::signature::Keypair],

@@ -1,7 +1,7 @@
 //! Liquidation: close factor, full and dust liquidations, the bonus (health ramp and Dutch
 //! auction), the protocol fee, and agreement with `lending-math`.
 
-use anchor_lang::{AnchorDeserialize, Discriminator, InstructionData, ToAccountMetas};
+use anchor_lang::{InstructionData, ToAccountMetas};
 use lending::events::Liquidated;
 use lending::state::{Obligation, Reserve};
 use lending_math::health::Health;
@@ -85,30 +85,10 @@ pub async fn simulate_liquidation(
     ixs.push(liquidate_ix(
         f, liquidator, obligation, repay, withdraw, amount, 0,
     ));
-    let tx = f.transaction(&ixs, &[&liquidator.keypair]).await;
-    let sim = f
-        .ctx
-        .banks_client
-        .simulate_transaction(tx)
-        .await
-        .expect("simulate");
-    assert!(matches!(sim.result, Some(Ok(()))), "{:?}", sim.result);
-    let inner = sim
-        .simulation_details
-        .expect("details")
-        .inner_instructions
-        .expect("inner");
-    inner
-        .into_iter()
-        .flatten()
-        .find_map(|ix| {
-            let d = ix.instruction.data;
-            (d.len() > 16
-                && d[..8] == anchor_lang::event::EVENT_IX_TAG_LE[..]
-                && d[8..16] == *Liquidated::DISCRIMINATOR)
-                .then(|| Liquidated::try_from_slice(&d[16..]).expect("decode"))
-        })
-        .expect("a Liquidated event")
+    let mut events: Vec<Liquidated> =
+        crate::events::simulate_events(f, &ixs, &[&liquidator.keypair]).await;
+    assert_eq!(events.len(), 1, "one Liquidated event");
+    events.remove(0)
 }
 
 /// A lender of 10,000 USDC, a borrower of 700 USDC against 10 SOL, and a liquidator holding

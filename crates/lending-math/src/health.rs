@@ -27,32 +27,35 @@ fn pow10(decimals: u8) -> U256 {
     U256::from(10u128.pow(u32::from(decimals.min(38))))
 }
 
-/// `WAD × 10^decimals`, the denominator of a value in scaled integers.
-fn value_denominator(decimals: u8) -> U256 {
-    U256::from(WAD) * pow10(decimals)
-}
+// In scaled integers (`x.0 = x × 1e18`), `v = a × p / 10^d` is `a.0 × p.0 / 1e18 / 10^d`.
+// Dividing in turn is the same as dividing once by the product, `floor(floor(x / m) / n) =
+// floor(x / (m × n))` for positive integers (and likewise for the ceiling), so these equal
+// `a.try_mul(p)?.try_div(10^d)` exactly. Each divisor fits one 64-bit word for up to 19
+// decimals, which keeps every division on the integer library's single-word path.
 
-// In scaled integers (`x.0 = x × 1e18`), `v = a × p / 10^d` is `a.0 × p.0 / (1e18 × 10^d)`.
-// One division by the product of the denominators gives the same result as dividing by each in
-// turn: `floor(floor(x / m) / n) = floor(x / (m × n))` for positive integers, and likewise for
-// the ceiling; so these are exactly `a.try_mul(p)?.try_div(10^d)` with half the wide operations.
+/// `floor(x / 10^d)` or `ceil(x / 10^d)` after `x / 1e18` rounded the same way.
+fn scale_down(prod: U256, decimals: u8, ceil: bool) -> Decimal {
+    let step = |x: U256, d: U256| {
+        let (q, r) = x.div_mod(d);
+        if ceil && !r.is_zero() {
+            q + U256::one()
+        } else {
+            q
+        }
+    };
+    Decimal(step(step(prod, U256::from(WAD)), pow10(decimals)))
+}
 
 /// `v(a, p, d) = a × p / 10^d`, truncated.
 pub fn market_value(amount: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
     let prod = amount.0.checked_mul(price.0).ok_or(MathError::Overflow)?;
-    Ok(Decimal(prod / value_denominator(decimals)))
+    Ok(scale_down(prod, decimals, false))
 }
 
 /// `v(a, p, d)`, rounded up at the last decimal (for debt).
 pub fn market_value_ceil(amount: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
     let prod = amount.0.checked_mul(price.0).ok_or(MathError::Overflow)?;
-    let den = value_denominator(decimals);
-    let q = prod / den;
-    if (prod % den).is_zero() {
-        Ok(Decimal(q))
-    } else {
-        Ok(Decimal(q + U256::one()))
-    }
+    Ok(scale_down(prod, decimals, true))
 }
 
 /// Token amount worth `value` quote units at `price`: `value × 10^d / p`, truncated.

@@ -12,6 +12,7 @@ mod admin_actions;
 mod bad_debt;
 mod events;
 mod interest;
+mod invariants;
 mod liquidation;
 mod liquidation_failures;
 mod oracle;

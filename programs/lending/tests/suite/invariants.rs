@@ -1,0 +1,671 @@
+//! Stateful fuzz of the protocol's invariants on the real runtime.
+//!
+//! Random sequences of every user-facing instruction, from several users and a keeper, with
+//! random amounts (0, 1, dust, fractions of balances, `u64::MAX`), price moves, clock warps and
+//! oracle outages. After every step the checks below run; a violation is recorded with the
+//! seed and step, so every failure replays from its seed.
+//!
+//! - INV-01 each vault holds exactly available liquidity + insurance;
+//! - INV-02 tokens are conserved per mint across all accounts (instructions only move them);
+//! - INV-03 a failed transaction changes no account byte;
+//! - INV-04 share value never falls, except by an explicit bad-debt write-off;
+//! - INV-05 supply assets stay non-negative (fees never exceed liquidity + debt);
+//! - INV-07 the borrow index never falls;
+//! - INV-08 after a borrow or withdrawal the obligation is within its limit; deposits and
+//!   repayments never lower health;
+//! - INV-09 a liquidation lands only on a liquidatable obligation and never turns a solvent one
+//!   insolvent;
+//! - INV-10 self-liquidation never increases the owner's equity;
+//! - INV-11 the obligations' normalized debts sum to each reserve's total;
+//! - INV-12 during an oracle outage borrow, withdraw and liquidate fail while deposit and repay
+//!   still work;
+//! - INV-13 a non-admin cannot change a reserve's config;
+//! - INV-14 every failure is a defined error code, never a panic.
+//!
+//! CI runs `FUZZ_SEEDS` × `FUZZ_STEPS` actions; the soak (`soak_invariants`, ignored by default)
+//! runs `SENTINEL_FUZZ_ACTIONS` of them:
+//! `SENTINEL_FUZZ_ACTIONS=1000000 RUST_LOG=error cargo test --release -p lending --test suite soak_invariants -- --ignored --nocapture`
+
+use lending::error::LendingError;
+use lending_math::health::Health;
+use lending_math::Decimal;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use solana_program_test::BanksClientError;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+
+use crate::fixture::*;
+use crate::liquidation::liquidate_ix;
+
+/// Seeds run in CI.
+const FUZZ_SEEDS: u64 = 6;
+/// Actions per seed in CI.
+const FUZZ_STEPS: usize = 120;
+
+struct Fuzz {
+    f: TestFixture,
+    users: Vec<TestUser>,
+    rng: ChaCha8Rng,
+    outage: bool,
+    share_values: Vec<Decimal>,
+    indexes: Vec<Decimal>,
+    token_totals: Vec<u128>,
+    violations: Vec<String>,
+    actions: u64,
+    seed: u64,
+    /// Landed and failed transactions by action kind.
+    stats: std::collections::BTreeMap<&'static str, (u64, u64)>,
+}
+
+fn amount(rng: &mut ChaCha8Rng, balance: u64) -> u64 {
+    match rng.gen_range(0..10) {
+        0 => 0,
+        1 => 1,
+        2 => rng.gen_range(1..1_000),
+        3 => u64::MAX,
+        _ => {
+            let pct = rng.gen_range(1..=100u64);
+            (u128::from(balance) * u128::from(pct) / 100) as u64
+        }
+    }
+}
+
+fn health_factor_cross_ok(before: &Health, after: &Health) -> bool {
+    // UBV₁ / BFDV₁ ≥ UBV₀ / BFDV₀, cross-multiplied; no debt after means healthy.
+    if after.bf_adjusted_debt_value.is_zero() {
+        return true;
+    }
+    if before.bf_adjusted_debt_value.is_zero() {
+        return false;
+    }
+    let lhs = after
+        .unhealthy_borrow_value
+        .try_mul(before.bf_adjusted_debt_value);
+    let rhs = before
+        .unhealthy_borrow_value
+        .try_mul(after.bf_adjusted_debt_value);
+    matches!((lhs, rhs), (Ok(l), Ok(r)) if l >= r)
+}
+
+impl Fuzz {
+    async fn new(seed: u64) -> Fuzz {
+        let mut f = TestFixture::new().await;
+        let mut users = Vec::new();
+        for _ in 0..4 {
+            users.push(
+                f.new_user(&[50_000_000_000, 500_000_000_000, 100_000_000_000])
+                    .await,
+            );
+        }
+        // Two lenders provide liquidity to start with.
+        f.deposit(&users[0], USDC, 20_000_000_000)
+            .await
+            .expect("lend usdc");
+        f.deposit(&users[1], SOL, 200_000_000_000)
+            .await
+            .expect("lend sol");
+        f.deposit(&users[1], VOL, 50_000_000_000)
+            .await
+            .expect("lend vol");
+        // Two leveraged borrowers near their limits, so that price drops make them liquidatable.
+        f.deposit(&users[2], SOL, 100_000_000_000)
+            .await
+            .expect("collateral");
+        f.borrow(&users[2], USDC, 7_000_000_000)
+            .await
+            .expect("leverage");
+        f.deposit(&users[3], VOL, 20_000_000_000)
+            .await
+            .expect("collateral");
+        f.deposit(&users[3], SOL, 50_000_000_000)
+            .await
+            .expect("collateral");
+        f.borrow(&users[3], USDC, 8_000_000_000)
+            .await
+            .expect("leverage");
+        let mut fz = Fuzz {
+            f,
+            users,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            outage: false,
+            share_values: Vec::new(),
+            indexes: Vec::new(),
+            token_totals: Vec::new(),
+            violations: Vec::new(),
+            actions: 0,
+            seed,
+            stats: Default::default(),
+        };
+        fz.share_values = fz.share_values_now().await;
+        fz.indexes = fz.indexes_now().await;
+        fz.token_totals = fz.token_totals_now().await;
+        fz
+    }
+
+    fn violation(&mut self, what: String) {
+        self.violations.push(format!(
+            "seed {} action {}: {what}",
+            self.seed, self.actions
+        ));
+    }
+
+    fn tracked(&self) -> Vec<Pubkey> {
+        let mut keys: Vec<Pubkey> = self
+            .f
+            .reserves
+            .iter()
+            .flat_map(|r| [r.reserve, r.vault, r.oracle_config])
+            .collect();
+        keys.push(self.f.market);
+        for u in &self.users {
+            keys.push(u.obligation);
+            keys.extend(u.tokens.iter().copied());
+        }
+        keys
+    }
+
+    async fn share_values_now(&mut self) -> Vec<Decimal> {
+        let mut out = Vec::new();
+        for i in 0..self.f.reserves.len() {
+            let r = self.f.reserve(i).await;
+            let v = r
+                .total_supply_assets()
+                .ok()
+                .and_then(|a| lending_math::shares::share_value(a, r.share_supply).ok());
+            out.push(v.unwrap_or_default());
+        }
+        out
+    }
+
+    async fn indexes_now(&mut self) -> Vec<Decimal> {
+        let mut out = Vec::new();
+        for i in 0..self.f.reserves.len() {
+            out.push(self.f.reserve(i).await.borrow_index_sf.get());
+        }
+        out
+    }
+
+    async fn token_totals_now(&mut self) -> Vec<u128> {
+        let mut out = Vec::new();
+        for i in 0..self.f.reserves.len() {
+            let mut total = u128::from(self.f.balance(&self.f.reserves[i].vault.clone()).await);
+            for u in 0..self.users.len() {
+                let key = self.users[u].tokens[i];
+                total += u128::from(self.f.balance(&key).await);
+            }
+            let admin = self.f.admin_tokens[i];
+            total += u128::from(self.f.balance(&admin).await);
+            out.push(total);
+        }
+        out
+    }
+
+    /// Refreshes everything for `user` in this slot; `None` during an outage.
+    async fn refreshed_health(&mut self, user: usize) -> Option<Health> {
+        let o = self.users[user].obligation;
+        self.f.refresh(&o).await.ok()?;
+        Some(self.f.obligation(&o).await.health())
+    }
+
+    /// Sends and checks INV-03 (a failure changes nothing), INV-14 (a defined error) and, for
+    /// deposits and repayments during an outage, INV-12 (no failure for a price reason).
+    async fn send(
+        &mut self,
+        kind: &'static str,
+        ix: solana_sdk::instruction::Instruction,
+        signer: &Keypair,
+    ) -> Result<(), BanksClientError> {
+        let keys = self.tracked();
+        let before = self.f.snapshot(&keys).await;
+        let res = self.f.send(&[ix], &[signer]).await;
+        let entry = self.stats.entry(kind).or_default();
+        if res.is_ok() {
+            entry.0 += 1
+        } else {
+            entry.1 += 1;
+            if std::env::var_os("FUZZ_DEBUG").is_some() {
+                eprintln!("{kind} failed: {:?}", error_code(&res));
+            }
+        }
+        if self.outage && (kind == "deposit" || kind == "repay") {
+            let price_errors = [
+                LendingError::StalePrice,
+                LendingError::ReserveStale,
+                LendingError::ObligationStale,
+            ];
+            if price_errors
+                .iter()
+                .any(|e| error_code(&res) == Some((*e).into()))
+            {
+                self.violation(format!(
+                    "INV-12 a {kind} failed for a price reason: {res:?}"
+                ));
+            }
+        }
+        if res.is_err() {
+            if self.f.snapshot(&keys).await != before {
+                self.violation("INV-03 a failed transaction changed state".into());
+            }
+            if error_code(&res).is_none() {
+                self.violation(format!("INV-14 failure without an error code: {res:?}"));
+            }
+        }
+        res
+    }
+
+    async fn step(&mut self) {
+        self.actions += 1;
+        let u = self.rng.gen_range(0..self.users.len());
+        // Users 0–1 lend anything; users 2–3 post SOL or VOL and mostly borrow USDC, so that
+        // positions grow risky and liquidations happen; every path still sees random inputs.
+        let borrower = u >= 2;
+        let kind = self.rng.gen_range(0..100);
+        let r = match (borrower, kind) {
+            (true, 0..=14 | 35..=42) => {
+                if self.rng.gen_bool(0.5) {
+                    SOL
+                } else {
+                    VOL
+                }
+            }
+            (true, 15..=34 | 43..=52) if self.rng.gen_bool(0.8) => USDC,
+            _ => self.rng.gen_range(0..self.f.reserves.len()),
+        };
+        let user_kp = self.users[u].keypair.insecure_clone();
+        let balance = self.f.balance(&self.users[u].tokens[r].clone()).await;
+        let mut socialized = false;
+        match kind {
+            0..=14 => {
+                let h0 = self.refreshed_health(u).await;
+                let ix = self
+                    .f
+                    .deposit_ix(&self.users[u], r, amount(&mut self.rng, balance));
+                let ok = self.send("deposit", ix, &user_kp).await.is_ok();
+                if ok && !self.outage {
+                    if let (Some(h0), Some(h1)) = (h0, self.refreshed_health(u).await) {
+                        if !health_factor_cross_ok(&h0, &h1) {
+                            self.violation("INV-08 a deposit lowered health".into());
+                        }
+                    }
+                }
+            }
+            15..=34 => {
+                let h = self.refreshed_health(u).await;
+                let size = match h {
+                    Some(h) if self.rng.gen_bool(0.7) => self.headroom_tokens(&h, r).await,
+                    _ => amount(&mut self.rng, 2_000_000_000),
+                };
+                let ix = self.f.borrow_ix(&self.users[u], r, size);
+                let ok = self.send("borrow", ix, &user_kp).await.is_ok();
+                if ok && self.outage {
+                    self.violation("INV-12 a borrow succeeded on a stale price".into());
+                }
+                if ok {
+                    if let Some(h) = self.refreshed_health(u).await {
+                        if !h.within_borrow_limit() {
+                            self.violation(
+                                "INV-08 a borrow left the obligation over its limit".into(),
+                            );
+                        }
+                    }
+                }
+            }
+            35..=42 => {
+                self.refreshed_health(u).await;
+                let ix =
+                    self.f
+                        .withdraw_ix(&self.users[u], r, amount(&mut self.rng, 100_000_000_000));
+                let ok = self.send("withdraw", ix, &user_kp).await.is_ok();
+                if ok && self.outage {
+                    self.violation("INV-12 a withdrawal succeeded on a stale price".into());
+                }
+                if ok {
+                    if let Some(h) = self.refreshed_health(u).await {
+                        if !h.within_borrow_limit() {
+                            self.violation(
+                                "INV-08 a withdrawal left the obligation over its limit".into(),
+                            );
+                        }
+                    }
+                }
+            }
+            43..=52 => {
+                let h0 = self.refreshed_health(u).await;
+                let ix = self
+                    .f
+                    .repay_ix(&self.users[u], r, amount(&mut self.rng, balance));
+                let ok = self.send("repay", ix, &user_kp).await.is_ok();
+                if ok && !self.outage {
+                    if let (Some(h0), Some(h1)) = (h0, self.refreshed_health(u).await) {
+                        if !health_factor_cross_ok(&h0, &h1) {
+                            self.violation("INV-08 a repayment lowered health".into());
+                        }
+                    }
+                }
+            }
+            53..=72 => {
+                let target = 2 + self.rng.gen_range(0..2);
+                self.liquidate(target).await
+            }
+            73..=75 => {
+                for b in 0..self.f.reserves.len() {
+                    let ix = socialize_ix(&self.f, &self.users[u].obligation, b);
+                    let payer = self.f.ctx.payer.insecure_clone();
+                    socialized |= self.send("socialize", ix, &payer).await.is_ok();
+                }
+            }
+            76..=90 => {
+                let factor = self.rng.gen_range(0.5..1.25);
+                let price = self.f.reserves[r].price.price as f64 / 1e8 * factor;
+                self.f.next_slot().await;
+                self.f.advance_time(self.rng.gen_range(1..30)).await;
+                self.f.set_price(r, price.max(0.0001)).await;
+                self.outage = false;
+            }
+            91..=95 => {
+                self.f.advance_time(self.rng.gen_range(1..86_400)).await;
+                self.outage = false;
+            }
+            96..=97 => {
+                self.f
+                    .advance_time_without_prices(self.rng.gen_range(61..3_600))
+                    .await;
+                self.outage = true;
+            }
+            _ => {
+                let ix = self.f.update_reserve_config_ix(
+                    &user_kp.pubkey(),
+                    r,
+                    reserve_config(9_000, 9_050, 10_000),
+                );
+                if self.send("config", ix, &user_kp).await.is_ok() {
+                    self.violation("INV-13 a non-admin changed a reserve config".into());
+                }
+            }
+        }
+        self.check_global(socialized).await;
+    }
+
+    async fn liquidate(&mut self, target: usize) {
+        let keeper = self.rng.gen_range(0..self.users.len());
+        let o = self
+            .f
+            .obligation(&self.users[target].obligation.clone())
+            .await;
+        let pick = |rng: &mut ChaCha8Rng, keys: Vec<Pubkey>, reserves: &[TestReserve]| {
+            if keys.is_empty() || rng.gen_bool(0.2) {
+                rng.gen_range(0..reserves.len())
+            } else {
+                let k = keys[rng.gen_range(0..keys.len())];
+                reserves.iter().position(|r| r.reserve == k).unwrap_or(0)
+            }
+        };
+        let repay = pick(
+            &mut self.rng,
+            o.active_borrows().map(|b| b.reserve).collect(),
+            &self.f.reserves,
+        );
+        let withdraw = pick(
+            &mut self.rng,
+            o.active_deposits().map(|d| d.reserve).collect(),
+            &self.f.reserves,
+        );
+        if repay == withdraw {
+            return;
+        }
+        let h0 = self.refreshed_health(target).await;
+        let self_liq = keeper == target;
+        let e0 = if self_liq {
+            self.equity(keeper).await
+        } else {
+            None
+        };
+        let debt = self.debt_tokens(target, repay).await;
+        let requested = if self.rng.gen_bool(0.5) {
+            u64::MAX
+        } else {
+            amount(&mut self.rng, debt)
+        };
+        let ix = liquidate_ix(
+            &self.f,
+            &self.users[keeper],
+            &self.users[target].obligation,
+            repay,
+            withdraw,
+            requested,
+            0,
+        );
+        let kp = self.users[keeper].keypair.insecure_clone();
+        let ok = self.send("liquidate", ix, &kp).await.is_ok();
+        if !ok {
+            return;
+        }
+        if self.outage {
+            self.violation("INV-12 a liquidation succeeded on a stale price".into());
+        }
+        match h0 {
+            Some(h0) if h0.is_liquidatable() => {
+                if let Some(h1) = self.refreshed_health(target).await {
+                    let solvent_before = h0.borrowed_value <= h0.deposited_value;
+                    let unit = Decimal::from_ratio(1, 1_000).unwrap_or_default();
+                    if solvent_before
+                        && h1.borrowed_value > h1.deposited_value.try_add(unit).unwrap_or_default()
+                    {
+                        self.violation(
+                            "INV-09 a liquidation made a solvent obligation insolvent".into(),
+                        );
+                    }
+                }
+            }
+            _ => self.violation("INV-09 a healthy obligation was liquidated".into()),
+        }
+        if self_liq {
+            if let (Some(e0), Some(e1)) = (e0, self.equity(keeper).await) {
+                if e1 > e0 {
+                    self.violation(format!("INV-10 self-liquidation raised equity {e0} → {e1}"));
+                }
+            }
+        }
+    }
+
+    /// 70–100% of the tokens of reserve `r` the obligation could still borrow at cached prices.
+    async fn headroom_tokens(&mut self, h: &Health, r: usize) -> u64 {
+        let reserve = self.f.reserve(r).await;
+        let price = reserve.prices().debt_price().unwrap_or_default();
+        let room = h
+            .borrow_headroom()
+            .try_div(reserve.config.borrow_factor())
+            .unwrap_or_default();
+        let tokens = lending_math::health::amount_for_value(room, price, reserve.decimals)
+            .and_then(|t| t.try_floor_u64())
+            .unwrap_or(0);
+        (u128::from(tokens) * u128::from(self.rng.gen_range(70..=100u64)) / 100) as u64
+    }
+
+    /// Debt of `user` in reserve `r`, in tokens (0 without a borrow there).
+    async fn debt_tokens(&mut self, user: usize, r: usize) -> u64 {
+        let o = self
+            .f
+            .obligation(&self.users[user].obligation.clone())
+            .await;
+        let reserve = self.f.reserve(r).await;
+        o.find_borrow(&self.f.reserves[r].reserve)
+            .and_then(|i| {
+                o.borrows[i]
+                    .normalized_debt_sf
+                    .get()
+                    .try_mul(reserve.borrow_index_sf.get())
+                    .ok()
+            })
+            .and_then(|d| d.try_ceil_u64().ok())
+            .unwrap_or(0)
+    }
+
+    /// Wallet value + collateral − debt of a user at current cached prices.
+    async fn equity(&mut self, user: usize) -> Option<Decimal> {
+        let h = self.refreshed_health(user).await?;
+        let mut wallet = Decimal::zero();
+        for i in 0..self.f.reserves.len() {
+            let r = self.f.reserve(i).await;
+            let bal = self.f.balance(&self.users[user].tokens[i].clone()).await;
+            wallet = wallet
+                .try_add(
+                    lending_math::health::market_value(
+                        Decimal::from_u64(bal),
+                        r.price_sf.get(),
+                        r.decimals,
+                    )
+                    .ok()?,
+                )
+                .ok()?;
+        }
+        Some(
+            wallet
+                .try_add(h.deposited_value)
+                .ok()?
+                .saturating_sub(h.borrowed_value),
+        )
+    }
+
+    async fn check_global(&mut self, socialized: bool) {
+        for i in 0..self.f.reserves.len() {
+            let r = self.f.reserve(i).await;
+            let vault = self.f.balance(&self.f.reserves[i].vault.clone()).await;
+            if vault != r.available_amount + r.insurance_amount {
+                self.violation(format!(
+                    "INV-01 reserve {i}: vault {vault} ≠ {} + {}",
+                    r.available_amount, r.insurance_amount
+                ));
+            }
+            if r.total_supply_assets().is_err() {
+                self.violation(format!(
+                    "INV-05 reserve {i}: fees exceed liquidity and debt"
+                ));
+            }
+            let mut sum = Decimal::zero();
+            for u in 0..self.users.len() {
+                let o = self.f.obligation(&self.users[u].obligation.clone()).await;
+                for b in o
+                    .active_borrows()
+                    .filter(|b| b.reserve == self.f.reserves[i].reserve)
+                {
+                    sum = sum.try_add(b.normalized_debt_sf.get()).unwrap_or_default();
+                }
+            }
+            if sum != r.total_normalized_debt_sf.get() {
+                self.violation(format!(
+                    "INV-11 reserve {i}: obligations {sum} ≠ reserve {}",
+                    r.total_normalized_debt_sf.get()
+                ));
+            }
+        }
+        let values = self.share_values_now().await;
+        for (i, (before, after)) in self.share_values.iter().zip(&values).enumerate() {
+            if after < before && !socialized {
+                let msg = format!("INV-04 reserve {i}: share value fell {before} → {after}");
+                self.violations
+                    .push(format!("seed {} action {}: {msg}", self.seed, self.actions));
+            }
+        }
+        self.share_values = values;
+        let indexes = self.indexes_now().await;
+        for (i, (before, after)) in self.indexes.iter().zip(&indexes).enumerate() {
+            if after < before {
+                let msg = format!("INV-07 reserve {i}: borrow index fell");
+                self.violations
+                    .push(format!("seed {} action {}: {msg}", self.seed, self.actions));
+            }
+        }
+        self.indexes = indexes;
+        let totals = self.token_totals_now().await;
+        if totals != self.token_totals {
+            self.violation(format!(
+                "INV-02 tokens not conserved: {:?} → {totals:?}",
+                self.token_totals
+            ));
+        }
+        self.token_totals = totals;
+    }
+}
+
+fn socialize_ix(
+    f: &TestFixture,
+    obligation: &Pubkey,
+    idx: usize,
+) -> solana_sdk::instruction::Instruction {
+    use anchor_lang::{InstructionData, ToAccountMetas};
+    solana_sdk::instruction::Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::SocializeBadDebt {
+            lending_market: f.market,
+            obligation: *obligation,
+            reserve: f.reserves[idx].reserve,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::SocializeBadDebt {}.data(),
+    }
+}
+
+type Stats = std::collections::BTreeMap<&'static str, (u64, u64)>;
+
+async fn run(seed: u64, steps: usize, stats: &mut Stats) -> (u64, Vec<String>) {
+    let mut fz = Fuzz::new(seed).await;
+    for _ in 0..steps {
+        fz.step().await;
+    }
+    for (k, (ok, fail)) in fz.stats {
+        let e = stats.entry(k).or_default();
+        e.0 += ok;
+        e.1 += fail;
+    }
+    (fz.actions, fz.violations)
+}
+
+#[tokio::test]
+async fn successful_invariants_hold_over_random_action_sequences() {
+    let mut actions = 0;
+    let mut violations = Vec::new();
+    let mut stats = Stats::new();
+    for seed in 0..FUZZ_SEEDS {
+        let (n, v) = run(seed, FUZZ_STEPS, &mut stats).await;
+        actions += n;
+        violations.extend(v);
+    }
+    println!(
+        "fuzz: {actions} actions, {} violations; landed/failed by kind: {stats:?}",
+        violations.len()
+    );
+    assert!(violations.is_empty(), "{violations:#?}");
+    for kind in ["deposit", "borrow", "withdraw", "repay", "liquidate"] {
+        assert!(
+            stats.get(kind).is_some_and(|s| s.0 > 0),
+            "no {kind} landed: the fuzz must exercise it"
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "long soak; run with SENTINEL_FUZZ_ACTIONS=N"]
+async fn soak_invariants() {
+    let target: u64 = std::env::var("SENTINEL_FUZZ_ACTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let (mut actions, mut violations, mut seed) = (0u64, Vec::new(), 1_000u64);
+    let mut stats = Stats::new();
+    while actions < target {
+        let (n, v) = run(seed, 2_000.min((target - actions) as usize), &mut stats).await;
+        actions += n;
+        violations.extend(v);
+        seed += 1;
+        println!("soak: {actions} actions, {} violations", violations.len());
+    }
+    println!(
+        "soak finished: {actions} actions, {} violations; landed/failed by kind: {stats:?}",
+        violations.len()
+    );
+    assert!(violations.is_empty(), "{violations:#?}");
+}

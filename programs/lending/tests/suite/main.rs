@@ -8,9 +8,11 @@ mod fixture;
 #[allow(dead_code)]
 mod pyth;
 
+mod account_checks;
 mod admin_actions;
 mod bad_debt;
 mod events;
+mod exploits;
 mod interest;
 mod invariants;
 mod liquidation;

@@ -20,5 +20,6 @@ mod liquidation_failures;
 mod oracle;
 mod refresh;
 mod sizes;
+mod token2022;
 mod user_actions;
 mod user_failures;

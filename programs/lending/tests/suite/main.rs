@@ -9,6 +9,7 @@ mod fixture;
 mod pyth;
 
 mod account_checks;
+mod account_checks_more;
 mod admin_actions;
 mod bad_debt;
 mod events;

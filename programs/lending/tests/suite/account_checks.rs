@@ -10,6 +10,9 @@ use solana_sdk::signature::Signer;
 use crate::fixture::*;
 use crate::liquidation::liquidate_ix;
 
+/// An attack: its name, how it changes the instruction, and the exact error expected.
+type Attack<'a> = (&'a str, Box<dyn Fn(&mut Instruction)>, u32);
+
 /// Account positions that differ between instructions.
 struct Layout {
     name: &'static str,
@@ -96,7 +99,7 @@ async fn fail_every_user_instruction_on_each_account_attack() {
         } else {
             borrower.tokens[VOL]
         };
-        let attacks: Vec<(&str, Box<dyn Fn(&mut Instruction)>, u32)> = vec![
+        let attacks: Vec<Attack> = vec![
             (
                 "missing signer",
                 Box::new(|ix: &mut Instruction| ix.accounts[0].is_signer = false),

@@ -103,7 +103,7 @@ async fn fail_admin_refresh_and_writeoff_instructions_on_forged_wrong_or_missing
         (2, forged_reserve, owned, "forged reserve"),
         (2, obligation, disc, "obligation as reserve"),
     ] {
-        let mut ix = socialize(&f, &obligation, USDC);
+        let mut ix = f.socialize_bad_debt_ix(&obligation, USDC);
         ix.accounts[idx].pubkey = key;
         expect(&mut f, ix, &[&payer], code, what).await;
     }
@@ -169,35 +169,14 @@ async fn fail_init_reserve_when_seed_account_has_the_wrong_mint_or_token_program
     let admin_pk = f.admin.pubkey();
     let token = f.create_token_account(&mint, &admin_pk).await;
     f.mint_to(&mint, &token, 10_000_000).await;
-    let reserve = reserve_pda(&f.market, &mint);
-    let (price_account, feed_id, price) = (
+    let idx = f.unlisted_reserve(mint, 6, f.admin_tokens[USDC]);
+    let oracle = oracle_params(
+        lending::state::OracleKind::PythPull,
         f.reserves[USDC].price_account,
         f.reserves[USDC].feed_id,
-        f.reserves[USDC].price,
     );
-    f.reserves.push(TestReserve {
-        mint,
-        reserve,
-        vault: Pubkey::find_program_address(
-            &[lending::constants::VAULT_SEED, reserve.as_ref()],
-            &lending::ID,
-        )
-        .0,
-        oracle_config: Pubkey::find_program_address(
-            &[lending::constants::ORACLE_CONFIG_SEED, reserve.as_ref()],
-            &lending::ID,
-        )
-        .0,
-        price_account,
-        kind: lending::state::OracleKind::PythPull,
-        feed_id,
-        decimals: 6,
-        price,
-    });
-    f.admin_tokens.push(f.admin_tokens[USDC]);
-    let oracle = oracle_params(lending::state::OracleKind::PythPull, price_account, feed_id);
     let admin = f.admin.insecure_clone();
-    let ix = f.init_reserve_ix(3, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
+    let ix = f.init_reserve_ix(idx, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
     expect(
         &mut f,
         ix,
@@ -206,8 +185,8 @@ async fn fail_init_reserve_when_seed_account_has_the_wrong_mint_or_token_program
         "seed account of another mint",
     )
     .await;
-    f.admin_tokens[3] = token;
-    let mut ix = f.init_reserve_ix(3, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
+    f.admin_tokens[idx] = token;
+    let mut ix = f.init_reserve_ix(idx, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
     ix.accounts[7].pubkey = Pubkey::new_unique();
     expect(
         &mut f,
@@ -217,22 +196,6 @@ async fn fail_init_reserve_when_seed_account_has_the_wrong_mint_or_token_program
         "fake token program",
     )
     .await;
-}
-
-fn socialize(f: &TestFixture, obligation: &Pubkey, idx: usize) -> Instruction {
-    use anchor_lang::{InstructionData, ToAccountMetas};
-    Instruction {
-        program_id: lending::ID,
-        accounts: lending::accounts::SocializeBadDebt {
-            lending_market: f.market,
-            obligation: *obligation,
-            reserve: f.reserves[idx].reserve,
-            event_authority: event_authority(),
-            program: lending::ID,
-        }
-        .to_account_metas(None),
-        data: lending::instruction::SocializeBadDebt {}.data(),
-    }
 }
 
 #[tokio::test]
@@ -254,7 +217,7 @@ async fn fail_refresh_and_writeoff_with_foreign_links() {
     // socialize_bad_debt with a reserve of another market, and a never-created obligation.
     let (_, reserve_b, _, _, _) = f.second_market(USDC).await;
     let payer = f.ctx.payer.insecure_clone();
-    let mut ix = socialize(&f, &user.obligation, USDC);
+    let mut ix = f.socialize_bad_debt_ix(&user.obligation, USDC);
     ix.accounts[2].pubkey = reserve_b;
     expect(
         &mut f,
@@ -264,7 +227,7 @@ async fn fail_refresh_and_writeoff_with_foreign_links() {
         "reserve of another market",
     )
     .await;
-    let ix = socialize(&f, &Pubkey::new_unique(), USDC);
+    let ix = f.socialize_bad_debt_ix(&Pubkey::new_unique(), USDC);
     expect(
         &mut f,
         ix,

@@ -267,53 +267,33 @@ async fn fail_init_reserve_when_seed_too_small_or_config_invalid() {
     let admin_pk = f.admin.pubkey();
     let token = f.create_token_account(&mint, &admin_pk).await;
     f.mint_to(&mint, &token, 10_000_000).await;
-    let reserve = reserve_pda(&f.market, &mint);
-    f.reserves.push(TestReserve {
-        mint,
-        reserve,
-        vault: Pubkey::find_program_address(
-            &[lending::constants::VAULT_SEED, reserve.as_ref()],
-            &lending::ID,
-        )
-        .0,
-        oracle_config: Pubkey::find_program_address(
-            &[lending::constants::ORACLE_CONFIG_SEED, reserve.as_ref()],
-            &lending::ID,
-        )
-        .0,
-        price_account: f.reserves[USDC].price_account,
-        kind: OracleKind::PythPull,
-        feed_id: f.reserves[USDC].feed_id,
-        decimals: 6,
-        price: f.reserves[USDC].price,
-    });
-    f.admin_tokens.push(token);
+    let idx = f.unlisted_reserve(mint, 6, token);
     let oracle = oracle_params(
         OracleKind::PythPull,
         f.reserves[USDC].price_account,
         f.reserves[USDC].feed_id,
     );
     let admin = f.admin.insecure_clone();
-    let ix = f.init_reserve_ix(3, reserve_config(8_000, 8_500, 10_000), oracle, 999);
+    let ix = f.init_reserve_ix(idx, reserve_config(8_000, 8_500, 10_000), oracle, 999);
     assert_error(
         f.send(&[ix], &[&admin]).await,
         LendingError::SeedDepositTooSmall,
     );
-    let ix = f.init_reserve_ix(3, reserve_config(8_600, 8_500, 10_000), oracle, 1_000);
+    let ix = f.init_reserve_ix(idx, reserve_config(8_600, 8_500, 10_000), oracle, 1_000);
     assert_error(f.send(&[ix], &[&admin]).await, LendingError::InvalidLtv);
     let intruder = Keypair::new();
     f.airdrop(&intruder.pubkey(), 1_000_000_000).await;
-    let mut ix = f.init_reserve_ix(3, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
+    let mut ix = f.init_reserve_ix(idx, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
     ix.accounts[0].pubkey = intruder.pubkey();
     assert_error(
         f.send(&[ix], &[&intruder]).await,
         LendingError::Unauthorized,
     );
-    let ix = f.init_reserve_ix(3, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
+    let ix = f.init_reserve_ix(idx, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
     f.send(&[ix], &[&admin])
         .await
         .expect("the minimum seed is enough");
-    let again = f.init_reserve_ix(3, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
+    let again = f.init_reserve_ix(idx, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
     assert!(
         f.send(&[again], &[&admin]).await.is_err(),
         "a mint is listed once per market"

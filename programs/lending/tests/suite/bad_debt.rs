@@ -1,30 +1,13 @@
 //! A 60% crash in one step: liquidations never revert for lack of collateral; the bad debt
 //! left is covered by the insurance fund, then socialized; the accounting identities hold.
 
-use anchor_lang::{InstructionData, ToAccountMetas};
 use lending::error::LendingError;
 use lending_math::shares::share_value;
 use lending_math::Decimal;
-use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 
 use crate::fixture::*;
 use crate::liquidation::{liquidate, simulate_liquidation};
-
-fn socialize_ix(f: &TestFixture, obligation: &Pubkey, idx: usize) -> Instruction {
-    Instruction {
-        program_id: lending::ID,
-        accounts: lending::accounts::SocializeBadDebt {
-            lending_market: f.market,
-            obligation: *obligation,
-            reserve: f.reserves[idx].reserve,
-            event_authority: event_authority(),
-            program: lending::ID,
-        }
-        .to_account_metas(None),
-        data: lending::instruction::SocializeBadDebt {}.data(),
-    }
-}
 
 /// Vault = available + insurance for every reserve, and Σ obligation normalized debt = reserve total.
 async fn assert_identities(f: &mut TestFixture, obligations: &[Pubkey]) {
@@ -117,7 +100,7 @@ async fn successful_crash_liquidations_then_insurance_then_socialization() {
         .get()
         .try_mul(before.borrow_index_sf.get())
         .unwrap();
-    let ix = socialize_ix(&f, &y.obligation, USDC);
+    let ix = f.socialize_bad_debt_ix(&y.obligation, USDC);
     f.send(&[ix], &[]).await.expect("socialize");
     let after = f.reserve(USDC).await;
     assert_eq!(after.insurance_amount, 0, "insurance used first");
@@ -141,7 +124,7 @@ async fn successful_crash_liquidations_then_insurance_then_socialization() {
 #[tokio::test]
 async fn fail_socialize_when_collateral_remains() {
     let (mut f, borrower, _) = crate::liquidation::unhealthy_setup(40.0).await;
-    let ix = socialize_ix(&f, &borrower.obligation, USDC);
+    let ix = f.socialize_bad_debt_ix(&borrower.obligation, USDC);
     assert_error(
         f.send(&[ix], &[]).await,
         LendingError::ObligationHasCollateral,
@@ -183,7 +166,7 @@ async fn successful_insurance_covers_small_bad_debt_fully() {
     let mint = f.reserves[USDC].mint;
     f.mint_to(&mint, &vault, 20_000_000).await;
     let value_before = share_value(r2.total_supply_assets().unwrap(), r2.share_supply).unwrap();
-    let ix = socialize_ix(&f, &y.obligation, USDC);
+    let ix = f.socialize_bad_debt_ix(&y.obligation, USDC);
     f.send(&[ix], &[]).await.expect("socialize");
     let after = f.reserve(USDC).await;
     assert_eq!(

@@ -421,4 +421,44 @@ impl TestFixture {
         self.set_account(&key, &crate::pyth::account(data, *owner));
         key
     }
+
+    /// `socialize_bad_debt` of `obligation`'s debt in reserve `idx`.
+    pub fn socialize_bad_debt_ix(&self, obligation: &Pubkey, idx: usize) -> Instruction {
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::SocializeBadDebt {
+                lending_market: self.market,
+                obligation: *obligation,
+                reserve: self.reserves[idx].reserve,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::SocializeBadDebt {}.data(),
+        }
+    }
+
+    /// Registers `mint` as a reserve about to be listed (PDAs derived, USDC's price account),
+    /// funded from `admin_token`; returns its index for `init_reserve_ix`.
+    pub fn unlisted_reserve(&mut self, mint: Pubkey, decimals: u8, admin_token: Pubkey) -> usize {
+        let reserve = reserve_pda(&self.market, &mint);
+        let usdc = self.reserves[USDC].clone();
+        self.reserves.push(TestReserve {
+            mint,
+            reserve,
+            vault: Pubkey::find_program_address(&[VAULT_SEED, reserve.as_ref()], &lending::ID).0,
+            oracle_config: Pubkey::find_program_address(
+                &[ORACLE_CONFIG_SEED, reserve.as_ref()],
+                &lending::ID,
+            )
+            .0,
+            price_account: usdc.price_account,
+            kind: lending::state::OracleKind::PythPull,
+            feed_id: usdc.feed_id,
+            decimals,
+            price: usdc.price,
+        });
+        self.admin_tokens.push(admin_token);
+        self.reserves.len() - 1
+    }
 }

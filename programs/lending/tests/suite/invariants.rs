@@ -350,7 +350,7 @@ impl Fuzz {
             }
             73..=75 => {
                 for b in 0..self.f.reserves.len() {
-                    let ix = socialize_ix(&self.f, &self.users[u].obligation, b);
+                    let ix = self.f.socialize_bad_debt_ix(&self.users[u].obligation, b);
                     let payer = self.f.ctx.payer.insecure_clone();
                     socialized |= self.send("socialize", ix, &payer).await.is_ok();
                 }
@@ -586,26 +586,6 @@ impl Fuzz {
             ));
         }
         self.token_totals = totals;
-    }
-}
-
-fn socialize_ix(
-    f: &TestFixture,
-    obligation: &Pubkey,
-    idx: usize,
-) -> solana_sdk::instruction::Instruction {
-    use anchor_lang::{InstructionData, ToAccountMetas};
-    solana_sdk::instruction::Instruction {
-        program_id: lending::ID,
-        accounts: lending::accounts::SocializeBadDebt {
-            lending_market: f.market,
-            obligation: *obligation,
-            reserve: f.reserves[idx].reserve,
-            event_authority: event_authority(),
-            program: lending::ID,
-        }
-        .to_account_metas(None),
-        data: lending::instruction::SocializeBadDebt {}.data(),
     }
 }
 

@@ -102,35 +102,9 @@ async fn list(
     mint: Pubkey,
     extensions: &[ExtensionType],
 ) -> Result<(), solana_program_test::BanksClientError> {
-    let admin_pk = f.admin.pubkey();
     let token = admin_account_2022(f, &mint, extensions, 10_000_000).await;
-    let reserve = reserve_pda(&f.market, &mint);
-    let (price_account, feed_id, price) = (
-        f.reserves[USDC].price_account,
-        f.reserves[USDC].feed_id,
-        f.reserves[USDC].price,
-    );
-    f.reserves.push(TestReserve {
-        mint,
-        reserve,
-        vault: Pubkey::find_program_address(
-            &[lending::constants::VAULT_SEED, reserve.as_ref()],
-            &lending::ID,
-        )
-        .0,
-        oracle_config: Pubkey::find_program_address(
-            &[lending::constants::ORACLE_CONFIG_SEED, reserve.as_ref()],
-            &lending::ID,
-        )
-        .0,
-        price_account,
-        kind: OracleKind::PythPull,
-        feed_id,
-        decimals: 6,
-        price,
-    });
-    f.admin_tokens.push(token);
-    let idx = f.reserves.len() - 1;
+    let idx = f.unlisted_reserve(mint, 6, token);
+    let (price_account, feed_id) = (f.reserves[USDC].price_account, f.reserves[USDC].feed_id);
     let mut ix = f.init_reserve_ix(
         idx,
         reserve_config(8_000, 8_500, 10_000),
@@ -140,7 +114,6 @@ async fn list(
     // token_program is the eighth account of init_reserve.
     ix.accounts[7].pubkey = TOKEN_2022;
     let admin = f.admin.insecure_clone();
-    let _ = admin_pk;
     f.send(&[ix], &[&admin]).await
 }
 

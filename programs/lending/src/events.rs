@@ -261,3 +261,14 @@ pub struct BadDebtSocialized {
     /// Share value after (× 1e18).
     pub share_value_after_sf: u128,
 }
+
+/// The admin collected protocol fees from a reserve.
+#[event]
+pub struct ProtocolFeesCollected {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Tokens paid out (base units).
+    pub amount: u64,
+    /// Fees left in the reserve (token base units × 1e18).
+    pub fees_left_sf: u128,
+}

@@ -119,4 +119,9 @@ pub mod lending {
     pub fn socialize_bad_debt(ctx: Context<SocializeBadDebt>) -> Result<()> {
         instructions::keeper::socialize_bad_debt::handler(ctx)
     }
+
+    /// Pays out the protocol's accrued interest fees of a reserve; `u64::MAX` = all the liquidity allows (admin).
+    pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>, amount: u64) -> Result<()> {
+        instructions::admin::collect_protocol_fees::handler(ctx, amount)
+    }
 }

@@ -461,4 +461,31 @@ impl TestFixture {
         self.admin_tokens.push(admin_token);
         self.reserves.len() - 1
     }
+
+    /// `collect_protocol_fees` of reserve `idx` to `destination`, signed by `admin`.
+    pub fn collect_protocol_fees_ix(
+        &self,
+        admin: &Pubkey,
+        idx: usize,
+        destination: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        let r = &self.reserves[idx];
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::CollectProtocolFees {
+                admin: *admin,
+                lending_market: self.market,
+                reserve: r.reserve,
+                vault: r.vault,
+                mint: r.mint,
+                destination: *destination,
+                token_program: spl_token_interface::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::CollectProtocolFees { amount }.data(),
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod admin_actions;
 mod bad_debt;
 mod events;
 mod exploits;
+mod fees;
 mod interest;
 mod invariants;
 mod liquidation;

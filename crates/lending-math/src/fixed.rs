@@ -223,15 +223,6 @@ impl Decimal {
         Ok(int.as_u64())
     }
 
-    /// Whole units rounded down, as u128.
-    pub fn try_floor_u128(&self) -> MathResult<u128> {
-        let int = self.0 / wad();
-        if int.bits() > 128 {
-            return Err(MathError::Overflow);
-        }
-        Ok(int.as_u128())
-    }
-
     /// The value in basis points, rounded down (for reports and events).
     pub fn try_floor_bps(&self) -> MathResult<u64> {
         self.try_mul_u64(BPS_SCALE)?.try_floor_u64()
@@ -248,36 +239,6 @@ fn div_ceil_u192(num: U256, den: U256) -> MathResult<U256> {
     } else {
         q.checked_add(U256::one()).ok_or(MathError::Overflow)
     }
-}
-
-/// `a × b / c` on integers, rounded down; the 256-bit intermediate holds any `u128 × u128`.
-pub fn mul_div_floor(a: u128, b: u128, c: u128) -> MathResult<u128> {
-    if c == 0 {
-        return Err(MathError::DivisionByZero);
-    }
-    let prod = U256::from(a)
-        .checked_mul(U256::from(b))
-        .ok_or(MathError::Overflow)?;
-    let q = prod / U256::from(c);
-    if q.bits() > 128 {
-        return Err(MathError::Overflow);
-    }
-    Ok(q.as_u128())
-}
-
-/// `a × b / c` on integers, rounded up.
-pub fn mul_div_ceil(a: u128, b: u128, c: u128) -> MathResult<u128> {
-    if c == 0 {
-        return Err(MathError::DivisionByZero);
-    }
-    let prod = U256::from(a)
-        .checked_mul(U256::from(b))
-        .ok_or(MathError::Overflow)?;
-    let q = div_ceil_u192(prod, U256::from(c))?;
-    if q.bits() > 128 {
-        return Err(MathError::Overflow);
-    }
-    Ok(q.as_u128())
 }
 
 #[cfg(test)]
@@ -316,7 +277,6 @@ mod tests {
             Decimal::one().try_div(Decimal::zero()),
             Err(MathError::DivisionByZero)
         );
-        assert_eq!(mul_div_floor(1, 1, 0), Err(MathError::DivisionByZero));
     }
 
     #[test]
@@ -347,12 +307,5 @@ mod tests {
             format!("{}", Decimal::from_ratio(3, 2).unwrap()),
             "1.500000000000000000"
         );
-    }
-
-    #[test]
-    fn successful_mul_div_rounding() {
-        assert_eq!(mul_div_floor(10, 10, 3).unwrap(), 33);
-        assert_eq!(mul_div_ceil(10, 10, 3).unwrap(), 34);
-        assert_eq!(mul_div_ceil(10, 9, 3).unwrap(), 30);
     }
 }

@@ -69,17 +69,6 @@ pub fn amount_for_value(value: Decimal, price: Decimal, decimals: u8) -> MathRes
     .try_div(price)
 }
 
-/// Token amount worth `value` at `price`, rounded up at the last decimal.
-pub fn amount_for_value_ceil(value: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
-    Decimal(
-        value
-            .0
-            .checked_mul(pow10(decimals))
-            .ok_or(MathError::Overflow)?,
-    )
-    .try_div_ceil(price)
-}
-
 /// One collateral position, valued.
 #[derive(Clone, Copy, Debug)]
 pub struct DepositInput {
@@ -342,10 +331,6 @@ mod tests {
         let v = market_value(Decimal::from_u64(10), p, 1).unwrap();
         assert_eq!(v, Decimal::from_u64(3));
         assert_eq!(amount_for_value(v, p, 1).unwrap(), Decimal::from_u64(10));
-        let third = Decimal::one().try_div(p).unwrap();
-        assert!(
-            amount_for_value_ceil(third, p, 0).unwrap() >= amount_for_value(third, p, 0).unwrap()
-        );
     }
 
     #[test]

@@ -184,17 +184,6 @@ pub fn accrue(
     })
 }
 
-/// The deposit APY-equivalent supply rate: `r × U × (1 − reserve_factor)` (for reports).
-pub fn supply_rate(
-    borrow_rate: Decimal,
-    u: Decimal,
-    reserve_factor: Decimal,
-) -> MathResult<Decimal> {
-    borrow_rate
-        .try_mul(u)?
-        .try_mul(Decimal::one().try_sub(reserve_factor)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

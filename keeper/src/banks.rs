@@ -49,7 +49,8 @@ impl BanksChain {
         }
     }
 
-    fn known_keys(&self) -> Vec<Pubkey> {
+    /// Every key in the account index.
+    pub fn known_keys(&self) -> Vec<Pubkey> {
         self.known
             .lock()
             .map(|k| k.iter().copied().collect())

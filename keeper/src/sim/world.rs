@@ -184,11 +184,24 @@ fn whole(amount: f64, decimals: u8) -> u64 {
 }
 
 impl World {
-    /// Starts the bank, creates the market and reserves, funds the lenders.
+    /// Starts the bank with its clock at `START_TS`, creates the market and lists the assets.
     pub async fn new(assets: Vec<AssetSpec>, market_params: MarketParams) -> anyhow::Result<World> {
         let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
         pt.prefer_bpf(false);
         let ctx = pt.start_with_context().await;
+        let mut clock: Clock = ctx.banks_client.get_sysvar().await?;
+        clock.unix_timestamp = START_TS;
+        ctx.set_sysvar(&clock);
+        World::bootstrap(ctx, assets, market_params).await
+    }
+
+    /// Creates the market and lists the assets in a bank already running the program (at its
+    /// own clock). The local node's demo market is made this way.
+    pub async fn bootstrap(
+        ctx: ProgramTestContext,
+        assets: Vec<AssetSpec>,
+        market_params: MarketParams,
+    ) -> anyhow::Result<World> {
         let chain = BanksChain::new(ctx.banks_client.clone());
         let mut world = World {
             ctx,
@@ -198,9 +211,6 @@ impl World {
             assets: Vec::new(),
             obligations: Vec::new(),
         };
-        let mut clock: Clock = world.ctx.banks_client.get_sysvar().await?;
-        clock.unix_timestamp = START_TS;
-        world.ctx.set_sysvar(&clock);
         world.fund(&world.admin.pubkey());
 
         let market = Keypair::new();

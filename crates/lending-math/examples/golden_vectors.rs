@@ -1,0 +1,390 @@
+//! Golden vectors for other languages: health, market value, interest, liquidation bonus and
+//! liquidation sizing computed by this crate on seeded random inputs, written to
+//! `tests/vectors/lending-math.json`. The TypeScript client math (`sdk/math.ts`) must reproduce
+//! every figure exactly; the TS suite reads this file.
+//!
+//! Usage: `cargo run -p lending-math --example golden_vectors [-- --check]`. Every decimal is
+//! a base-10 string of its 1e18-scaled integer (`…Sf`) or of a plain integer.
+
+use std::fmt::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use lending_math::health::{amount_for_value, market_value, market_value_ceil, Health};
+use lending_math::interest::{borrow_rate, compound_factor, CurvePoint, CURVE_POINTS};
+use lending_math::liquidation::{
+    bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, SizingRules,
+};
+use lending_math::Decimal;
+
+/// Cases per kind.
+const CASES: usize = 64;
+
+/// SplitMix64: a fixed, dependency-free generator so the file is reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// A 1e18-scaled value in [0, max_whole) with a random fraction.
+    fn wad(&mut self, max_whole: u64) -> Decimal {
+        Decimal::from_u64(self.below(max_whole))
+            .try_add(
+                Decimal::from_u128(u128::from(self.below(1_000_000_000_000_000_000)))
+                    .try_div_u64(1_000_000_000_000_000_000)
+                    .unwrap_or_default(),
+            )
+            .unwrap_or_default()
+    }
+}
+
+fn sf(d: Decimal) -> String {
+    d.0.to_string()
+}
+
+fn obj(fields: &[(&str, String)]) -> String {
+    let mut s = String::from("{");
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        let _ = write!(s, "\"{k}\": {v}");
+    }
+    s.push('}');
+    s
+}
+
+fn q(s: impl ToString) -> String {
+    format!("\"{}\"", s.to_string())
+}
+
+fn random_health(r: &mut Rng) -> Health {
+    let dv = r.wad(1_000_000);
+    let ubv = dv
+        .try_mul(Decimal::from_bps(5_000 + r.below(4_000)))
+        .unwrap_or_default();
+    let abv = ubv
+        .try_mul(Decimal::from_bps(8_000 + r.below(1_500)))
+        .unwrap_or_default();
+    let bv = dv
+        .try_mul(Decimal::from_bps(r.below(12_000)))
+        .unwrap_or_default();
+    let bfdv = bv
+        .try_mul(Decimal::from_bps(10_000 + r.below(3_000)))
+        .unwrap_or_default();
+    let upper = bfdv
+        .try_mul(Decimal::from_bps(10_000 + r.below(200)))
+        .unwrap_or_default();
+    Health {
+        deposited_value: dv,
+        allowed_borrow_value: abv,
+        unhealthy_borrow_value: ubv,
+        borrowed_value: bv,
+        bf_adjusted_debt_value: bfdv,
+        bf_adjusted_debt_value_upper: upper,
+    }
+}
+
+fn health_json(h: &Health) -> String {
+    obj(&[
+        ("depositedValueSf", q(sf(h.deposited_value))),
+        ("allowedBorrowValueSf", q(sf(h.allowed_borrow_value))),
+        ("unhealthyBorrowValueSf", q(sf(h.unhealthy_borrow_value))),
+        ("borrowedValueSf", q(sf(h.borrowed_value))),
+        ("bfAdjustedDebtValueSf", q(sf(h.bf_adjusted_debt_value))),
+        (
+            "bfAdjustedDebtValueUpperSf",
+            q(sf(h.bf_adjusted_debt_value_upper)),
+        ),
+    ])
+}
+
+fn opt(d: Option<Decimal>) -> String {
+    d.map_or("null".into(), |d| q(sf(d)))
+}
+
+fn health_cases(r: &mut Rng) -> Vec<String> {
+    (0..CASES)
+        .map(|_| {
+            let h = random_health(r);
+            obj(&[
+                ("health", health_json(&h)),
+                ("healthFactorSf", opt(h.health_factor().ok().flatten())),
+                (
+                    "healthFactorBps",
+                    q(lending_math::health::health_factor_bps(&h).unwrap_or(0)),
+                ),
+                ("ltvSf", opt(h.ltv().ok().flatten())),
+                ("liquidatable", h.is_liquidatable().to_string()),
+                ("withinBorrowLimit", h.within_borrow_limit().to_string()),
+                ("borrowHeadroomSf", q(sf(h.borrow_headroom()))),
+            ])
+        })
+        .collect()
+}
+
+fn value_cases(r: &mut Rng) -> Vec<String> {
+    (0..CASES)
+        .map(|_| {
+            let amount = Decimal::from_u64(r.below(u64::MAX / 2));
+            let price = r.wad(100_000);
+            let decimals = r.below(13) as u8;
+            let value = r.wad(10_000_000);
+            obj(&[
+                ("amountSf", q(sf(amount))),
+                ("priceSf", q(sf(price))),
+                ("decimals", decimals.to_string()),
+                (
+                    "valueFloorSf",
+                    q(sf(market_value(amount, price, decimals).unwrap_or_default())),
+                ),
+                (
+                    "valueCeilSf",
+                    q(sf(
+                        market_value_ceil(amount, price, decimals).unwrap_or_default()
+                    )),
+                ),
+                ("valueSf", q(sf(value))),
+                (
+                    "amountForValueSf",
+                    opt(amount_for_value(value, price, decimals).ok()),
+                ),
+            ])
+        })
+        .collect()
+}
+
+fn random_curve(r: &mut Rng) -> [CurvePoint; CURVE_POINTS] {
+    let kinks = [
+        0u32, 2_000, 5_000, 7_000, 8_000, 8_500, 9_000, 9_500, 9_800, 9_900, 10_000,
+    ];
+    let mut rate = 0u32;
+    kinks.map(|u| {
+        rate += r.below(if u >= 9_000 { 5_000 } else { 400 }) as u32;
+        CurvePoint {
+            utilization_bps: u,
+            borrow_rate_bps: rate,
+        }
+    })
+}
+
+fn interest_cases(r: &mut Rng) -> Vec<String> {
+    (0..CASES)
+        .map(|_| {
+            let curve = random_curve(r);
+            let u = Decimal::from_u128(u128::from(r.below(1_000_000_000_000_000_001)))
+                .try_div_u64(1_000_000_000_000_000_000)
+                .unwrap_or_default();
+            let apr = borrow_rate(&curve, u).unwrap_or_default();
+            let secs = match r.below(4) {
+                0 => r.below(60),
+                1 => r.below(86_400),
+                2 => r.below(31_536_000),
+                _ => 31_536_000 + r.below(31_536_000),
+            };
+            let points: Vec<String> = curve
+                .iter()
+                .map(|p| format!("[{}, {}]", p.utilization_bps, p.borrow_rate_bps))
+                .collect();
+            obj(&[
+                ("curve", format!("[{}]", points.join(", "))),
+                ("utilizationSf", q(sf(u))),
+                ("borrowRateSf", q(sf(apr))),
+                ("elapsedSeconds", q(secs)),
+                ("compoundFactorSf", opt(compound_factor(apr, secs).ok())),
+            ])
+        })
+        .collect()
+}
+
+fn bonus_inputs(r: &mut Rng) -> (u16, u16, u16, u16, i64, i64, u32) {
+    let dmin = 100 + r.below(400) as u16;
+    let cmin = 100 + r.below(400) as u16;
+    let dmax = dmin + r.below(1_000) as u16;
+    let cmax = cmin + r.below(1_000) as u16;
+    let now = 1_700_000_000 + r.below(1_000_000) as i64;
+    let since = if r.below(3) == 0 {
+        0
+    } else {
+        now - r.below(1_200) as i64
+    };
+    let auction = if r.below(8) == 0 {
+        0
+    } else {
+        60 + r.below(900) as u32
+    };
+    (dmin, dmax, cmin, cmax, since, now, auction)
+}
+
+fn bonus_cases(r: &mut Rng) -> Vec<String> {
+    (0..CASES)
+        .map(|_| {
+            let h = random_health(r);
+            let (dmin, dmax, cmin, cmax, since, now, auction) = bonus_inputs(r);
+            let (lo, hi) = bonus_range(dmin, dmax, cmin, cmax);
+            let (rate, source) = match liquidation_bonus(&h, lo, hi, since, now, auction) {
+                Ok(b) => (q(sf(b.rate)), b.source.code().to_string()),
+                Err(_) => ("null".into(), "null".into()),
+            };
+            obj(&[
+                ("health", health_json(&h)),
+                ("debtBonusBps", format!("[{dmin}, {dmax}]")),
+                ("collateralBonusBps", format!("[{cmin}, {cmax}]")),
+                ("loSf", q(sf(lo))),
+                ("hiSf", q(sf(hi))),
+                ("since", q(since)),
+                ("now", q(now)),
+                ("auctionSecs", auction.to_string()),
+                ("bonusSf", rate),
+                ("source", source),
+            ])
+        })
+        .collect()
+}
+
+fn sizing_cases(r: &mut Rng) -> Vec<String> {
+    (0..CASES)
+        .map(|_| {
+            let mut h = random_health(r);
+            if r.below(5) > 0 {
+                h.bf_adjusted_debt_value = h
+                    .unhealthy_borrow_value
+                    .try_add(r.wad(1_000))
+                    .unwrap_or_default();
+            }
+            let debt = DebtSide {
+                amount: r.wad(1_000_000_000),
+                price: r
+                    .wad(1_000)
+                    .try_add(Decimal::from_bps(1))
+                    .unwrap_or_default(),
+                decimals: r.below(10) as u8,
+            };
+            let supply = 1 + r.below(1_000_000_000_000);
+            let coll = CollateralSide {
+                shares: r.below(supply),
+                reserve_assets: Decimal::from_u64(supply)
+                    .try_mul(Decimal::from_bps(10_000 + r.below(5_000)))
+                    .unwrap_or_default(),
+                share_supply: supply,
+                price: r
+                    .wad(1_000)
+                    .try_add(Decimal::from_bps(1))
+                    .unwrap_or_default(),
+                decimals: r.below(10) as u8,
+            };
+            let rules = SizingRules {
+                close_factor: Decimal::from_bps(1_000 + r.below(9_000)),
+                insolvency_ltv: Decimal::from_bps(9_000 + r.below(1_000)),
+                dust_threshold_value: Decimal::from_u64(r.below(5)),
+                window_debt_value: h.borrowed_value,
+                window_repaid_value: h
+                    .borrowed_value
+                    .try_mul(Decimal::from_bps(r.below(3_000)))
+                    .unwrap_or_default(),
+                protocol_fee: Decimal::from_bps(r.below(3_000)),
+            };
+            let bonus = Decimal::from_bps(r.below(1_500));
+            // Mostly a part of what is allowed, sometimes all of it, sometimes too much.
+            let requested = match (
+                plan_liquidation(&h, &debt, &coll, &rules, bonus, u64::MAX),
+                r.below(4),
+            ) {
+                (Ok(p), 0) => p.max_repay + 1 + r.below(1_000),
+                (Ok(_), 1) => u64::MAX,
+                (Ok(p), _) => 1 + r.below(p.max_repay.max(1)),
+                (Err(_), _) => u64::MAX,
+            };
+            let plan = match plan_liquidation(&h, &debt, &coll, &rules, bonus, requested) {
+                Ok(p) => obj(&[
+                    ("maxRepay", q(p.max_repay)),
+                    ("repayAmount", q(p.repay_amount)),
+                    ("repayValueSf", q(sf(p.repay_value))),
+                    ("seizeShares", q(p.seize_shares)),
+                    ("seizeAmount", q(p.seize_amount)),
+                    ("seizeValueSf", q(sf(p.seize_value))),
+                    ("protocolFeeAmount", q(p.protocol_fee_amount)),
+                    ("liquidatorAmount", q(p.liquidator_amount)),
+                    ("fullLiquidation", p.full_liquidation.to_string()),
+                    ("dust", p.dust.to_string()),
+                ]),
+                Err(e) => obj(&[("error", q(format!("{e:?}")))]),
+            };
+            obj(&[
+                ("health", health_json(&h)),
+                (
+                    "debt",
+                    obj(&[
+                        ("amountSf", q(sf(debt.amount))),
+                        ("priceSf", q(sf(debt.price))),
+                        ("decimals", debt.decimals.to_string()),
+                    ]),
+                ),
+                (
+                    "collateral",
+                    obj(&[
+                        ("shares", q(coll.shares)),
+                        ("reserveAssetsSf", q(sf(coll.reserve_assets))),
+                        ("shareSupply", q(coll.share_supply)),
+                        ("priceSf", q(sf(coll.price))),
+                        ("decimals", coll.decimals.to_string()),
+                    ]),
+                ),
+                (
+                    "rules",
+                    obj(&[
+                        ("closeFactorSf", q(sf(rules.close_factor))),
+                        ("insolvencyLtvSf", q(sf(rules.insolvency_ltv))),
+                        ("dustThresholdValueSf", q(sf(rules.dust_threshold_value))),
+                        ("windowDebtValueSf", q(sf(rules.window_debt_value))),
+                        ("windowRepaidValueSf", q(sf(rules.window_repaid_value))),
+                        ("protocolFeeSf", q(sf(rules.protocol_fee))),
+                    ]),
+                ),
+                ("bonusSf", q(sf(bonus))),
+                ("requested", q(requested)),
+                ("plan", plan),
+            ])
+        })
+        .collect()
+}
+
+fn section(name: &str, cases: Vec<String>) -> String {
+    format!("  \"{name}\": [\n    {}\n  ]", cases.join(",\n    "))
+}
+
+fn main() -> ExitCode {
+    let mut r = Rng(0x0005_EED0_F5E1_71E1);
+    let body = [
+        section("health", health_cases(&mut r)),
+        section("marketValue", value_cases(&mut r)),
+        section("interest", interest_cases(&mut r)),
+        section("bonus", bonus_cases(&mut r)),
+        section("sizing", sizing_cases(&mut r)),
+    ]
+    .join(",\n");
+    let text = format!("{{\n  \"generator\": \"cargo run -p lending-math --example golden_vectors\",\n{body}\n}}\n");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/lending-math.json");
+    if std::env::args().any(|a| a == "--check") {
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            eprintln!("golden vectors are stale: run `cargo run -p lending-math --example golden_vectors` and commit");
+            return ExitCode::FAILURE;
+        }
+        println!("golden vectors up to date");
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = std::fs::write(&path, text) {
+        eprintln!("writing {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("wrote {}", path.display());
+    ExitCode::SUCCESS
+}

@@ -33,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,solana=warn,solana_runtime=warn".into()),
+                .unwrap_or_else(|_| "info,tarpc=error,solana=warn,solana_runtime=warn".into()),
         )
         .init();
     let args = Args::parse();

@@ -41,11 +41,6 @@ impl OwnerIndex {
             .unwrap_or_default()
     }
 
-    /// How many accounts are indexed.
-    pub fn len(&self) -> usize {
-        self.owner_of.len()
-    }
-
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
         self.owner_of.is_empty()

@@ -16,35 +16,6 @@ pub const MAX_MULTIPLE_ACCOUNTS: usize = 100;
 /// Most signatures per `getSignatureStatuses` call (a validator's limit).
 pub const MAX_SIGNATURE_STATUSES: usize = 256;
 
-/// Every method this node answers, for `getHealth`-style discovery and the README.
-pub const METHODS: &[&str] = &[
-    "getAccountInfo",
-    "getBalance",
-    "getBlockHeight",
-    "getEpochInfo",
-    "getEpochSchedule",
-    "getFeeForMessage",
-    "getGenesisHash",
-    "getHealth",
-    "getIdentity",
-    "getLatestBlockhash",
-    "getMinimumBalanceForRentExemption",
-    "getMultipleAccounts",
-    "getProgramAccounts",
-    "getSignatureStatuses",
-    "getSlot",
-    "getTokenAccountBalance",
-    "getTokenSupply",
-    "getTransaction",
-    "getTransactionCount",
-    "getVersion",
-    "isBlockhashValid",
-    "requestAirdrop",
-    "sendTransaction",
-    "simulateTransaction",
-    "sentinel_setPythPrice",
-];
-
 fn param(params: &Value, i: usize) -> RpcResult<&Value> {
     params
         .get(i)

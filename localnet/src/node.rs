@@ -7,10 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use anchor_lang::prelude::AccountInfo;
 use anchor_lang::solana_program::system_instruction;
 use anchor_lang::system_program;
-use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_program_test::ProgramTestContext;
 use solana_sdk::account::{Account, AccountSharedData};
 use solana_sdk::clock::Clock;
 use solana_sdk::hash::Hash;
@@ -38,16 +37,6 @@ pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 /// already dropped under the bank's newest hash. Signatures are verified against the message as
 /// sent (the bank does not re-verify them), and duplicates are refused by signature.
 pub const BLOCKHASH_VALID_SLOTS: u64 = 150;
-
-fn lending_entry(
-    program_id: &Pubkey,
-    accounts: &[AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // The runtime lends the accounts for the whole call; Anchor's entry wants one lifetime.
-    let accounts = unsafe { std::mem::transmute::<&[AccountInfo], &[AccountInfo]>(accounts) };
-    lending::entry(program_id, accounts, data)
-}
 
 /// One inner instruction as the runtime recorded it.
 #[derive(Clone, Debug)]
@@ -113,9 +102,9 @@ pub struct Node {
 impl Node {
     /// Starts the bank with the lending program (native) and the SPL programs of program-test.
     pub async fn start() -> anyhow::Result<Node> {
-        let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
-        pt.prefer_bpf(false);
-        let ctx = pt.start_with_context().await;
+        let ctx = keeper::sim::world::program_test()
+            .start_with_context()
+            .await;
         Node::from_context(ctx).await
     }
 
@@ -158,11 +147,6 @@ impl Node {
             self.index.set(key, owner);
         }
         Ok(())
-    }
-
-    /// How many accounts the owner index holds.
-    pub fn indexed_accounts(&self) -> usize {
-        self.index.len()
     }
 
     /// The genesis hash.

@@ -18,9 +18,9 @@ async function call(method: string, params: unknown[]): Promise<any> {
 /** Whether the node can write price accounts (sentinel-localnet). */
 export async function canSetPrices(): Promise<boolean> {
   if (helperAvailable === undefined) {
-    const r = await call("getVersion", []);
+    // An empty spec is refused with -32602 where the helper exists, -32601 where it does not.
     const probe = await call("sentinel_setPythPrice", [{}]);
-    helperAvailable = r.result !== undefined && probe.error?.code !== -32601;
+    helperAvailable = probe.error?.code !== -32601;
   }
   return helperAvailable;
 }

@@ -43,6 +43,14 @@ fn lending_entry(
     lending::entry(program_id, accounts, data)
 }
 
+/// A solana-program-test bank with the lending program registered natively (the simulator's
+/// and the local node's).
+pub fn program_test() -> ProgramTest {
+    let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
+    pt.prefer_bpf(false);
+    pt
+}
+
 /// A listed asset.
 #[derive(Clone, Debug)]
 pub struct AssetSpec {
@@ -186,9 +194,7 @@ fn whole(amount: f64, decimals: u8) -> u64 {
 impl World {
     /// Starts the bank with its clock at `START_TS`, creates the market and lists the assets.
     pub async fn new(assets: Vec<AssetSpec>, market_params: MarketParams) -> anyhow::Result<World> {
-        let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
-        pt.prefer_bpf(false);
-        let ctx = pt.start_with_context().await;
+        let ctx = program_test().start_with_context().await;
         let mut clock: Clock = ctx.banks_client.get_sysvar().await?;
         clock.unix_timestamp = START_TS;
         ctx.set_sysvar(&clock);

@@ -395,6 +395,21 @@ export type Lending = {
       "code": 6057,
       "msg": "Obligation still has collateral",
       "name": "obligationHasCollateral"
+    },
+    {
+      "code": 6058,
+      "msg": "Liquidation would not raise the obligation's health factor",
+      "name": "liquidationWorsensHealth"
+    },
+    {
+      "code": 6059,
+      "msg": "This debt and collateral pair cannot improve the obligation's health",
+      "name": "liquidationPairWorsensHealth"
+    },
+    {
+      "code": 6060,
+      "msg": "Invalid liquidator obligation",
+      "name": "invalidLiquidatorObligation"
     }
   ],
   "events": [
@@ -1235,7 +1250,8 @@ export type Lending = {
           "relations": [
             "obligation",
             "repay_reserve",
-            "withdraw_reserve"
+            "withdraw_reserve",
+            "liquidator_obligation"
           ]
         },
         {
@@ -1312,6 +1328,16 @@ export type Lending = {
           "name": "withdrawTokenProgram"
         },
         {
+          "docs": [
+            "Optional: the liquidator's own obligation in this market. When given, the seized",
+            "collateral is credited to it as supply shares instead of being paid out in tokens, so",
+            "the liquidation works whatever the collateral reserve's free liquidity."
+          ],
+          "name": "liquidatorObligation",
+          "optional": true,
+          "writable": true
+        },
+        {
           "name": "eventAuthority"
         },
         {
@@ -1345,6 +1371,15 @@ export type Lending = {
     },
     {
       "accounts": [
+        {
+          "docs": [
+            "The obligation's market (its auction duration bounds an episode of unhealthiness)."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "obligation"
+          ]
+        },
         {
           "docs": [
             "The obligation."
@@ -2244,14 +2279,14 @@ export type Lending = {
           },
           {
             "docs": [
-              "Collateral tokens sent to the liquidator."
+              "Collateral tokens due to the liquidator (sent, or their worth credited as shares)."
             ],
             "name": "liquidatorAmount",
             "type": "u64"
           },
           {
             "docs": [
-              "Collateral tokens kept in the insurance fund."
+              "Collateral tokens kept by the protocol (insurance fund, or protocol fees in share payouts without free liquidity)."
             ],
             "name": "protocolFeeAmount",
             "type": "u64"
@@ -2265,7 +2300,7 @@ export type Lending = {
           },
           {
             "docs": [
-              "Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent."
+              "Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent, 4 health cap."
             ],
             "name": "bonusSource",
             "type": "u8"
@@ -2304,6 +2339,20 @@ export type Lending = {
             ],
             "name": "collateralPriceSf",
             "type": "u128"
+          },
+          {
+            "docs": [
+              "The liquidator's obligation credited with shares (default key when paid in tokens)."
+            ],
+            "name": "liquidatorObligation",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Supply shares of the collateral reserve credited to it (0 when paid in tokens)."
+            ],
+            "name": "liquidatorShares",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -2472,7 +2521,7 @@ export type Lending = {
           },
           {
             "docs": [
-              "First time a refresh or liquidation saw the obligation liquidatable (unix seconds; 0 = healthy)."
+              "Start of the current episode of unhealthiness, the auction clock (unix seconds; 0 = healthy)."
             ],
             "name": "liquidatableSinceTs",
             "type": "i64"
@@ -2639,13 +2688,20 @@ export type Lending = {
           },
           {
             "docs": [
+              "Last time a recomputation saw the obligation liquidatable (unix seconds; 0 = healthy)."
+            ],
+            "name": "lastLiquidatableTs",
+            "type": "i64"
+          },
+          {
+            "docs": [
               "Reserved for upgrades."
             ],
             "name": "reserved",
             "type": {
               "array": [
                 "u64",
-                4
+                3
               ]
             }
           }

@@ -137,6 +137,7 @@ export enum BonusSource {
   Auction = 1,
   SolvencyCap = 2,
   Insolvent = 3,
+  HealthCap = 4,
 }
 /** Bonus bounds from the two reserves' configs (bps). */
 export function bonusRange(debtMin: number, debtMax: number, collMin: number, collMax: number) {
@@ -144,16 +145,39 @@ export function bonusRange(debtMin: number, debtMax: number, collMin: number, co
   const hi = fromBps(Math.max(debtMax, collMax));
   return { lo, hi: max(hi, lo) };
 }
-/** Liquidation bonus: max(health ramp, Dutch auction) in [lo, hi], capped at `DV/BV − 1`. */
+/** Margin kept under the health cap (bps), as `HEALTH_CAP_MARGIN_BPS`. */
+export const HEALTH_CAP_MARGIN_BPS = 10n;
+/** Risk weights of the liquidated pair: the debt's borrow factor, the collateral's threshold. */
+export interface PairWeights {
+  debtBorrowFactorSf: bigint;
+  collateralThresholdSf: bigint;
+}
+/** The pair's health cap `(1 − m) × bf_d × UBV / (lt_c × BFDV) − 1`; null when below zero. */
+export function healthCap(h: Health, pair: PairWeights): bigint | null {
+  const keep = WAD - fromBps(HEALTH_CAP_MARGIN_BPS);
+  const num = mul(mul(pair.debtBorrowFactorSf, h.unhealthyBorrowValueSf), keep);
+  const den = mulCeil(pair.collateralThresholdSf, h.bfAdjustedDebtValueSf);
+  if (den === 0n) return null;
+  const ratio = div(num, den);
+  return ratio < WAD ? null : ratio - WAD;
+}
+/**
+ * Liquidation bonus: max(health ramp, Dutch auction) in [lo, hi], capped at `DV/BV − 1` and at
+ * the pair's health cap; 0 when insolvent. Throws `LiquidationError("PairWorsensHealth")`
+ * when the pair cannot raise the health factor.
+ */
 export function liquidationBonus(
   h: Health,
+  pair: PairWeights,
   lo: bigint,
   hi: bigint,
   since: bigint,
   now: bigint,
   auctionSecs: number,
 ): { rate: bigint; source: BonusSource } {
-  if (h.borrowedValueSf >= h.depositedValueSf) return { rate: lo, source: BonusSource.Insolvent };
+  if (h.borrowedValueSf >= h.depositedValueSf) return { rate: 0n, source: BonusSource.Insolvent };
+  const hCap = healthCap(h, pair);
+  if (hCap === null) throw new LiquidationError("PairWorsensHealth");
   const distance = div(sub0(h.bfAdjustedDebtValueSf, h.unhealthyBorrowValueSf), h.depositedValueSf);
   const healthRate = min(max(distance, lo), hi);
   const elapsed = since === 0n ? 0n : max(now - since, 0n);
@@ -162,8 +186,10 @@ export function liquidationBonus(
     auction === 0n ? hi : lo + (checked(hi - lo) * min(elapsed, auction)) / auction;
   const [rate, source] =
     auctionRate > healthRate ? [auctionRate, BonusSource.Auction] : [healthRate, BonusSource.Health];
-  const cap = sub0(div(h.depositedValueSf, max(h.borrowedValueSf, 1n)), WAD);
-  return rate > cap ? { rate: cap, source: BonusSource.SolvencyCap } : { rate, source };
+  const solvencyCap = sub0(div(h.depositedValueSf, max(h.borrowedValueSf, 1n)), WAD);
+  const [cap, capSource] =
+    hCap < solvencyCap ? [hCap, BonusSource.HealthCap] : [solvencyCap, BonusSource.SolvencyCap];
+  return rate > cap ? { rate: cap, source: capSource } : { rate, source };
 }
 
 /** Inputs of `planLiquidation` besides the health totals. */
@@ -218,14 +244,20 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
   let maxRepay = debtTokens;
   if (!full) {
     const allowed = sub0(mul(rules.windowDebtValueSf, rules.closeFactorSf), rules.windowRepaidValueSf);
-    maxRepay = min(maxRepay, floorU64(amountForValue(allowed, debt.priceSf, debt.decimals)));
+    const byCf = amountForValue(allowed, debt.priceSf, debt.decimals);
+    if (byCf < maxRepay * WAD) maxRepay = floorU64(byCf);
   }
   const onePlusB = checked(WAD + bonus);
   const collAmount = assetsForShares(coll.shares, coll.reserveAssetsSf, coll.shareSupply);
   const collValue = marketValue(collAmount, coll.priceSf, coll.decimals);
-  const byColl = floorU64(amountForValue(div(collValue, onePlusB), debt.priceSf, debt.decimals));
-  const collateralBound = byColl <= maxRepay;
-  maxRepay = min(maxRepay, byColl);
+  const byColl = amountForValue(div(collValue, onePlusB), debt.priceSf, debt.decimals);
+  const collateralBound = byColl <= maxRepay * WAD;
+  let takesDeposit = false;
+  if (collateralBound) {
+    const byCollCeil = ceilU64(byColl);
+    maxRepay = min(byCollCeil, debtTokens);
+    takesDeposit = maxRepay === byCollCeil;
+  }
   const repayAmount = requested === U64_MAX ? maxRepay : requested;
   if (repayAmount === 0n) throw new LiquidationError("NothingToRepay");
   if (repayAmount > maxRepay) throw new LiquidationError("RepayTooLarge");
@@ -234,7 +266,7 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
   const seizeValue = mul(repayValue, onePlusB);
   const seizeUnderlying = amountForValue(seizeValue, coll.priceSf, coll.decimals);
   const seizeShares =
-    collateralBound && repayAmount === maxRepay
+    takesDeposit && repayAmount === maxRepay
       ? coll.shares
       : min(floorU64(div(checked(seizeUnderlying * coll.shareSupply), coll.reserveAssetsSf)), coll.shares);
   const seizeAmount = floorU64(assetsForShares(seizeShares, coll.reserveAssetsSf, coll.shareSupply));

@@ -7,7 +7,7 @@ import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { newUser, program } from "./lib/env";
 import { expectError } from "./lib/errors";
 import { eventOf } from "./lib/events";
-import { balance, borrowIx, depositIx, openObligation, refreshIxs, send, tokens, units, world } from "./lib/market";
+import { balance, borrowIx, depositIx, openObligation, refreshIxs, reserveMetas, send, tokens, units, world } from "./lib/market";
 import { requirePriceHelper, setPrice } from "./lib/prices";
 import { WAD, isLiquidatable, marketValue } from "../sdk/math";
 import { obligationHealth } from "./06-refresh-price-moves";
@@ -38,7 +38,9 @@ describe("07 liquidation with the bonus", function () {
         liquidatorDestination: liqSol,
         repayTokenProgram: TOKEN_PROGRAM_ID,
         withdrawTokenProgram: TOKEN_PROGRAM_ID,
+        liquidatorObligation: null,
       })
+      .remainingAccounts(await reserveMetas(obligation))
       .instruction();
 
   before(async function () {

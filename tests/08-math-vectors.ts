@@ -55,9 +55,18 @@ describe("08 lending-math golden vectors", function () {
       const { lo, hi } = m.bonusRange(c.debtBonusBps[0], c.debtBonusBps[1], c.collateralBonusBps[0], c.collateralBonusBps[1]);
       assert.equal(lo.toString(), c.loSf);
       assert.equal(hi.toString(), c.hiSf);
-      const b = m.liquidationBonus(health(c.health), lo, hi, big(c.since), big(c.now), c.auctionSecs);
-      assert.equal(b.rate.toString(), c.bonusSf);
-      assert.equal(b.source, c.source);
+      const pair = { debtBorrowFactorSf: m.fromBps(c.debtBorrowFactorBps), collateralThresholdSf: m.fromBps(c.collateralThresholdBps) };
+      let got: { rate: string | null; source: number | null };
+      try {
+        const b = m.liquidationBonus(health(c.health), pair, lo, hi, big(c.since), big(c.now), c.auctionSecs);
+        got = { rate: b.rate.toString(), source: b.source };
+      } catch (e: any) {
+        assert.ok(e instanceof m.LiquidationError, String(e));
+        got = { rate: null, source: null };
+        assert.equal(e.message, c.error);
+      }
+      assert.equal(got.rate, c.bonusSf);
+      assert.equal(got.source, c.source);
     }
   });
 

@@ -28,19 +28,23 @@ pub fn refresh_reserve(key: Pubkey, reserve: &Reserve, price_account: Pubkey) ->
     }
 }
 
+/// The obligation's reserves as read-only remaining accounts (deposits then borrows, in order).
+pub fn reserve_metas(reserves: &[Pubkey]) -> impl Iterator<Item = AccountMeta> + '_ {
+    reserves
+        .iter()
+        .map(|r| AccountMeta::new_readonly(*r, false))
+}
+
 /// `refresh_obligation` with its reserves in order.
-pub fn refresh_obligation(obligation: Pubkey, reserves: &[Pubkey]) -> Instruction {
+pub fn refresh_obligation(market: Pubkey, obligation: Pubkey, reserves: &[Pubkey]) -> Instruction {
     let mut accounts = lending::accounts::RefreshObligation {
+        lending_market: market,
         obligation,
         event_authority: event_authority(),
         program: lending::ID,
     }
     .to_account_metas(None);
-    accounts.extend(
-        reserves
-            .iter()
-            .map(|r| AccountMeta::new_readonly(*r, false)),
-    );
+    accounts.extend(reserve_metas(reserves));
     Instruction {
         program_id: lending::ID,
         accounts,
@@ -64,32 +68,37 @@ pub struct LiquidateAccounts {
     pub source: Pubkey,
     /// Liquidator's token account of the collateral mint.
     pub destination: Pubkey,
+    /// Every reserve of the obligation (deposits then borrows), which `liquidate` values it on.
+    pub reserves: Vec<Pubkey>,
 }
 
-/// `liquidate`.
+/// `liquidate`, with the obligation's reserves as remaining accounts.
 pub fn liquidate(a: &LiquidateAccounts, repay_amount: u64, min_collateral_out: u64) -> Instruction {
     let (rk, r) = &a.repay;
     let (wk, w) = &a.withdraw;
+    let mut accounts = lending::accounts::Liquidate {
+        liquidator: a.liquidator,
+        lending_market: a.market,
+        obligation: a.obligation,
+        repay_reserve: *rk,
+        repay_vault: r.vault,
+        repay_mint: r.mint,
+        withdraw_reserve: *wk,
+        withdraw_vault: w.vault,
+        withdraw_mint: w.mint,
+        liquidator_source: a.source,
+        liquidator_destination: a.destination,
+        repay_token_program: r.token_program,
+        withdraw_token_program: w.token_program,
+        liquidator_obligation: None,
+        event_authority: event_authority(),
+        program: lending::ID,
+    }
+    .to_account_metas(None);
+    accounts.extend(reserve_metas(&a.reserves));
     Instruction {
         program_id: lending::ID,
-        accounts: lending::accounts::Liquidate {
-            liquidator: a.liquidator,
-            lending_market: a.market,
-            obligation: a.obligation,
-            repay_reserve: *rk,
-            repay_vault: r.vault,
-            repay_mint: r.mint,
-            withdraw_reserve: *wk,
-            withdraw_vault: w.vault,
-            withdraw_mint: w.mint,
-            liquidator_source: a.source,
-            liquidator_destination: a.destination,
-            repay_token_program: r.token_program,
-            withdraw_token_program: w.token_program,
-            event_authority: event_authority(),
-            program: lending::ID,
-        }
-        .to_account_metas(None),
+        accounts,
         data: lending::instruction::Liquidate {
             repay_amount,
             min_collateral_out,

@@ -250,12 +250,8 @@ impl<'a, C: Chain> Keeper<'a, C> {
         Ok(())
     }
 
-    /// Refresh instructions for `reserves` (each once) and the obligation.
-    fn refresh_ixs(
-        snap: &MarketSnapshot,
-        obligation: Pubkey,
-        reserves: &[Pubkey],
-    ) -> Result<Vec<Instruction>> {
+    /// Refresh instructions for `reserves`, each once. `liquidate` values the obligation itself.
+    fn refresh_ixs(snap: &MarketSnapshot, reserves: &[Pubkey]) -> Result<Vec<Instruction>> {
         let mut seen = BTreeSet::new();
         let mut ixs = Vec::new();
         for k in reserves {
@@ -271,7 +267,6 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 ));
             }
         }
-        ixs.push(instructions::refresh_obligation(obligation, reserves));
         Ok(ixs)
     }
 
@@ -295,7 +290,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
             .token_accounts
             .get(&withdraw.mint)
             .ok_or_else(|| anyhow!("no token account for {}", withdraw.mint))?;
-        let mut ixs = Self::refresh_ixs(snap, c.obligation, &c.refresh_reserves)?;
+        let mut ixs = Self::refresh_ixs(snap, &c.refresh_reserves)?;
         let min_out = (u128::from(c.plan.liquidator_amount)
             * u128::from(10_000 - self.config.slippage_bps.min(10_000))
             / 10_000) as u64;
@@ -308,6 +303,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 withdraw: (c.withdraw_reserve, withdraw),
                 source,
                 destination,
+                reserves: c.refresh_reserves.clone(),
             },
             c.plan.repay_amount,
             min_out,

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Result};
-use lending::operations::liquidation::{liquidate, LiquidationReserves};
+use lending::operations::liquidation::{liquidate, LiquidationReserves, Payout};
 use lending::operations::refresh::refresh_obligation;
 use lending::state::{Obligation, Reserve};
 use lending_math::health::{health_factor_bps, market_value, Health};
@@ -85,7 +85,8 @@ fn reserves_of<'a>(snap: &'a MarketSnapshot, o: &Obligation) -> Result<Vec<(Pubk
 pub fn assess(snap: &MarketSnapshot, key: Pubkey, obligation: &Obligation) -> Result<Assessment> {
     let mut o = *obligation;
     let reserves = reserves_of(snap, &o)?;
-    let health = refresh_obligation(&mut o, &reserves, snap.slot, snap.now)
+    let gap = snap.market.episode_gap_secs();
+    let health = refresh_obligation(&mut o, &reserves, snap.slot, snap.now, gap)
         .map_err(|e| anyhow!("{key}: {e}"))?;
     Ok(Assessment {
         key,
@@ -147,6 +148,7 @@ fn try_pair(
     let mut o = a.obligation;
     let mut debt = snap.reserves.get(&repay)?.reserve;
     let mut coll = snap.reserves.get(&withdraw)?.reserve;
+    let others = reserves_of(snap, &o).ok()?;
     let out = liquidate(
         &snap.market,
         &mut o,
@@ -155,7 +157,9 @@ fn try_pair(
             debt: &mut debt,
             coll_key: withdraw,
             coll: &mut coll,
+            others: &others,
         },
+        Payout::Tokens,
         snap.slot,
         snap.now,
         requested,

@@ -53,13 +53,26 @@ export const refreshReserveIx = (a: Asset) =>
     .accountsPartial({ reserve: a.reserve, oracleConfig: a.oracleConfig, priceAccount: a.priceAccount })
     .instruction();
 
-/** Refreshes of every reserve the obligation uses and of the obligation (deposit reserves, then
- *  borrow reserves, as remaining accounts), plus `extra` reserves about to be added. */
-export async function refreshIxs(obligation: PublicKey, extra: Asset[] = []): Promise<TransactionInstruction[]> {
+/** The obligation's reserves: deposit reserves, then borrow reserves, in position order. */
+export async function obligationReserves(obligation: PublicKey): Promise<{ deposits: PublicKey[]; borrows: PublicKey[] }> {
   const ob = await program.account.obligation.fetchNullable(obligation);
   const zero = PublicKey.default;
   const deposits = (ob?.deposits ?? []).map((d) => d.reserve).filter((k) => !k.equals(zero));
   const borrows = (ob?.borrows ?? []).map((b) => b.reserve).filter((k) => !k.equals(zero));
+  return { deposits, borrows };
+}
+
+/** The obligation's reserves as the read-only remaining accounts that `refresh_obligation`,
+ *  `borrow`, `withdraw` and `liquidate` take (they value the obligation on them). */
+export async function reserveMetas(obligation: PublicKey) {
+  const { deposits, borrows } = await obligationReserves(obligation);
+  return [...deposits, ...borrows].map((pubkey) => ({ pubkey, isSigner: false, isWritable: false }));
+}
+
+/** Refreshes of every reserve the obligation uses and of the obligation (deposit reserves, then
+ *  borrow reserves, as remaining accounts), plus `extra` reserves about to be added. */
+export async function refreshIxs(obligation: PublicKey, extra: Asset[] = []): Promise<TransactionInstruction[]> {
+  const { deposits, borrows } = await obligationReserves(obligation);
   const all = [world.usdc, world.sol];
   const used = [...deposits, ...borrows, ...extra.map((a) => a.reserve)];
   const ixs: TransactionInstruction[] = [];
@@ -67,7 +80,7 @@ export async function refreshIxs(obligation: PublicKey, extra: Asset[] = []): Pr
   ixs.push(
     await program.methods
       .refreshObligation()
-      .accountsPartial({ obligation })
+      .accountsPartial({ lendingMarket: world.market, obligation })
       .remainingAccounts([...deposits, ...borrows].map((pubkey) => ({ pubkey, isSigner: false, isWritable: false })))
       .instruction(),
   );
@@ -93,11 +106,12 @@ export const depositIx = (owner: PublicKey, obligation: PublicKey, a: Asset, sou
     .deposit(new BN(amount.toString()))
     .accountsPartial({ owner, lendingMarket: world.market, obligation, ...tokenAccounts(a), source })
     .instruction();
-/** `borrow` instruction. */
-export const borrowIx = (owner: PublicKey, obligation: PublicKey, a: Asset, destination: PublicKey, amount: bigint) =>
+/** `borrow` instruction, with the obligation's reserves as remaining accounts. */
+export const borrowIx = async (owner: PublicKey, obligation: PublicKey, a: Asset, destination: PublicKey, amount: bigint) =>
   program.methods
     .borrow(new BN(amount.toString()))
     .accountsPartial({ owner, lendingMarket: world.market, obligation, ...tokenAccounts(a), destination })
+    .remainingAccounts(await reserveMetas(obligation))
     .instruction();
 /** `repay` instruction. */
 export const repayIx = (payerKey: PublicKey, obligation: PublicKey, a: Asset, source: PublicKey, amount: bigint) =>
@@ -105,11 +119,12 @@ export const repayIx = (payerKey: PublicKey, obligation: PublicKey, a: Asset, so
     .repay(new BN(amount.toString()))
     .accountsPartial({ payer: payerKey, lendingMarket: world.market, obligation, ...tokenAccounts(a), source })
     .instruction();
-/** `withdraw` instruction. */
-export const withdrawIx = (owner: PublicKey, obligation: PublicKey, a: Asset, destination: PublicKey, amount: bigint) =>
+/** `withdraw` instruction, with the obligation's reserves as remaining accounts. */
+export const withdrawIx = async (owner: PublicKey, obligation: PublicKey, a: Asset, destination: PublicKey, amount: bigint) =>
   program.methods
     .withdraw(new BN(amount.toString()))
     .accountsPartial({ owner, lendingMarket: world.market, obligation, ...tokenAccounts(a), destination })
+    .remainingAccounts(await reserveMetas(obligation))
     .instruction();
 
 /** Whole tokens to base units. */

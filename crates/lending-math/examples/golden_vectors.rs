@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use lending_math::health::{amount_for_value, market_value, market_value_ceil, Health};
 use lending_math::interest::{borrow_rate, compound_factor, CurvePoint, CURVE_POINTS};
 use lending_math::liquidation::{
-    bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, SizingRules,
+    bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, PairWeights,
+    SizingRules,
 };
 use lending_math::Decimal;
 
@@ -230,10 +231,17 @@ fn bonus_cases(r: &mut Rng) -> Vec<String> {
             let h = random_health(r);
             let (dmin, dmax, cmin, cmax, since, now, auction) = bonus_inputs(r);
             let (lo, hi) = bonus_range(dmin, dmax, cmin, cmax);
-            let (rate, source) = match liquidation_bonus(&h, lo, hi, since, now, auction) {
-                Ok(b) => (q(sf(b.rate)), b.source.code().to_string()),
-                Err(_) => ("null".into(), "null".into()),
+            let bf_bps = 10_000 + r.below(10_000);
+            let lt_bps = 5_000 + r.below(4_500);
+            let pair = PairWeights {
+                debt_borrow_factor: Decimal::from_bps(bf_bps),
+                collateral_threshold: Decimal::from_bps(lt_bps),
             };
+            let (rate, source, error) =
+                match liquidation_bonus(&h, &pair, lo, hi, since, now, auction) {
+                    Ok(b) => (q(sf(b.rate)), b.source.code().to_string(), "null".into()),
+                    Err(e) => ("null".into(), "null".into(), q(format!("{e:?}"))),
+                };
             obj(&[
                 ("health", health_json(&h)),
                 ("debtBonusBps", format!("[{dmin}, {dmax}]")),
@@ -243,8 +251,11 @@ fn bonus_cases(r: &mut Rng) -> Vec<String> {
                 ("since", q(since)),
                 ("now", q(now)),
                 ("auctionSecs", auction.to_string()),
+                ("debtBorrowFactorBps", bf_bps.to_string()),
+                ("collateralThresholdBps", lt_bps.to_string()),
                 ("bonusSf", rate),
                 ("source", source),
+                ("error", error),
             ])
         })
         .collect()

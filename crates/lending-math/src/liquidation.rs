@@ -8,14 +8,22 @@
 //!
 //! Eligibility: `BFDV > UBV`.
 //!
-//! Pair choice: a liquidator may repay any borrow and seize any deposit of the obligation.
-//! Repaying `R` of debt with borrow factor `bf` lowers `BFDV` by `R × bf`; seizing `S` of
-//! collateral with threshold `lt` lowers `UBV` by `R × (1 + b) × lt`. Configs guarantee
-//! `lt × (1 + b_max) < 1 ≤ bf`, so every pair strictly improves `BFDV − UBV`: no choice can harm
-//! the borrower's health, and keepers are free to use the most liquid pair. (klend instead forces
-//! the highest-borrow-factor debt and the lowest-threshold collateral.)
+//! Pair choice and the health cap: a liquidator may repay any borrow and seize any deposit of
+//! the obligation, as long as the pair raises the health factor `HF = UBV / BFDV`. Repaying `R`
+//! of debt with borrow factor `bf_d` lowers `BFDV` by `R × bf_d`; seizing `R × (1 + b)` of
+//! collateral with threshold `lt_c` lowers `UBV` by `R × (1 + b) × lt_c`. Then
+//! `HF' = (UBV − lt_c R (1 + b)) / (BFDV − bf_d R) > HF  ⇔  (1 + b) × lt_c × BFDV < bf_d × UBV`,
+//! whatever `R`. So the bonus is capped per pair at
+//! `1 + b ≤ (1 − m) × bf_d × UBV / (lt_c × BFDV)` (the health cap, `m` = [`HEALTH_CAP_MARGIN_BPS`]
+//! so that rounding never eats the improvement). A pair whose cap is below zero cannot raise
+//! the health factor at any bonus and is refused (`PairWorsensHealth`). For a solvent
+//! obligation at least one pair always qualifies: the highest-borrow-factor debt with the
+//! lowest-threshold collateral, since `bf_max × UBV / BFDV ≥ UBV / BV > lt_min × DV / BV > lt_min`.
+//! Note that `lt × (1 + b_max) < 1 ≤ bf` (the config rule) is not enough on its own: below
+//! `HF = 1` the right side shrinks with `HF`, and taking the larger max bonus of two reserves
+//! could otherwise lower the health factor with every liquidation.
 //!
-//! Bonus `b = max(b_health, b_auction)`, clamped to `[lo, hi]`:
+//! Bonus `b = max(b_health, b_auction)`, clamped to `[lo, hi]`, then capped:
 //! - `lo` = the larger min bonus of the two reserves, `hi` = the larger max bonus;
 //! - health ramp: `b_health = clamp((BFDV − UBV) / DV, lo, hi)`, growing with how far the
 //!   obligation is past its threshold;
@@ -23,17 +31,23 @@
 //!   obligation was first seen liquidatable and `T` the market's auction duration, so
 //!   competing liquidators find the smallest bonus that clears the position;
 //! - solvency cap: when `BV < DV`, `b ≤ DV / BV − 1`, so that even repaying all debt cannot
-//!   leave more debt than collateral; when `BV ≥ DV` the obligation is already insolvent and the
-//!   bonus is `lo`. The remaining debt is bad debt.
+//!   leave more debt than collateral;
+//! - health cap, above;
+//! - insolvent (`BV ≥ DV`): the bonus is 0. Both caps fall to 0 as `BV / DV` rises to 100%, so
+//!   the bonus as a function of worsening health never rises again past insolvency: a
+//!   liquidator gains nothing by waiting for a position to sink (see `bonus_curve` in the tests
+//!   for the curve from healthy to 120% LTV). The remaining debt is bad debt.
 //!
 //! Sizing:
 //! - per slot, the value repaid may not exceed `cf × BV` (measured at the first liquidation of
 //!   the slot), or the whole borrow when `BV / DV ≥` the insolvency LTV or when the borrow is
 //!   worth less than the dust threshold (a dust borrow must be repaid in full);
-//! - the collateral caps the repayment: `R ≤ value(deposit) / (1 + b)`, so a liquidation never
-//!   reverts for lack of collateral; when that cap binds and the liquidator repays the maximum,
-//!   the whole deposit is seized (the rounding remainder, under one debt unit of value, goes to
-//!   the liquidator) so that no unliquidatable dust of collateral is left behind;
+//! - the collateral caps the repayment: `R ≤ value(deposit) / (1 + b)`, rounded up to whole debt
+//!   tokens, so a liquidation never reverts for lack of collateral; when that cap binds and the
+//!   liquidator repays the maximum, the whole deposit is seized. Rounding the repayment up (by
+//!   less than one debt unit, which may pass the close factor by that unit) means the liquidator
+//!   pays at least `value(deposit) / (1 + b)`: the bonus can only shrink, the health cap still
+//!   holds, and no unliquidatable dust of collateral is left behind;
 //! - rounding: the liquidator pays whole tokens; seized shares and tokens round down; the
 //!   protocol fee `floor(seized × b / (1 + b) × f)` stays in the collateral reserve's
 //!   insurance fund.
@@ -56,6 +70,8 @@ pub enum LiquidationError {
     NothingToRepay,
     /// The repayment is too small to seize a single share.
     NothingToSeize,
+    /// No bonus lets this pair raise the health factor (the health cap is below zero).
+    PairWorsensHealth,
     /// Arithmetic failure.
     Math(MathError),
 }
@@ -75,8 +91,10 @@ pub enum BonusSource {
     Auction,
     /// The solvency cap `DV / BV − 1`.
     SolvencyCap,
-    /// The obligation is insolvent (`BV ≥ DV`); the minimum bonus applies.
+    /// The obligation is insolvent (`BV ≥ DV`); no bonus.
     Insolvent,
+    /// The pair's health cap `(1 − m) × bf_d × UBV / (lt_c × BFDV) − 1`.
+    HealthCap,
 }
 
 impl BonusSource {
@@ -87,6 +105,7 @@ impl BonusSource {
             BonusSource::Auction => 1,
             BonusSource::SolvencyCap => 2,
             BonusSource::Insolvent => 3,
+            BonusSource::HealthCap => 4,
         }
     }
 }
@@ -112,22 +131,60 @@ pub fn bonus_range(
     (lo, hi.max(lo))
 }
 
-/// The bonus of an obligation with totals `h`, first seen liquidatable at `since` (unix
-/// seconds, 0 = now), at time `now`, with an auction of `auction_secs`.
+/// Safety margin `m` kept under the health cap (bps): the health factor rises by at least this
+/// share of the ideal improvement, far more than any rounding of a whole-token liquidation.
+pub const HEALTH_CAP_MARGIN_BPS: u64 = 10;
+
+/// Risk weights of the (debt, collateral) pair of a liquidation.
+#[derive(Clone, Copy, Debug)]
+pub struct PairWeights {
+    /// Borrow factor `bf_d ≥ 1` of the debt repaid.
+    pub debt_borrow_factor: Decimal,
+    /// Liquidation threshold `lt_c > 0` of the collateral seized.
+    pub collateral_threshold: Decimal,
+}
+
+/// The pair's health cap `(1 − m) × bf_d × UBV / (lt_c × BFDV) − 1`, rounded down; `None` when
+/// it is below zero (the pair cannot raise the health factor).
+pub fn health_cap(h: &Health, pair: &PairWeights) -> MathResult<Option<Decimal>> {
+    let keep = Decimal::one().try_sub(Decimal::from_bps(HEALTH_CAP_MARGIN_BPS))?;
+    let num = pair
+        .debt_borrow_factor
+        .try_mul(h.unhealthy_borrow_value)?
+        .try_mul(keep)?;
+    let den = pair
+        .collateral_threshold
+        .try_mul_ceil(h.bf_adjusted_debt_value)?;
+    if den.is_zero() {
+        return Ok(None);
+    }
+    let ratio = num.try_div(den)?;
+    Ok(if ratio < Decimal::one() {
+        None
+    } else {
+        Some(ratio.try_sub(Decimal::one())?)
+    })
+}
+
+/// The bonus of an obligation with totals `h`, liquidated through `pair`, first seen
+/// liquidatable at `since` (unix seconds, 0 = now), at time `now`, with an auction of
+/// `auction_secs`.
 pub fn liquidation_bonus(
     h: &Health,
+    pair: &PairWeights,
     lo: Decimal,
     hi: Decimal,
     since: i64,
     now: i64,
     auction_secs: u32,
-) -> MathResult<Bonus> {
+) -> Result<Bonus, LiquidationError> {
     if h.borrowed_value >= h.deposited_value {
         return Ok(Bonus {
-            rate: lo,
+            rate: Decimal::zero(),
             source: BonusSource::Insolvent,
         });
     }
+    let health_cap = health_cap(h, pair)?.ok_or(LiquidationError::PairWorsensHealth)?;
     let distance = h
         .bf_adjusted_debt_value
         .saturating_sub(h.unhealthy_borrow_value)
@@ -153,14 +210,19 @@ pub fn liquidation_bonus(
     } else {
         (health_rate, BonusSource::Health)
     };
-    let cap = h
+    let solvency_cap = h
         .deposited_value
         .try_div(h.borrowed_value.max(Decimal(crate::fixed::U256::one())))?
         .saturating_sub(Decimal::one());
+    let (cap, cap_source) = if health_cap < solvency_cap {
+        (health_cap, BonusSource::HealthCap)
+    } else {
+        (solvency_cap, BonusSource::SolvencyCap)
+    };
     if rate > cap {
         return Ok(Bonus {
             rate: cap,
-            source: BonusSource::SolvencyCap,
+            source: cap_source,
         });
     }
     Ok(Bonus { rate, source })
@@ -259,17 +321,25 @@ pub fn plan_liquidation(
             .window_debt_value
             .try_mul(rules.close_factor)?
             .saturating_sub(rules.window_repaid_value);
-        let by_cf = amount_for_value(allowed_value, debt.price, debt.decimals)?.try_floor_u64()?;
-        max_repay = max_repay.min(by_cf);
+        let by_cf = amount_for_value(allowed_value, debt.price, debt.decimals)?;
+        if by_cf < Decimal::from_u64(max_repay) {
+            max_repay = by_cf.try_floor_u64()?;
+        }
     }
     let one_plus_b = Decimal::one().try_add(bonus)?;
     let coll_amount =
         shares::assets_for_shares(coll.shares, coll.reserve_assets, coll.share_supply)?;
     let coll_value = market_value(coll_amount, coll.price, coll.decimals)?;
-    let by_coll = amount_for_value(coll_value.try_div(one_plus_b)?, debt.price, debt.decimals)?
-        .try_floor_u64()?;
-    let collateral_bound = by_coll <= max_repay;
-    max_repay = max_repay.min(by_coll);
+    let by_coll = amount_for_value(coll_value.try_div(one_plus_b)?, debt.price, debt.decimals)?;
+    let collateral_bound = by_coll <= Decimal::from_u64(max_repay);
+    let mut takes_deposit = false;
+    if collateral_bound {
+        // ≤ max_repay + 1, so it fits unless max_repay is u64::MAX.
+        let by_coll_ceil = by_coll.try_ceil_u64()?;
+        max_repay = by_coll_ceil.min(debt_tokens);
+        // The whole deposit goes only when the rounded-up repayment is paid for it.
+        takes_deposit = max_repay == by_coll_ceil;
+    }
 
     let repay_amount = if requested == u64::MAX {
         max_repay
@@ -289,10 +359,10 @@ pub fn plan_liquidation(
     let repay_value = market_value(Decimal::from_u64(repay_amount), debt.price, debt.decimals)?;
     let seize_value = repay_value.try_mul(one_plus_b)?;
     let seize_underlying = amount_for_value(seize_value, coll.price, coll.decimals)?;
-    // When the collateral caps the repayment and the liquidator takes all of it, the whole
-    // position goes: rounding would otherwise leave shares worth less than one debt unit,
-    // which no liquidation could take and which would keep the debt from being written off.
-    let seize_shares = if collateral_bound && repay_amount == max_repay {
+    // When the collateral caps the repayment and the liquidator pays the rounded-up maximum,
+    // the whole position goes: rounding would otherwise leave shares worth less than one debt
+    // unit, which no liquidation could take and which would keep the debt from being written off.
+    let seize_shares = if takes_deposit && repay_amount == max_repay {
         coll.shares
     } else {
         seize_underlying
@@ -358,6 +428,13 @@ mod tests {
         }
     }
 
+    fn uniform() -> PairWeights {
+        PairWeights {
+            debt_borrow_factor: Decimal::one(),
+            collateral_threshold: Decimal::from_percent(80),
+        }
+    }
+
     fn rules(cf_pct: u64) -> SizingRules {
         SizingRules {
             close_factor: Decimal::from_percent(cf_pct),
@@ -373,7 +450,7 @@ mod tests {
     fn successful_bonus_auction_ramps_from_min_to_max() {
         let h = health(1_000, 810, 800); // distance 1%
         let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
-        let b = |t: i64| liquidation_bonus(&h, lo, hi, 1_000, 1_000 + t, 600).unwrap();
+        let b = |t: i64| liquidation_bonus(&h, &uniform(), lo, hi, 1_000, 1_000 + t, 600).unwrap();
         assert_eq!(
             b(0),
             Bonus {
@@ -407,7 +484,7 @@ mod tests {
     #[test]
     fn successful_bonus_grows_with_distance_past_threshold() {
         let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
-        let b = liquidation_bonus(&health(1_000, 850, 800), lo, hi, 0, 0, 600).unwrap();
+        let b = liquidation_bonus(&health(1_000, 850, 800), &uniform(), lo, hi, 0, 0, 600).unwrap();
         assert_eq!(
             b,
             Bonus {
@@ -418,26 +495,92 @@ mod tests {
     }
 
     #[test]
-    fn successful_bonus_capped_by_solvency_and_min_when_insolvent() {
+    fn successful_bonus_capped_by_health_and_zero_when_insolvent() {
         let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
-        // BV / DV = 96%: DV / BV − 1 = 4.1667%
-        let b = liquidation_bonus(&health(1_000, 960, 800), lo, hi, 0, 0, 600).unwrap();
-        assert_eq!(b.source, BonusSource::SolvencyCap);
-        assert_eq!(
-            b.rate,
-            Decimal::from_ratio(1_000, 960)
-                .unwrap()
-                .try_sub(Decimal::one())
-                .unwrap()
+        // BV / DV = 96%, HF = 800 / 960: the health cap 0.999 × 800 / (0.8 × 960) − 1 binds
+        // just under the solvency cap DV / BV − 1 = 4.1667%.
+        let h = health(1_000, 960, 800);
+        let b = liquidation_bonus(&h, &uniform(), lo, hi, 0, 0, 600).unwrap();
+        assert_eq!(b.source, BonusSource::HealthCap);
+        assert_eq!(b.rate, health_cap(&h, &uniform()).unwrap().unwrap());
+        assert!(
+            b.rate
+                < Decimal::from_ratio(1_000, 960)
+                    .unwrap()
+                    .try_sub(Decimal::one())
+                    .unwrap()
         );
-        let b = liquidation_bonus(&health(1_000, 1_100, 800), lo, hi, 0, 0, 600).unwrap();
+        let b =
+            liquidation_bonus(&health(1_000, 1_100, 800), &uniform(), lo, hi, 0, 0, 600).unwrap();
         assert_eq!(
             b,
             Bonus {
-                rate: lo,
+                rate: Decimal::zero(),
                 source: BonusSource::Insolvent
             }
         );
+    }
+
+    #[test]
+    fn fail_bonus_when_pair_cannot_raise_health() {
+        // HF = 800 / 900 = 0.889 < lt_c = 0.9: seizing this collateral lowers the health factor
+        // even at no bonus.
+        let pair = PairWeights {
+            debt_borrow_factor: Decimal::one(),
+            collateral_threshold: Decimal::from_percent(90),
+        };
+        let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
+        assert_eq!(
+            liquidation_bonus(&health(1_000, 900, 800), &pair, lo, hi, 0, 0, 600),
+            Err(LiquidationError::PairWorsensHealth)
+        );
+    }
+
+    /// The bonus from healthy to 120% LTV (one collateral, threshold 80%, bonus 2%..10%, no
+    /// auction progress), in bps:
+    ///
+    /// | LTV | 80% | 81% | 85% | 88% | 89% | 90% | 92% | 95% | 98% | 99% | ≥ 100% |
+    /// |-----|-----|-----|-----|-----|-----|-----|-----|-----|-----|-----|--------|
+    /// | bonus | healthy | 200 | 500 | 800 | 900 | 1000 | 858 | 515 | 193 | 90 | 0 |
+    ///
+    /// It rises with the distance past the threshold, then falls under the health cap towards
+    /// 0 at insolvency and stays 0: waiting never pays more.
+    #[test]
+    fn successful_bonus_curve_never_rewards_waiting_past_the_peak() {
+        let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
+        let bps = |ltv_pct: u64| -> Option<u64> {
+            let h = health(1_000, ltv_pct * 10, 800);
+            if !h.is_liquidatable() {
+                return None;
+            }
+            let b = liquidation_bonus(&h, &uniform(), lo, hi, 0, 0, 600).unwrap();
+            Some(b.rate.try_floor_bps().unwrap())
+        };
+        let curve: Vec<Option<u64>> = (80..=120).map(bps).collect();
+        let table: Vec<(u64, Option<u64>)> = [80, 81, 85, 88, 89, 90, 92, 95, 98, 99, 100, 120]
+            .iter()
+            .map(|&l| (l, bps(l)))
+            .collect();
+        assert_eq!(
+            table,
+            vec![
+                (80, None),
+                (81, Some(200)),
+                (85, Some(500)),
+                (88, Some(800)),
+                (89, Some(900)),
+                (90, Some(1_000)),
+                (92, Some(858)),
+                (95, Some(515)),
+                (98, Some(193)),
+                (99, Some(90)),
+                (100, Some(0)),
+                (120, Some(0)),
+            ]
+        );
+        let values: Vec<u64> = curve.iter().flatten().copied().collect();
+        let peak = values.iter().position(|&v| v == 1_000).unwrap();
+        assert!(values[peak..].windows(2).all(|w| w[1] <= w[0]));
     }
 
     #[test]
@@ -502,7 +645,8 @@ mod tests {
         )
         .unwrap();
         assert!(p.full_liquidation);
-        assert_eq!(p.max_repay, 90_909_090);
+        // $100 / 1.1 = 90.9090909 USDC, rounded up to the unit that takes the whole deposit.
+        assert_eq!(p.max_repay, 90_909_091);
         assert_eq!(p.seize_shares, 100_000_000, "the whole deposit goes");
         assert_eq!(p.seize_amount, 100_000_000);
         // A smaller repayment seizes only its worth.

@@ -5,7 +5,7 @@
 use lending_math::health::{market_value, Health};
 use lending_math::liquidation::{
     bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, LiquidationError,
-    SizingRules,
+    PairWeights, SizingRules,
 };
 use lending_math::Decimal;
 use proptest::prelude::*;
@@ -47,7 +47,9 @@ proptest! {
             bf_adjusted_debt_value_upper: bv.try_mul(bf).unwrap(),
         };
         let (lo, hi) = bonus_range(min_bonus_bps, max_bonus_bps, min_bonus_bps, max_bonus_bps);
-        let bonus = liquidation_bonus(&h, lo, hi, 1_000, 1_000 + elapsed, 600).unwrap();
+        let pair = PairWeights { debt_borrow_factor: bf, collateral_threshold: lt };
+        // One collateral and one debt: bf × HF / lt = DV / BV, so a solvent pair always qualifies.
+        let bonus = liquidation_bonus(&h, &pair, lo, hi, 1_000, 1_000 + elapsed, 600).unwrap();
         prop_assert!(bonus.rate <= hi);
         let rules = SizingRules {
             close_factor: Decimal::from_bps(close_factor_bps),
@@ -63,7 +65,23 @@ proptest! {
         match plan_liquidation(&h, &debt, &coll, &rules, bonus.rate, requested.max(1)) {
             Err(LiquidationError::Healthy) => prop_assert!(!h.is_liquidatable()),
             Err(LiquidationError::Math(e)) => prop_assert!(false, "math error {e:?}"),
-            Err(_) => {}
+            Err(LiquidationError::PairWorsensHealth) => prop_assert!(false, "single pair refused"),
+            Err(e) => {
+                // Every other refusal is explained by the plan of the largest repayment.
+                let max = plan_liquidation(&h, &debt, &coll, &rules, bonus.rate, u64::MAX);
+                match (e, max) {
+                    (LiquidationError::RepayTooLarge, Ok(m)) => prop_assert!(requested.max(1) > m.max_repay),
+                    (LiquidationError::DustNotFullyRepaid, Ok(m)) => prop_assert!(m.dust && requested.max(1) < m.max_repay),
+                    (LiquidationError::NothingToSeize, _) => {
+                        // Too small to seize one collateral token.
+                        let one = market_value(Decimal::one(), coll_price, 6).unwrap();
+                        let r = market_value(Decimal::from_u64(requested.max(1)), debt_price, 6).unwrap();
+                        prop_assert!(r.try_mul(Decimal::one().try_add(bonus.rate).unwrap()).unwrap() < one.try_mul_u64(2).unwrap());
+                    }
+                    (LiquidationError::NothingToRepay, Err(LiquidationError::NothingToRepay)) => {}
+                    (e, m) => prop_assert!(false, "unexplained {e:?} (max plan {m:?})"),
+                }
+            }
             Ok(p) => {
                 prop_assert!(h.is_liquidatable());
                 prop_assert!(p.repay_amount <= p.max_repay && p.repay_amount <= debt_amount);
@@ -78,7 +96,8 @@ proptest! {
                     .try_add(one_coll_unit).unwrap();
                 prop_assert!(p.seize_value <= ceiling, "seized {} > {}", p.seize_value, ceiling);
                 if !p.full_liquidation {
-                    prop_assert!(p.repay_value <= bv.try_mul(rules.close_factor).unwrap());
+                    // The close factor, passed by at most the one unit that clears a deposit.
+                    prop_assert!(p.repay_value <= bv.try_mul(rules.close_factor).unwrap().try_add(one_debt_unit).unwrap());
                 }
                 // Health moves the right way: BFDV − UBV falls.
                 let bfdv_after = h.bf_adjusted_debt_value.saturating_sub(p.repay_value.try_mul(bf).unwrap());

@@ -21,7 +21,7 @@ use solana_sdk::transaction::Transaction;
 
 use crate::banks::BanksChain;
 use crate::chain::Chain;
-use crate::instructions::{event_authority, refresh_obligation};
+use crate::instructions::{event_authority, reserve_metas};
 
 /// Genesis time of the simulated clock.
 pub const START_TS: i64 = 1_760_000_000;
@@ -508,22 +508,23 @@ impl World {
                     .expect("listed");
                 ixs.push(self.refresh_reserve_ix(asset));
             }
-            ixs.push(refresh_obligation(obligation, &order));
+            let mut accounts = lending::accounts::Borrow {
+                owner: user.pubkey(),
+                lending_market: self.market,
+                obligation,
+                reserve: a.reserve,
+                vault: a.vault,
+                mint: a.mint,
+                destination: tokens,
+                token_program: spl_token_interface::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None);
+            accounts.extend(reserve_metas(&order));
             ixs.push(Instruction {
                 program_id: lending::ID,
-                accounts: lending::accounts::Borrow {
-                    owner: user.pubkey(),
-                    lending_market: self.market,
-                    obligation,
-                    reserve: a.reserve,
-                    vault: a.vault,
-                    mint: a.mint,
-                    destination: tokens,
-                    token_program: spl_token_interface::ID,
-                    event_authority: event_authority(),
-                    program: lending::ID,
-                }
-                .to_account_metas(None),
+                accounts,
                 data: lending::instruction::Borrow {
                     amount: whole(amount, a.spec.decimals),
                 }

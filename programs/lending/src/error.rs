@@ -180,6 +180,18 @@ pub enum LendingError {
     /// Bad debt can only be written off when the obligation has no collateral left.
     #[msg("Obligation still has collateral")]
     ObligationHasCollateral, // 6057
+    /// A liquidation must strictly raise a solvent obligation's health factor (checked on a
+    /// recomputation after it).
+    #[msg("Liquidation would not raise the obligation's health factor")]
+    LiquidationWorsensHealth, // 6058
+    /// No bonus lets this (debt, collateral) pair raise the health factor: repay a debt with a
+    /// higher borrow factor or seize a collateral with a lower liquidation threshold.
+    #[msg("This debt and collateral pair cannot improve the obligation's health")]
+    LiquidationPairWorsensHealth, // 6059
+    /// The obligation that receives seized collateral as shares must be the liquidator's own,
+    /// in the same market, and not the one being liquidated.
+    #[msg("Invalid liquidator obligation")]
+    InvalidLiquidatorObligation, // 6060
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {
@@ -191,6 +203,7 @@ impl From<lending_math::liquidation::LiquidationError> for LendingError {
             L::DustNotFullyRepaid => LendingError::DustNotFullyRepaid,
             L::NothingToRepay => LendingError::NothingToRepay,
             L::NothingToSeize => LendingError::LiquidationTooSmall,
+            L::PairWorsensHealth => LendingError::LiquidationPairWorsensHealth,
             L::Math(m) => LendingError::from(m),
         }
     }

@@ -223,13 +223,13 @@ pub struct Liquidated {
     pub seize_amount: u64,
     /// Their value (quote units × 1e18).
     pub seize_value_sf: u128,
-    /// Collateral tokens sent to the liquidator.
+    /// Collateral tokens due to the liquidator (sent, or their worth credited as shares).
     pub liquidator_amount: u64,
-    /// Collateral tokens kept in the insurance fund.
+    /// Collateral tokens kept by the protocol (insurance fund, or protocol fees in share payouts without free liquidity).
     pub protocol_fee_amount: u64,
     /// Bonus rate (bps, rounded down).
     pub bonus_bps: u64,
-    /// Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent.
+    /// Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent, 4 health cap.
     pub bonus_source: u8,
     /// True when the close factor did not apply (insolvent or dust).
     pub full_liquidation: bool,
@@ -241,6 +241,10 @@ pub struct Liquidated {
     pub debt_price_sf: u128,
     /// Collateral spot price (× 1e18).
     pub collateral_price_sf: u128,
+    /// The liquidator's obligation credited with shares (default key when paid in tokens).
+    pub liquidator_obligation: Pubkey,
+    /// Supply shares of the collateral reserve credited to it (0 when paid in tokens).
+    pub liquidator_shares: u64,
 }
 
 /// Bad debt was written off.

@@ -10,16 +10,29 @@
 //!   "first liquidatable" time cleared once healthy.
 
 use anchor_lang::prelude::*;
-use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput, Health};
+use lending_math::health::Health;
 use lending_math::liquidation::{
     bonus_range, liquidation_bonus, plan_liquidation, split_bad_debt, BadDebt, Bonus,
-    CollateralSide, DebtSide, LiquidationPlan, SizingRules,
+    CollateralSide, DebtSide, LiquidationPlan, PairWeights, SizingRules,
 };
 use lending_math::{shares, Decimal};
 
 use crate::error::{LendingError, MathResultExt};
+use crate::operations::refresh::{store_valuation, value_obligation};
 use crate::operations::sub;
 use crate::state::{LendingMarket, Obligation, Reserve};
+
+/// How the liquidator is paid the seized collateral.
+pub enum Payout<'a> {
+    /// In underlying tokens from the collateral reserve's vault (needs its free liquidity).
+    Tokens,
+    /// In supply shares of the collateral reserve, credited as a deposit of the liquidator's
+    /// own obligation: works whatever the reserve's free liquidity, so a
+    /// borrower cannot make himself unliquidatable by draining it; the liquidator withdraws
+    /// once liquidity returns. Same value and rounding as tokens: the liquidator's shares are
+    /// the seized shares less those burned for the protocol fee (rounded up).
+    Shares(&'a mut Obligation),
+}
 
 /// What a liquidation did.
 pub struct LiquidationOutcome {
@@ -31,6 +44,8 @@ pub struct LiquidationOutcome {
     pub health_before: Health,
     /// Obligation totals after.
     pub health_after: Health,
+    /// Supply shares credited to the liquidator's obligation (0 when paid in tokens).
+    pub liquidator_shares: u64,
 }
 
 /// The two reserves of a liquidation, with their keys.
@@ -43,6 +58,8 @@ pub struct LiquidationReserves<'a> {
     pub coll_key: Pubkey,
     /// That reserve.
     pub coll: &'a mut Reserve,
+    /// The obligation's other reserves (entries for the pair itself are ignored).
+    pub others: &'a [(Pubkey, &'a Reserve)],
 }
 
 fn sizing_rules(market: &LendingMarket, o: &Obligation, coll: &Reserve) -> SizingRules {
@@ -56,11 +73,25 @@ fn sizing_rules(market: &LendingMarket, o: &Obligation, coll: &Reserve) -> Sizin
     }
 }
 
+/// The pair's reserves first, then the others: a lookup by key finds the pair's current state.
+fn with_pair<'a>(r: &'a LiquidationReserves) -> Vec<(Pubkey, &'a Reserve)> {
+    let mut all = Vec::with_capacity(r.others.len() + 2);
+    all.push((r.debt_key, &*r.debt));
+    all.push((r.coll_key, &*r.coll));
+    all.extend_from_slice(r.others);
+    all
+}
+
 /// Liquidates `requested` debt tokens (`u64::MAX` = the most allowed) at `slot` / `now`.
+///
+/// The obligation is valued from scratch on all of them before the liquidation (eligibility,
+/// sizing, bonus) and again after it, when its health factor must have strictly risen
+/// ([`require_health_improved`]); the second valuation is stored as its cached values.
 pub fn liquidate(
     market: &LendingMarket,
     obligation: &mut Obligation,
     r: LiquidationReserves,
+    payout: Payout,
     slot: u64,
     now: i64,
     requested: u64,
@@ -69,17 +100,16 @@ pub fn liquidate(
         r.debt.is_fresh(slot) && r.coll.is_fresh(slot),
         LendingError::ReserveStale
     );
-    require!(
-        obligation.last_refresh_slot == slot,
-        LendingError::ObligationStale
-    );
+    let gap = market.episode_gap_secs();
+    let before = value_obligation(obligation, &with_pair(&r), slot)?;
+    store_valuation(obligation, &before, slot, now, gap)?;
     let bi = obligation
         .find_borrow(&r.debt_key)
         .ok_or(LendingError::BorrowNotFound)?;
     let di = obligation
         .find_deposit(&r.coll_key)
         .ok_or(LendingError::DepositNotFound)?;
-    let health_before = obligation.health();
+    let health_before = before.health;
     require!(
         health_before.is_liquidatable(),
         LendingError::ObligationHealthy
@@ -102,15 +132,20 @@ pub fn liquidate(
         r.coll.config.min_liquidation_bonus_bps,
         r.coll.config.max_liquidation_bonus_bps,
     );
+    let pair = PairWeights {
+        debt_borrow_factor: r.debt.config.borrow_factor(),
+        collateral_threshold: r.coll.config.liquidation_threshold(),
+    };
     let bonus = liquidation_bonus(
         &health_before,
+        &pair,
         lo,
         hi,
         obligation.liquidatable_since_ts,
         now,
         market.liquidation_auction_secs,
     )
-    .map_math()?;
+    .map_err(|e| error!(LendingError::from(e)))?;
 
     let index = r.debt.borrow_index_sf.get();
     let held = obligation.borrows[bi].normalized_debt_sf.get();
@@ -137,10 +172,12 @@ pub fn liquidate(
         requested,
     )
     .map_err(|e| error!(LendingError::from(e)))?;
-    require!(
-        plan.seize_amount <= r.coll.available_amount,
-        LendingError::InsufficientLiquidity
-    );
+    if let Payout::Tokens = payout {
+        require!(
+            plan.seize_amount <= r.coll.available_amount,
+            LendingError::InsufficientLiquidity
+        );
+    }
 
     // Debt side.
     let removed = if plan.repay_amount >= debt_amount.try_ceil_u64().map_math()? {
@@ -170,40 +207,63 @@ pub fn liquidate(
         .ok_or(LendingError::MathOverflow)?;
 
     // Collateral side.
-    let seized_underlying =
-        shares::assets_for_shares(plan.seize_shares, coll_assets, coll_supply).map_math()?;
     obligation.deposits[di].shares = sub(position_shares, plan.seize_shares)?;
     obligation.remove_deposit_if_empty(di);
-    r.coll.share_supply = sub(r.coll.share_supply, plan.seize_shares)?;
-    r.coll.available_amount = sub(r.coll.available_amount, plan.seize_amount)?;
-    r.coll.insurance_amount = r
-        .coll
-        .insurance_amount
-        .checked_add(plan.protocol_fee_amount)
-        .ok_or(LendingError::MathOverflow)?;
+    let liquidator_shares = match payout {
+        Payout::Tokens => {
+            r.coll.share_supply = sub(r.coll.share_supply, plan.seize_shares)?;
+            r.coll.available_amount = sub(r.coll.available_amount, plan.seize_amount)?;
+            r.coll.insurance_amount = r
+                .coll
+                .insurance_amount
+                .checked_add(plan.protocol_fee_amount)
+                .ok_or(LendingError::MathOverflow)?;
+            0
+        }
+        Payout::Shares(receiver) => {
+            require!(
+                receiver.find_borrow(&r.coll_key).is_none(),
+                LendingError::SameReserveDepositAndBorrow
+            );
+            let fee_shares =
+                shares::shares_for_withdrawal(plan.protocol_fee_amount, coll_assets, coll_supply)
+                    .map_math()?
+                    .min(plan.seize_shares);
+            let credited = sub(plan.seize_shares, fee_shares)?;
+            // The fee's shares are burned: their tokens join the insurance fund when the vault
+            // has them free, else they stay in the pool as a protocol claim (collected like
+            // interest fees). Either way depositors' share value is unchanged.
+            r.coll.share_supply = sub(r.coll.share_supply, fee_shares)?;
+            if plan.protocol_fee_amount <= r.coll.available_amount {
+                r.coll.available_amount = sub(r.coll.available_amount, plan.protocol_fee_amount)?;
+                r.coll.insurance_amount = r
+                    .coll
+                    .insurance_amount
+                    .checked_add(plan.protocol_fee_amount)
+                    .ok_or(LendingError::MathOverflow)?;
+            } else {
+                let fees = r
+                    .coll
+                    .protocol_fees_sf
+                    .get()
+                    .try_add(Decimal::from_u64(plan.protocol_fee_amount))
+                    .map_math()?;
+                r.coll.protocol_fees_sf.set(fees).map_math()?;
+            }
+            if credited > 0 {
+                let i = receiver
+                    .find_or_add_deposit(&r.coll_key)
+                    .ok_or(LendingError::TooManyDeposits)?;
+                receiver.deposits[i].shares = receiver.deposits[i]
+                    .shares
+                    .checked_add(credited)
+                    .ok_or(LendingError::MathOverflow)?;
+                receiver.mark_stale();
+            }
+            credited
+        }
+    };
 
-    // Obligation values.
-    let mut health_after = health_before;
-    health_after.sub_borrow(
-        &value_borrow(&BorrowInput {
-            amount: Decimal::from_u64(plan.repay_amount),
-            decimals: r.debt.decimals,
-            prices: r.debt.prices(),
-            borrow_factor: r.debt.config.borrow_factor(),
-        })
-        .map_math()?,
-    );
-    health_after.sub_deposit(
-        &value_deposit(&DepositInput {
-            amount: seized_underlying,
-            decimals: r.coll.decimals,
-            prices: r.coll.prices(),
-            ltv: r.coll.config.ltv(),
-            liquidation_threshold: r.coll.config.liquidation_threshold(),
-        })
-        .map_math()?,
-    );
-    obligation.set_health(&health_after).map_math()?;
     let repaid = obligation
         .liquidation_window_repaid_sf
         .get()
@@ -213,16 +273,37 @@ pub fn liquidate(
         .liquidation_window_repaid_sf
         .set(repaid)
         .map_math()?;
-    if !health_after.is_liquidatable() {
-        obligation.liquidatable_since_ts = 0;
-    }
+    // The values after, from scratch on the reserves as the liquidation left them.
+    let after = value_obligation(obligation, &with_pair(&r), slot)?;
+    require_health_improved(&health_before, &after.health)?;
+    store_valuation(obligation, &after, slot, now, gap)?;
     obligation.mark_stale();
     Ok(LiquidationOutcome {
         plan,
         bonus,
         health_before,
-        health_after,
+        health_after: after.health,
+        liquidator_shares,
     })
+}
+
+/// Requires a liquidation to have strictly raised the health factor `UBV / BFDV` of an
+/// obligation that was solvent (`BV < DV`) before it, or to have left it without debt. Both
+/// totals are recomputations from scratch, so this holds after fees and every rounding.
+pub fn require_health_improved(before: &Health, after: &Health) -> Result<()> {
+    if after.bf_adjusted_debt_value.is_zero() || before.borrowed_value >= before.deposited_value {
+        return Ok(());
+    }
+    let lhs = after
+        .unhealthy_borrow_value
+        .try_mul(before.bf_adjusted_debt_value)
+        .map_math()?;
+    let rhs = before
+        .unhealthy_borrow_value
+        .try_mul(after.bf_adjusted_debt_value)
+        .map_math()?;
+    require!(lhs > rhs, LendingError::LiquidationWorsensHealth);
+    Ok(())
 }
 
 /// What a bad-debt write-off did.

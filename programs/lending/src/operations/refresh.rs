@@ -1,9 +1,18 @@
-//! Refreshing a reserve (interest + price) and an obligation (values from its reserves).
+//! Refreshing a reserve (interest + price) and valuing an obligation from its reserves.
+//!
+//! Every risk decision (borrow, withdraw, liquidation eligibility and sizing) is taken on values
+//! that the deciding instruction computes itself, from the reserves as they are at that moment:
+//! `borrow`, `withdraw` and `liquidate` receive the obligation's reserves as remaining accounts
+//! and call [`refresh_obligation`] before they act. A cached value from an earlier instruction
+//! is never trusted, so a second price update in the same slot, a write-off that lowers a share
+//! value, or interest accrued in between cannot leave a decision on stale figures.
+//! `refresh_obligation` as an instruction only updates the cache that indexers and dApps read.
 
 use anchor_lang::prelude::*;
 use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput, Health};
-use lending_math::shares;
+use lending_math::{shares, Decimal};
 
+use crate::constants::{MAX_BORROWS, MAX_DEPOSITS};
 use crate::error::{LendingError, MathResultExt};
 use crate::oracle::ValidatedPrice;
 use crate::state::{Obligation, Reserve};
@@ -19,83 +28,148 @@ pub fn apply_price(reserve: &mut Reserve, price: &ValidatedPrice, slot: u64) -> 
     Ok(())
 }
 
-/// Recomputes the obligation's values. `reserves` must be exactly the reserves of its deposits,
-/// in order, then those of its borrows, in order; each of the obligation's market and refreshed
-/// in `slot`. A missing, extra, reordered, duplicated or foreign reserve fails.
-///
-/// Also tracks when the obligation was first seen liquidatable (`now`), clearing it once healthy.
-pub fn refresh_obligation(
-    obligation: &mut Obligation,
+/// An obligation valued from scratch: its totals and each position's spot value.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Valuation {
+    /// Totals.
+    pub health: Health,
+    /// Spot value of each deposit, in position order.
+    pub deposit_values: [Decimal; MAX_DEPOSITS],
+    /// Spot value of each borrow, in position order.
+    pub borrow_values: [Decimal; MAX_BORROWS],
+}
+
+/// Values every position of `obligation` with the reserve of the same key in `reserves`
+/// (any order, extra entries ignored). Each reserve must be of the obligation's market and
+/// priced in `slot`.
+pub fn value_obligation(
+    obligation: &Obligation,
     reserves: &[(Pubkey, &Reserve)],
     slot: u64,
-    now: i64,
-) -> Result<Health> {
+) -> Result<Valuation> {
+    let find = |key: &Pubkey| -> Result<&Reserve> {
+        let (_, r) = reserves
+            .iter()
+            .find(|(k, _)| k == key)
+            .ok_or(LendingError::InvalidRefreshAccounts)?;
+        require!(
+            r.lending_market == obligation.lending_market,
+            LendingError::InvalidMarket
+        );
+        require!(r.is_fresh(slot), LendingError::ReserveStale);
+        Ok(r)
+    };
+    let mut out = Valuation::default();
+    for (i, pos) in obligation.active_deposits().enumerate() {
+        let reserve = find(&pos.reserve)?;
+        let amount = shares::assets_for_shares(
+            pos.shares,
+            reserve.total_supply_assets().map_math()?,
+            reserve.share_supply,
+        )
+        .map_math()?;
+        let v = value_deposit(&DepositInput {
+            amount,
+            decimals: reserve.decimals,
+            prices: reserve.prices(),
+            ltv: reserve.config.ltv(),
+            liquidation_threshold: reserve.config.liquidation_threshold(),
+        })
+        .map_math()?;
+        out.health.add_deposit(&v).map_math()?;
+        out.deposit_values[i] = v.market_value;
+    }
+    for (j, pos) in obligation.active_borrows().enumerate() {
+        let reserve = find(&pos.reserve)?;
+        let amount = pos
+            .normalized_debt_sf
+            .get()
+            .try_mul(reserve.borrow_index_sf.get())
+            .map_math()?;
+        let v = value_borrow(&BorrowInput {
+            amount,
+            decimals: reserve.decimals,
+            prices: reserve.prices(),
+            borrow_factor: reserve.config.borrow_factor(),
+        })
+        .map_math()?;
+        out.health.add_borrow(&v).map_math()?;
+        out.borrow_values[j] = v.market_value;
+    }
+    Ok(out)
+}
+
+/// Checks that `reserves` are exactly the reserves of the obligation's deposits, in order, then
+/// those of its borrows, in order, each of the obligation's market and priced in `slot`. A
+/// missing, extra, reordered, duplicated, foreign or stale reserve fails.
+pub fn check_refresh_order(
+    obligation: &Obligation,
+    reserves: &[(Pubkey, &Reserve)],
+    slot: u64,
+) -> Result<()> {
     let n_dep = obligation.active_deposits().count();
     let n_bor = obligation.active_borrows().count();
     require!(
         reserves.len() == n_dep + n_bor,
         LendingError::InvalidRefreshAccounts
     );
-    let mut health = Health::default();
     for (i, (key, reserve)) in reserves.iter().enumerate() {
         require!(
             reserve.lending_market == obligation.lending_market,
             LendingError::InvalidMarket
         );
         require!(reserve.is_fresh(slot), LendingError::ReserveStale);
-        if i < n_dep {
-            let pos = obligation.deposits[i];
-            require_keys_eq!(pos.reserve, *key, LendingError::InvalidRefreshAccounts);
-            let amount = shares::assets_for_shares(
-                pos.shares,
-                reserve.total_supply_assets().map_math()?,
-                reserve.share_supply,
-            )
-            .map_math()?;
-            let v = value_deposit(&DepositInput {
-                amount,
-                decimals: reserve.decimals,
-                prices: reserve.prices(),
-                ltv: reserve.config.ltv(),
-                liquidation_threshold: reserve.config.liquidation_threshold(),
-            })
-            .map_math()?;
-            health.add_deposit(&v).map_math()?;
-            obligation.deposits[i]
-                .market_value_sf
-                .set(v.market_value)
-                .map_math()?;
+        let expected = if i < n_dep {
+            obligation.deposits[i].reserve
         } else {
-            let j = i - n_dep;
-            let pos = obligation.borrows[j];
-            require_keys_eq!(pos.reserve, *key, LendingError::InvalidRefreshAccounts);
-            let amount = pos
-                .normalized_debt_sf
-                .get()
-                .try_mul(reserve.borrow_index_sf.get())
-                .map_math()?;
-            let v = value_borrow(&BorrowInput {
-                amount,
-                decimals: reserve.decimals,
-                prices: reserve.prices(),
-                borrow_factor: reserve.config.borrow_factor(),
-            })
+            obligation.borrows[i - n_dep].reserve
+        };
+        require_keys_eq!(*key, expected, LendingError::InvalidRefreshAccounts);
+    }
+    Ok(())
+}
+
+/// Stores a valuation made at `slot` / `now` as the obligation's cached values, and keeps the
+/// liquidation auction clock: see [`Obligation::track_liquidatable`].
+pub fn store_valuation(
+    obligation: &mut Obligation,
+    v: &Valuation,
+    slot: u64,
+    now: i64,
+    episode_gap_secs: i64,
+) -> Result<()> {
+    let n_dep = obligation.active_deposits().count();
+    let n_bor = obligation.active_borrows().count();
+    for i in 0..n_dep {
+        obligation.deposits[i]
+            .market_value_sf
+            .set(v.deposit_values[i])
             .map_math()?;
-            health.add_borrow(&v).map_math()?;
-            obligation.borrows[j]
-                .market_value_sf
-                .set(v.market_value)
-                .map_math()?;
-        }
     }
-    obligation.set_health(&health).map_math()?;
+    for j in 0..n_bor {
+        obligation.borrows[j]
+            .market_value_sf
+            .set(v.borrow_values[j])
+            .map_math()?;
+    }
+    obligation.set_health(&v.health).map_math()?;
     obligation.last_refresh_slot = slot;
-    if health.is_liquidatable() {
-        if obligation.liquidatable_since_ts == 0 {
-            obligation.liquidatable_since_ts = now;
-        }
-    } else {
-        obligation.liquidatable_since_ts = 0;
-    }
-    Ok(health)
+    obligation.track_liquidatable(v.health.is_liquidatable(), now, episode_gap_secs);
+    Ok(())
+}
+
+/// Recomputes and stores the obligation's values. `reserves` must be exactly the reserves of
+/// its deposits, in order, then those of its borrows, in order; each of the obligation's market
+/// and refreshed in `slot`.
+pub fn refresh_obligation(
+    obligation: &mut Obligation,
+    reserves: &[(Pubkey, &Reserve)],
+    slot: u64,
+    now: i64,
+    episode_gap_secs: i64,
+) -> Result<Health> {
+    check_refresh_order(obligation, reserves, slot)?;
+    let v = value_obligation(obligation, reserves, slot)?;
+    store_valuation(obligation, &v, slot, now, episode_gap_secs)?;
+    Ok(v.health)
 }

@@ -67,6 +67,12 @@ impl LendingMarket {
         self.withdraw_paused = u8::from(p.withdraw_paused);
     }
 
+    /// Longest gap between two sightings of an obligation as liquidatable that still counts as
+    /// one episode for the auction clock: one auction duration (seconds).
+    pub fn episode_gap_secs(&self) -> i64 {
+        i64::from(self.liquidation_auction_secs)
+    }
+
     /// The parameters as an argument struct (for events).
     pub fn params(&self) -> MarketParams {
         MarketParams {

@@ -41,7 +41,7 @@ pub struct Obligation {
     pub owner: Pubkey,
     /// Slot of the last `refresh_obligation`; 0 after any change to positions.
     pub last_refresh_slot: u64,
-    /// First time a refresh or liquidation saw the obligation liquidatable (unix seconds; 0 = healthy).
+    /// Start of the current episode of unhealthiness, the auction clock (unix seconds; 0 = healthy).
     pub liquidatable_since_ts: i64,
     /// Collateral positions, compacted to the front.
     pub deposits: [ObligationDeposit; MAX_DEPOSITS],
@@ -73,8 +73,10 @@ pub struct Obligation {
     pub version: u8,
     /// Reserved for alignment.
     pub _padding0: [u8; 4],
+    /// Last time a recomputation saw the obligation liquidatable (unix seconds; 0 = healthy).
+    pub last_liquidatable_ts: i64,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 4],
+    pub _reserved: [u64; 3],
 }
 
 const _: () = assert!(core::mem::size_of::<Obligation>() == 1_024);
@@ -198,6 +200,25 @@ impl Obligation {
         self.bf_adjusted_debt_value_upper_sf
             .set(h.bf_adjusted_debt_value_upper)?;
         Ok(())
+    }
+
+    /// Keeps the liquidation auction clock on one continuous episode of unhealthiness. A
+    /// recomputation that finds the obligation healthy ends the episode. One that finds it
+    /// liquidatable continues the episode only if the previous sighting is at most `gap_secs`
+    /// old (the market's auction duration); otherwise a new episode starts at `now`, so a
+    /// sighting from an earlier dip, followed by a recovery nobody recomputed, never carries
+    /// its auction progress into a new dip.
+    pub fn track_liquidatable(&mut self, liquidatable: bool, now: i64, gap_secs: i64) {
+        if !liquidatable {
+            self.liquidatable_since_ts = 0;
+            self.last_liquidatable_ts = 0;
+            return;
+        }
+        let gap = now.saturating_sub(self.last_liquidatable_ts);
+        if self.liquidatable_since_ts == 0 || self.last_liquidatable_ts == 0 || gap > gap_secs {
+            self.liquidatable_since_ts = now;
+        }
+        self.last_liquidatable_ts = now;
     }
 
     /// Requires a refresh before the next risk-increasing action.

@@ -1,3 +1,4 @@
 //! Helpers shared by handlers.
 
+pub mod reserves;
 pub mod token;

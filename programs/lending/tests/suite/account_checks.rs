@@ -79,10 +79,10 @@ async fn fail_every_user_instruction_on_each_account_attack() {
     let mut cases = 0;
     for layout in &LAYOUTS {
         let base: Instruction = match layout.name {
-            "withdraw" => f.withdraw_ix(&borrower, SOL, 1_000),
-            "borrow" => f.borrow_ix(&borrower, USDC, 1_000),
+            "withdraw" => f.withdraw_ix(&borrower, SOL, 1_000).await,
+            "borrow" => f.borrow_ix(&borrower, USDC, 1_000).await,
             "repay" => f.repay_ix(&borrower, USDC, 1_000),
-            _ => liquidate_ix(&f, &lender, &borrower.obligation, USDC, SOL, 1_000, 0),
+            _ => liquidate_ix(&mut f, &lender, &borrower.obligation, USDC, SOL, 1_000, 0).await,
         };
         let signer = if layout.name == "liquidate" {
             lender.keypair.insecure_clone()

@@ -145,8 +145,8 @@ async fn fail_user_instructions_with_duplicate_writable_accounts() {
     // The vault passed as the user's token account: the same writable account twice.
     let cases = [
         ("deposit", f.deposit_ix(&borrower, USDC, 1_000)),
-        ("withdraw", f.withdraw_ix(&borrower, SOL, 1_000)),
-        ("borrow", f.borrow_ix(&borrower, USDC, 1_000)),
+        ("withdraw", f.withdraw_ix(&borrower, SOL, 1_000).await),
+        ("borrow", f.borrow_ix(&borrower, USDC, 1_000).await),
         ("repay", f.repay_ix(&borrower, USDC, 1_000)),
     ];
     for (what, mut ix) in cases {

@@ -11,6 +11,13 @@ use solana_sdk::signature::{Keypair, Signer};
 
 use crate::fixture::*;
 
+/// Reserves as read-only remaining accounts, in the order given.
+pub fn reserve_metas(reserves: &[Pubkey]) -> impl Iterator<Item = AccountMeta> + '_ {
+    reserves
+        .iter()
+        .map(|r| AccountMeta::new_readonly(*r, false))
+}
+
 impl TestFixture {
     // ----- instruction builders -------------------------------------------------------------
 
@@ -174,16 +181,13 @@ impl TestFixture {
         reserves: &[Pubkey],
     ) -> Instruction {
         let mut accounts = lending::accounts::RefreshObligation {
+            lending_market: self.market,
             obligation: *obligation,
             event_authority: event_authority(),
             program: lending::ID,
         }
         .to_account_metas(None);
-        accounts.extend(
-            reserves
-                .iter()
-                .map(|r| AccountMeta::new_readonly(*r, false)),
-        );
+        accounts.extend(reserve_metas(reserves));
         Instruction {
             program_id: lending::ID,
             accounts,
@@ -243,46 +247,54 @@ impl TestFixture {
         }
     }
 
-    /// `withdraw` of `amount` from reserve `idx` to the user's token account.
-    pub fn withdraw_ix(&self, user: &TestUser, idx: usize, amount: u64) -> Instruction {
+    /// `withdraw` of `amount` from reserve `idx` to the user's token account, with the
+    /// obligation's reserves as remaining accounts.
+    pub async fn withdraw_ix(&mut self, user: &TestUser, idx: usize, amount: u64) -> Instruction {
+        let reserves = self.obligation_reserves(&user.obligation).await;
         let (reserve, vault, mint, destination) = self.user_accounts(user, idx);
+        let mut accounts = lending::accounts::Withdraw {
+            owner: user.keypair.pubkey(),
+            lending_market: self.market,
+            obligation: user.obligation,
+            reserve,
+            vault,
+            mint,
+            destination,
+            token_program: spl_token_interface::ID,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None);
+        accounts.extend(reserve_metas(&reserves));
         Instruction {
             program_id: lending::ID,
-            accounts: lending::accounts::Withdraw {
-                owner: user.keypair.pubkey(),
-                lending_market: self.market,
-                obligation: user.obligation,
-                reserve,
-                vault,
-                mint,
-                destination,
-                token_program: spl_token_interface::ID,
-                event_authority: event_authority(),
-                program: lending::ID,
-            }
-            .to_account_metas(None),
+            accounts,
             data: lending::instruction::Withdraw { amount }.data(),
         }
     }
 
-    /// `borrow` of `amount` from reserve `idx` to the user's token account.
-    pub fn borrow_ix(&self, user: &TestUser, idx: usize, amount: u64) -> Instruction {
+    /// `borrow` of `amount` from reserve `idx` to the user's token account, with the
+    /// obligation's reserves as remaining accounts.
+    pub async fn borrow_ix(&mut self, user: &TestUser, idx: usize, amount: u64) -> Instruction {
+        let reserves = self.obligation_reserves(&user.obligation).await;
         let (reserve, vault, mint, destination) = self.user_accounts(user, idx);
+        let mut accounts = lending::accounts::Borrow {
+            owner: user.keypair.pubkey(),
+            lending_market: self.market,
+            obligation: user.obligation,
+            reserve,
+            vault,
+            mint,
+            destination,
+            token_program: spl_token_interface::ID,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None);
+        accounts.extend(reserve_metas(&reserves));
         Instruction {
             program_id: lending::ID,
-            accounts: lending::accounts::Borrow {
-                owner: user.keypair.pubkey(),
-                lending_market: self.market,
-                obligation: user.obligation,
-                reserve,
-                vault,
-                mint,
-                destination,
-                token_program: spl_token_interface::ID,
-                event_authority: event_authority(),
-                program: lending::ID,
-            }
-            .to_account_metas(None),
+            accounts,
             data: lending::instruction::Borrow { amount }.data(),
         }
     }
@@ -328,7 +340,7 @@ impl TestFixture {
         amount: u64,
     ) -> Result<(), BanksClientError> {
         let mut ixs = self.refresh_ixs(&user.obligation).await;
-        ixs.push(self.withdraw_ix(user, idx, amount));
+        ixs.push(self.withdraw_ix(user, idx, amount).await);
         self.send(&ixs, &[&user.keypair]).await
     }
 
@@ -340,7 +352,7 @@ impl TestFixture {
         amount: u64,
     ) -> Result<(), BanksClientError> {
         let mut ixs = self.refresh_ixs(&user.obligation).await;
-        ixs.push(self.borrow_ix(user, idx, amount));
+        ixs.push(self.borrow_ix(user, idx, amount).await);
         self.send(&ixs, &[&user.keypair]).await
     }
 

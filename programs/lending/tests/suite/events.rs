@@ -66,7 +66,7 @@ async fn successful_borrow_emits_refresh_and_borrow_events() {
     let mut f = TestFixture::new().await;
     let (_lender, borrower) = crate::user_actions::lender_and_borrower(&mut f).await;
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
-    ixs.push(f.borrow_ix(&borrower, USDC, 100_000_000));
+    ixs.push(f.borrow_ix(&borrower, USDC, 100_000_000).await);
     let refreshed: Vec<ReserveRefreshed> =
         simulate_events(&mut f, &ixs, &[&borrower.keypair]).await;
     assert_eq!(refreshed.len(), 3);

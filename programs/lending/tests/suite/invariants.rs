@@ -20,14 +20,26 @@
 //! - INV-12 during an oracle outage borrow, withdraw and liquidate fail while deposit and repay
 //!   still work;
 //! - INV-13 a non-admin cannot change a reserve's config;
-//! - INV-14 every failure is a defined error code, never a panic.
+//! - INV-14 every failure is a defined error code, never a panic;
+//! - INV-15 every risk decision matches a from-scratch valuation of the current reserve state:
+//!   after a borrow or a withdrawal with debt, the obligation valued independently (raw account
+//!   fields through `lending-math`, never the program's cache) is within its borrow limit; a
+//!   liquidation lands only on an obligation that this valuation finds liquidatable. The
+//!   adversarial move behind it: a second price update of one reserve inside the slot, between
+//!   the refresh and the action;
+//! - INV-17 a liquidation of a solvent obligation strictly raises its health factor, or clears
+//!   its debt (independent valuations before and after).
+//!
+//! Health figures in INV-08, 09, 10, 15 and 17 all come from that independent valuation.
 //!
 //! CI runs `FUZZ_SEEDS` × `FUZZ_STEPS` actions; the soak (`soak_invariants`, ignored by default)
 //! runs `SENTINEL_FUZZ_ACTIONS` of them:
 //! `SENTINEL_FUZZ_ACTIONS=1000000 RUST_LOG=error cargo test --release -p lending --test suite soak_invariants -- --ignored --nocapture`
 
 use lending::error::LendingError;
-use lending_math::health::Health;
+use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput, Health};
+use lending_math::price::Prices;
+use lending_math::shares;
 use lending_math::Decimal;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -54,6 +66,8 @@ struct Fuzz {
     violations: Vec<String>,
     actions: u64,
     seed: u64,
+    /// Second price updates read inside a slot (the INV-15 move).
+    same_slot_reprices: u64,
     /// Landed and failed transactions by action kind.
     stats: std::collections::BTreeMap<&'static str, (u64, u64)>,
 }
@@ -86,6 +100,20 @@ fn health_factor_cross_ok(before: &Health, after: &Health) -> bool {
         .unhealthy_borrow_value
         .try_mul(after.bf_adjusted_debt_value);
     matches!((lhs, rhs), (Ok(l), Ok(r)) if l >= r)
+}
+
+fn health_factor_strictly_up(before: &Health, after: &Health) -> bool {
+    // UBV₁ / BFDV₁ > UBV₀ / BFDV₀, cross-multiplied; no debt after counts as raised.
+    if after.bf_adjusted_debt_value.is_zero() {
+        return true;
+    }
+    let lhs = after
+        .unhealthy_borrow_value
+        .try_mul(before.bf_adjusted_debt_value);
+    let rhs = before
+        .unhealthy_borrow_value
+        .try_mul(after.bf_adjusted_debt_value);
+    matches!((lhs, rhs), (Ok(l), Ok(r)) if l > r)
 }
 
 impl Fuzz {
@@ -135,6 +163,7 @@ impl Fuzz {
             violations: Vec::new(),
             actions: 0,
             seed,
+            same_slot_reprices: 0,
             stats: Default::default(),
         };
         fz.share_values = fz.share_values_now().await;
@@ -201,11 +230,107 @@ impl Fuzz {
         out
     }
 
-    /// Refreshes everything for `user` in this slot; `None` during an outage.
+    /// Refreshes everything for `user` in this slot and values the obligation independently;
+    /// `None` during an outage.
     async fn refreshed_health(&mut self, user: usize) -> Option<Health> {
         let o = self.users[user].obligation;
         self.f.refresh(&o).await.ok()?;
-        Some(self.f.obligation(&o).await.health())
+        Some(self.independent_health(user).await)
+    }
+
+    /// The obligation valued from scratch from raw account fields with `lending-math`: shares
+    /// redeemed at `(available + normalized debt × index − fees) / shares`, debt as normalized
+    /// debt × index, each at the reserve's cached spot, EMA and confidence.
+    async fn independent_health(&mut self, user: usize) -> Health {
+        let o = self
+            .f
+            .obligation(&self.users[user].obligation.clone())
+            .await;
+        let mut h = Health::default();
+        let index_of = |f: &TestFixture, k: &Pubkey| {
+            f.reserves.iter().position(|r| r.reserve == *k).unwrap_or(0)
+        };
+        let prices = |r: &lending::state::Reserve| Prices {
+            spot: r.price_sf.get(),
+            ema: r.ema_price_sf.get(),
+            conf: r.price_conf_sf.get(),
+        };
+        for d in o.active_deposits() {
+            let r = self.f.reserve(index_of(&self.f, &d.reserve)).await;
+            let debt = r
+                .total_normalized_debt_sf
+                .get()
+                .try_mul(r.borrow_index_sf.get())
+                .unwrap_or_default();
+            let assets =
+                shares::total_supply_assets(r.available_amount, debt, r.protocol_fees_sf.get())
+                    .unwrap_or_default();
+            let amount =
+                shares::assets_for_shares(d.shares, assets, r.share_supply).unwrap_or_default();
+            if let Ok(v) = value_deposit(&DepositInput {
+                amount,
+                decimals: r.decimals,
+                prices: prices(&r),
+                ltv: Decimal::from_bps(u64::from(r.config.loan_to_value_bps)),
+                liquidation_threshold: Decimal::from_bps(u64::from(
+                    r.config.liquidation_threshold_bps,
+                )),
+            }) {
+                let _ = h.add_deposit(&v);
+            }
+        }
+        for b in o.active_borrows() {
+            let r = self.f.reserve(index_of(&self.f, &b.reserve)).await;
+            let amount = b
+                .normalized_debt_sf
+                .get()
+                .try_mul(r.borrow_index_sf.get())
+                .unwrap_or_default();
+            if let Ok(v) = value_borrow(&BorrowInput {
+                amount,
+                decimals: r.decimals,
+                prices: prices(&r),
+                borrow_factor: Decimal::from_bps(u64::from(r.config.borrow_factor_bps)),
+            }) {
+                let _ = h.add_borrow(&v);
+            }
+        }
+        h
+    }
+
+    /// The adversarial move of INV-15: with some probability, a newer price for one of the
+    /// user's reserves arrives inside the slot (log-normal move, no slot advance) and that
+    /// reserve alone is refreshed again, after the obligation was refreshed.
+    async fn maybe_reprice_in_slot(&mut self, user: usize) {
+        if self.outage || !self.rng.gen_bool(0.35) {
+            return;
+        }
+        let o = self
+            .f
+            .obligation(&self.users[user].obligation.clone())
+            .await;
+        let keys: Vec<Pubkey> = o
+            .active_deposits()
+            .map(|d| d.reserve)
+            .chain(o.active_borrows().map(|b| b.reserve))
+            .collect();
+        let idx = if keys.is_empty() {
+            self.rng.gen_range(0..self.f.reserves.len())
+        } else {
+            let k = keys[self.rng.gen_range(0..keys.len())];
+            self.f
+                .reserves
+                .iter()
+                .position(|r| r.reserve == k)
+                .unwrap_or(0)
+        };
+        let z: f64 = (0..12).map(|_| self.rng.gen_range(0.0..1.0)).sum::<f64>() - 6.0;
+        let price = self.f.reserves[idx].price.price as f64 / 1e8 * (0.25 * z).exp();
+        self.f.set_price(idx, price.max(0.0001)).await;
+        let ix = self.f.refresh_reserve_ix(idx);
+        let payer = self.f.ctx.payer.insecure_clone();
+        self.send("reprice", ix, &payer).await.ok();
+        self.same_slot_reprices += 1;
     }
 
     /// Sends and checks INV-03 (a failure changes nothing), INV-14 (a defined error) and, for
@@ -296,38 +421,42 @@ impl Fuzz {
                     Some(h) if self.rng.gen_bool(0.7) => self.headroom_tokens(&h, r).await,
                     _ => amount(&mut self.rng, 2_000_000_000),
                 };
-                let ix = self.f.borrow_ix(&self.users[u], r, size);
+                self.maybe_reprice_in_slot(u).await;
+                let ix = self.f.borrow_ix(&self.users[u], r, size).await;
                 let ok = self.send("borrow", ix, &user_kp).await.is_ok();
                 if ok && self.outage {
                     self.violation("INV-12 a borrow succeeded on a stale price".into());
                 }
-                if ok {
-                    if let Some(h) = self.refreshed_health(u).await {
-                        if !h.within_borrow_limit() {
-                            self.violation(
-                                "INV-08 a borrow left the obligation over its limit".into(),
-                            );
-                        }
-                    }
+                if ok && !self.independent_health(u).await.within_borrow_limit() {
+                    self.violation(
+                        "INV-15 a borrow left the obligation over its limit at current prices"
+                            .into(),
+                    );
                 }
             }
             35..=42 => {
                 self.refreshed_health(u).await;
-                let ix =
-                    self.f
-                        .withdraw_ix(&self.users[u], r, amount(&mut self.rng, 100_000_000_000));
+                self.maybe_reprice_in_slot(u).await;
+                let had_debt = self
+                    .f
+                    .obligation(&self.users[u].obligation)
+                    .await
+                    .has_debt();
+                let ix = self
+                    .f
+                    .withdraw_ix(&self.users[u], r, amount(&mut self.rng, 100_000_000_000))
+                    .await;
                 let ok = self.send("withdraw", ix, &user_kp).await.is_ok();
-                if ok && self.outage {
-                    self.violation("INV-12 a withdrawal succeeded on a stale price".into());
+                if ok && self.outage && had_debt {
+                    self.violation(
+                        "INV-12 a withdrawal with debt succeeded on a stale price".into(),
+                    );
                 }
-                if ok {
-                    if let Some(h) = self.refreshed_health(u).await {
-                        if !h.within_borrow_limit() {
-                            self.violation(
-                                "INV-08 a withdrawal left the obligation over its limit".into(),
-                            );
-                        }
-                    }
+                if ok && had_debt && !self.independent_health(u).await.within_borrow_limit() {
+                    self.violation(
+                        "INV-15 a withdrawal left the obligation over its limit at current prices"
+                            .into(),
+                    );
                 }
             }
             43..=52 => {
@@ -414,7 +543,12 @@ impl Fuzz {
         if repay == withdraw {
             return;
         }
-        let h0 = self.refreshed_health(target).await;
+        let refreshed = self.refreshed_health(target).await;
+        self.maybe_reprice_in_slot(target).await;
+        let h0 = match refreshed {
+            Some(_) => Some(self.independent_health(target).await),
+            None => None,
+        };
         let self_liq = keeper == target;
         let e0 = if self_liq {
             self.equity(keeper).await
@@ -428,14 +562,15 @@ impl Fuzz {
             amount(&mut self.rng, debt)
         };
         let ix = liquidate_ix(
-            &self.f,
+            &mut self.f,
             &self.users[keeper],
             &self.users[target].obligation,
             repay,
             withdraw,
             requested,
             0,
-        );
+        )
+        .await;
         let kp = self.users[keeper].keypair.insecure_clone();
         let ok = self.send("liquidate", ix, &kp).await.is_ok();
         if !ok {
@@ -446,19 +581,25 @@ impl Fuzz {
         }
         match h0 {
             Some(h0) if h0.is_liquidatable() => {
-                if let Some(h1) = self.refreshed_health(target).await {
-                    let solvent_before = h0.borrowed_value <= h0.deposited_value;
-                    let unit = Decimal::from_ratio(1, 1_000).unwrap_or_default();
-                    if solvent_before
-                        && h1.borrowed_value > h1.deposited_value.try_add(unit).unwrap_or_default()
-                    {
-                        self.violation(
-                            "INV-09 a liquidation made a solvent obligation insolvent".into(),
-                        );
-                    }
+                let h1 = self.independent_health(target).await;
+                let solvent_before = h0.borrowed_value < h0.deposited_value;
+                let unit = Decimal::from_ratio(1, 1_000).unwrap_or_default();
+                if solvent_before
+                    && h1.borrowed_value > h1.deposited_value.try_add(unit).unwrap_or_default()
+                {
+                    self.violation(
+                        "INV-09 a liquidation made a solvent obligation insolvent".into(),
+                    );
+                }
+                if solvent_before && !health_factor_strictly_up(&h0, &h1) {
+                    self.violation(format!(
+                        "INV-17 a liquidation did not raise the health factor: {h0:?} → {h1:?}"
+                    ));
                 }
             }
-            _ => self.violation("INV-09 a healthy obligation was liquidated".into()),
+            _ => self.violation(
+                "INV-15 a liquidation landed on an obligation healthy at current prices".into(),
+            ),
         }
         if self_liq {
             if let (Some(e0), Some(e1)) = (e0, self.equity(keeper).await) {
@@ -619,7 +760,14 @@ async fn successful_invariants_hold_over_random_action_sequences() {
         violations.len()
     );
     assert!(violations.is_empty(), "{violations:#?}");
-    for kind in ["deposit", "borrow", "withdraw", "repay", "liquidate"] {
+    for kind in [
+        "deposit",
+        "borrow",
+        "withdraw",
+        "repay",
+        "liquidate",
+        "reprice",
+    ] {
         assert!(
             stats.get(kind).is_some_and(|s| s.0 > 0),
             "no {kind} landed: the fuzz must exercise it"

@@ -38,32 +38,36 @@ async fn fail_liquidate_when_not_refreshed_this_slot() {
     f.refresh(&borrower.obligation).await.expect("refresh");
     f.next_slot().await;
     let ix = liquidate_ix(
-        &f,
+        &mut f,
         &liquidator,
         &borrower.obligation,
         USDC,
         SOL,
         u64::MAX,
         0,
-    );
+    )
+    .await;
     assert_error(
         f.send(&[ix], &[&liquidator.keypair]).await,
         LendingError::ReserveStale,
     );
+    // Reserves fresh, the obligation refreshed last slot: the liquidation values it itself.
     let mut ixs: Vec<_> = (0..3).map(|i| f.refresh_reserve_ix(i)).collect();
-    ixs.push(liquidate_ix(
-        &f,
-        &liquidator,
-        &borrower.obligation,
-        USDC,
-        SOL,
-        u64::MAX,
-        0,
-    ));
-    assert_error(
-        f.send(&ixs, &[&liquidator.keypair]).await,
-        LendingError::ObligationStale,
+    ixs.push(
+        liquidate_ix(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+            0,
+        )
+        .await,
     );
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("liquidate recomputes the obligation's values");
 }
 
 #[tokio::test]
@@ -92,29 +96,35 @@ async fn fail_liquidate_when_min_collateral_out_not_met() {
     let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
     // The close-factor liquidation pays 1,868,125,000 SOL lamports to the liquidator.
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
-    ixs.push(liquidate_ix(
-        &f,
-        &liquidator,
-        &borrower.obligation,
-        USDC,
-        SOL,
-        u64::MAX,
-        1_868_125_001,
-    ));
+    ixs.push(
+        liquidate_ix(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+            1_868_125_001,
+        )
+        .await,
+    );
     assert_error(
         f.send(&ixs, &[&liquidator.keypair]).await,
         LendingError::LiquidationSlippage,
     );
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
-    ixs.push(liquidate_ix(
-        &f,
-        &liquidator,
-        &borrower.obligation,
-        USDC,
-        SOL,
-        u64::MAX,
-        1_868_125_000,
-    ));
+    ixs.push(
+        liquidate_ix(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+            1_868_125_000,
+        )
+        .await,
+    );
     f.send(&ixs, &[&liquidator.keypair])
         .await
         .expect("exactly the minimum");
@@ -172,14 +182,15 @@ async fn fail_liquidate_when_token_accounts_have_the_wrong_mint() {
     let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
     let mut ix = liquidate_ix(
-        &f,
+        &mut f,
         &liquidator,
         &borrower.obligation,
         USDC,
         SOL,
         u64::MAX,
         0,
-    );
+    )
+    .await;
     ix.accounts[9].pubkey = liquidator.tokens[VOL];
     ixs.push(ix);
     assert_error(
@@ -188,14 +199,15 @@ async fn fail_liquidate_when_token_accounts_have_the_wrong_mint() {
     );
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
     let mut ix = liquidate_ix(
-        &f,
+        &mut f,
         &liquidator,
         &borrower.obligation,
         USDC,
         SOL,
         u64::MAX,
         0,
-    );
+    )
+    .await;
     ix.accounts[10].pubkey = borrower.tokens[USDC];
     ixs.push(ix);
     assert_error(
@@ -205,14 +217,15 @@ async fn fail_liquidate_when_token_accounts_have_the_wrong_mint() {
     // Source and destination the same account: Anchor refuses the duplicate writable account.
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
     let mut ix = liquidate_ix(
-        &f,
+        &mut f,
         &liquidator,
         &borrower.obligation,
         USDC,
         SOL,
         u64::MAX,
         0,
-    );
+    )
+    .await;
     ix.accounts[10].pubkey = liquidator.tokens[USDC];
     ixs.push(ix);
     assert_error(
@@ -226,14 +239,15 @@ async fn fail_liquidate_when_vault_or_token_program_is_foreign() {
     let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
     let mut ix = liquidate_ix(
-        &f,
+        &mut f,
         &liquidator,
         &borrower.obligation,
         USDC,
         SOL,
         u64::MAX,
         0,
-    );
+    )
+    .await;
     ix.accounts[7].pubkey = f.reserves[VOL].vault;
     ixs.push(ix);
     assert_error(
@@ -242,14 +256,15 @@ async fn fail_liquidate_when_vault_or_token_program_is_foreign() {
     );
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
     let mut ix = liquidate_ix(
-        &f,
+        &mut f,
         &liquidator,
         &borrower.obligation,
         USDC,
         SOL,
         u64::MAX,
         0,
-    );
+    )
+    .await;
     ix.accounts[12].pubkey = anchor_spl::token_2022::ID;
     ixs.push(ix);
     assert_error(
@@ -262,15 +277,18 @@ async fn fail_liquidate_when_vault_or_token_program_is_foreign() {
 async fn fail_liquidate_when_repay_and_withdraw_reserve_are_the_same() {
     let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
-    ixs.push(liquidate_ix(
-        &f,
-        &liquidator,
-        &borrower.obligation,
-        USDC,
-        USDC,
-        1_000,
-        0,
-    ));
+    ixs.push(
+        liquidate_ix(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDC,
+            USDC,
+            1_000,
+            0,
+        )
+        .await,
+    );
     let res = f.send(&ixs, &[&liquidator.keypair]).await;
     let code = error_code(&res);
     assert!(
@@ -287,14 +305,15 @@ async fn fail_liquidate_when_obligation_is_from_another_market() {
     let (market_b, _, _, _, _) = f.second_market(USDC).await;
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
     let mut ix = liquidate_ix(
-        &f,
+        &mut f,
         &liquidator,
         &borrower.obligation,
         USDC,
         SOL,
         u64::MAX,
         0,
-    );
+    )
+    .await;
     ix.accounts[1].pubkey = market_b;
     ixs.push(ix);
     assert_error(

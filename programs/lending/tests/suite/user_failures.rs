@@ -34,7 +34,7 @@ async fn fail_borrow_when_obligation_belongs_to_another_user() {
     let mut f = TestFixture::new().await;
     let (lender, borrower) = lender_and_borrower(&mut f).await;
     let mut refresh = f.refresh_ixs(&borrower.obligation).await;
-    let mut ix = f.borrow_ix(&lender, USDC, 1_000_000);
+    let mut ix = f.borrow_ix(&lender, USDC, 1_000_000).await;
     ix.accounts[2].pubkey = borrower.obligation;
     refresh.push(ix);
     assert_error(
@@ -48,7 +48,7 @@ async fn fail_withdraw_when_obligation_belongs_to_another_user() {
     let mut f = TestFixture::new().await;
     let (lender, borrower) = lender_and_borrower(&mut f).await;
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
-    let mut ix = f.withdraw_ix(&lender, SOL, 1_000);
+    let mut ix = f.withdraw_ix(&lender, SOL, 1_000).await;
     ix.accounts[2].pubkey = borrower.obligation;
     ixs.push(ix);
     assert_error(
@@ -149,7 +149,7 @@ async fn fail_borrow_when_destination_has_the_wrong_mint() {
     let mut f = TestFixture::new().await;
     let (_lender, borrower) = lender_and_borrower(&mut f).await;
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
-    let mut ix = f.borrow_ix(&borrower, USDC, 1_000_000);
+    let mut ix = f.borrow_ix(&borrower, USDC, 1_000_000).await;
     ix.accounts[6].pubkey = borrower.tokens[SOL];
     ixs.push(ix);
     assert_error(
@@ -325,48 +325,80 @@ async fn fail_borrow_when_not_refreshed_in_this_slot() {
     let (_lender, borrower) = lender_and_borrower(&mut f).await;
     f.refresh(&borrower.obligation).await.expect("refresh");
     f.next_slot().await;
-    let ix = f.borrow_ix(&borrower, USDC, 1_000_000);
+    let ix = f.borrow_ix(&borrower, USDC, 1_000_000).await;
     assert_error(
         f.send(&[ix], &[&borrower.keypair]).await,
         LendingError::ReserveStale,
     );
-    // Reserves fresh, obligation refreshed last slot.
+    // Reserves fresh, obligation refreshed last slot: the borrow values it itself.
     let mut ixs: Vec<_> = (0..3).map(|i| f.refresh_reserve_ix(i)).collect();
-    ixs.push(f.borrow_ix(&borrower, USDC, 1_000_000));
-    assert_error(
-        f.send(&ixs, &[&borrower.keypair]).await,
-        LendingError::ObligationStale,
-    );
+    ixs.push(f.borrow_ix(&borrower, USDC, 1_000_000).await);
+    f.send(&ixs, &[&borrower.keypair])
+        .await
+        .expect("borrow recomputes the obligation's values");
 }
 
 #[tokio::test]
 async fn fail_withdraw_when_not_refreshed_in_this_slot() {
     let mut f = TestFixture::new().await;
     let (_lender, borrower) = lender_and_borrower(&mut f).await;
-    let ix = f.withdraw_ix(&borrower, SOL, 1_000);
+    f.borrow(&borrower, USDC, 100_000_000)
+        .await
+        .expect("borrow");
+    f.next_slot().await;
+    let ix = f.withdraw_ix(&borrower, SOL, 1_000).await;
     assert_error(
         f.send(&[ix], &[&borrower.keypair]).await,
         LendingError::ReserveStale,
     );
+    // Reserves fresh, no obligation refresh: the withdrawal values the obligation itself.
     let mut ixs: Vec<_> = (0..3).map(|i| f.refresh_reserve_ix(i)).collect();
-    ixs.push(f.withdraw_ix(&borrower, SOL, 1_000));
-    assert_error(
-        f.send(&ixs, &[&borrower.keypair]).await,
-        LendingError::ObligationStale,
-    );
+    ixs.push(f.withdraw_ix(&borrower, SOL, 1_000).await);
+    f.send(&ixs, &[&borrower.keypair])
+        .await
+        .expect("withdraw recomputes the obligation's values");
 }
 
 #[tokio::test]
-async fn fail_borrow_after_deposit_until_refreshed_again() {
+async fn successful_withdraw_without_debt_needs_no_price() {
     let mut f = TestFixture::new().await;
     let (_lender, borrower) = lender_and_borrower(&mut f).await;
+    // Every oracle goes stale: no refresh can run.
+    f.advance_time_without_prices(3_600).await;
+    for i in 0..3 {
+        let ix = f.refresh_reserve_ix(i);
+        assert_error(f.send(&[ix], &[]).await, LendingError::StalePrice);
+    }
+    let before = f.balance(&borrower.tokens[SOL]).await;
+    let ix = f.withdraw_ix(&borrower, SOL, u64::MAX).await;
+    f.send(&[ix], &[&borrower.keypair])
+        .await
+        .expect("a depositor without debt leaves during an outage");
+    assert_eq!(
+        f.balance(&borrower.tokens[SOL]).await,
+        before + 10_000_000_000
+    );
+    let o = f.obligation(&borrower.obligation).await;
+    assert_eq!(o.active_deposits().count(), 0);
+}
+
+#[tokio::test]
+async fn successful_borrow_counts_a_deposit_made_earlier_in_the_same_transaction() {
+    let mut f = TestFixture::new().await;
+    let (_lender, borrower) = lender_and_borrower(&mut f).await;
+    // 10 SOL at $100 with 75% LTV allow $750 (less the conservative margin): $800 needs more.
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
-    ixs.push(f.deposit_ix(&borrower, SOL, 1_000_000_000));
-    ixs.push(f.borrow_ix(&borrower, USDC, 1_000_000));
+    ixs.push(f.borrow_ix(&borrower, USDC, 800_000_000).await);
     assert_error(
         f.send(&ixs, &[&borrower.keypair]).await,
-        LendingError::ObligationStale,
+        LendingError::BorrowTooLarge,
     );
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    ixs.push(f.deposit_ix(&borrower, SOL, 2_000_000_000));
+    ixs.push(f.borrow_ix(&borrower, USDC, 800_000_000).await);
+    f.send(&ixs, &[&borrower.keypair])
+        .await
+        .expect("the borrow values the obligation after the deposit");
 }
 
 #[tokio::test]

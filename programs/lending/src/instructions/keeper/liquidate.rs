@@ -1,9 +1,11 @@
 //! `liquidate` (permissionless): repays part of an unhealthy obligation's debt and receives its
 //! collateral, worth the repayment plus a bonus, in the same instruction.
 //!
-//! The keeper sends `refresh_reserve` for the obligation's reserves, `refresh_obligation` and
-//! `liquidate` in one transaction: both reserves and the obligation must be refreshed in this
-//! slot, so the staleness and confidence checks of the oracle always apply. Liquidation uses spot
+//! The keeper sends `refresh_reserve` for the obligation's reserves, then `liquidate` with those
+//! reserves as remaining accounts (deposits then borrows, in order): every reserve must be
+//! refreshed in this slot, so the staleness and confidence checks of the oracle always apply,
+//! and the obligation's values are recomputed here, before the liquidation is sized and again
+//! after it, when health must have strictly improved. Liquidation uses spot
 //! prices and ignores the borrow/withdraw pauses and the spot–EMA divergence gate: those protect
 //! against risk-increasing actions, and a liquidation only reduces risk.
 
@@ -13,8 +15,9 @@ use lending_math::health::health_factor_bps;
 
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Liquidated;
-use crate::operations::liquidation::{self, LiquidationReserves};
+use crate::operations::liquidation::{self, LiquidationReserves, Payout};
 use crate::state::{LendingMarket, Obligation, Reserve};
+use crate::utils::reserves::with_other_reserves;
 use crate::utils::token::{transfer_from_vault, transfer_to_vault};
 
 /// Accounts of `liquidate`.
@@ -62,6 +65,16 @@ pub struct Liquidate<'info> {
     /// Token program of the collateral asset.
     #[account(address = withdraw_reserve.load()?.token_program @ LendingError::InvalidTokenProgram)]
     pub withdraw_token_program: Interface<'info, TokenInterface>,
+    /// Optional: the liquidator's own obligation in this market. When given, the seized
+    /// collateral is credited to it as supply shares instead of being paid out in tokens, so
+    /// the liquidation works whatever the collateral reserve's free liquidity.
+    #[account(
+        mut,
+        has_one = lending_market @ LendingError::InvalidMarket,
+        constraint = liquidator_obligation.load()?.owner == liquidator.key() @ LendingError::InvalidLiquidatorObligation,
+        constraint = liquidator_obligation.key() != obligation.key() @ LendingError::InvalidLiquidatorObligation
+    )]
+    pub liquidator_obligation: Option<AccountLoader<'info, Obligation>>,
 }
 
 /// Sizes and applies the liquidation, moves the tokens, checks the slippage guard.
@@ -70,23 +83,40 @@ pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u
     let market_key = ctx.accounts.lending_market.key();
     let repay_key = ctx.accounts.repay_reserve.key();
     let withdraw_key = ctx.accounts.withdraw_reserve.key();
+    let (slot, now) = (clock.slot, clock.unix_timestamp);
     let (outcome, debt_price, coll_price, withdraw_bump) = {
         let market = ctx.accounts.lending_market.load()?;
         let mut obligation = ctx.accounts.obligation.load_mut()?;
         let mut debt = ctx.accounts.repay_reserve.load_mut()?;
         let mut coll = ctx.accounts.withdraw_reserve.load_mut()?;
-        let outcome = liquidation::liquidate(
-            &market,
-            &mut obligation,
-            LiquidationReserves {
-                debt_key: repay_key,
-                debt: &mut debt,
-                coll_key: withdraw_key,
-                coll: &mut coll,
+        let mut receiver = match &ctx.accounts.liquidator_obligation {
+            Some(l) => Some(l.load_mut()?),
+            None => None,
+        };
+        let payout = match receiver.as_deref_mut() {
+            Some(o) => Payout::Shares(o),
+            None => Payout::Tokens,
+        };
+        let outcome = with_other_reserves(
+            ctx.remaining_accounts,
+            &[repay_key, withdraw_key],
+            |others| {
+                liquidation::liquidate(
+                    &market,
+                    &mut obligation,
+                    LiquidationReserves {
+                        debt_key: repay_key,
+                        debt: &mut debt,
+                        coll_key: withdraw_key,
+                        coll: &mut coll,
+                        others,
+                    },
+                    payout,
+                    slot,
+                    now,
+                    repay_amount,
+                )
             },
-            clock.slot,
-            clock.unix_timestamp,
-            repay_amount,
         )?;
         (outcome, debt.price_sf.raw(), coll.price_sf.raw(), coll.bump)
     };
@@ -104,17 +134,19 @@ pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u
         &liquidator,
         outcome.plan.repay_amount,
     )?;
-    let withdraw_info = ctx.accounts.withdraw_reserve.to_account_info();
-    transfer_from_vault(
-        &ctx.accounts.withdraw_token_program,
-        &mut ctx.accounts.withdraw_vault,
-        &ctx.accounts.liquidator_destination,
-        &ctx.accounts.withdraw_mint,
-        &withdraw_info,
-        &market_key,
-        withdraw_bump,
-        outcome.plan.liquidator_amount,
-    )?;
+    if outcome.liquidator_shares == 0 && ctx.accounts.liquidator_obligation.is_none() {
+        let withdraw_info = ctx.accounts.withdraw_reserve.to_account_info();
+        transfer_from_vault(
+            &ctx.accounts.withdraw_token_program,
+            &mut ctx.accounts.withdraw_vault,
+            &ctx.accounts.liquidator_destination,
+            &ctx.accounts.withdraw_mint,
+            &withdraw_info,
+            &market_key,
+            withdraw_bump,
+            outcome.plan.liquidator_amount,
+        )?;
+    }
 
     let plan = &outcome.plan;
     emit_cpi!(Liquidated {
@@ -133,6 +165,13 @@ pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u
         full_liquidation: plan.full_liquidation,
         health_factor_before_bps: health_factor_bps(&outcome.health_before).map_math()?,
         health_factor_after_bps: health_factor_bps(&outcome.health_after).map_math()?,
+        liquidator_obligation: ctx
+            .accounts
+            .liquidator_obligation
+            .as_ref()
+            .map(|l| l.key())
+            .unwrap_or_default(),
+        liquidator_shares: outcome.liquidator_shares,
         debt_price_sf: debt_price,
         collateral_price_sf: coll_price,
     });

@@ -1,22 +1,25 @@
-//! `refresh_obligation` (permissionless): recomputes an obligation's values from its reserves,
-//! passed as remaining accounts: its deposit reserves in order, then its borrow reserves in
-//! order, each refreshed in this slot.
+//! `refresh_obligation` (permissionless): recomputes an obligation's cached values from its
+//! reserves, passed as remaining accounts: its deposit reserves in order, then its borrow
+//! reserves in order, each refreshed in this slot. The cache is for indexers, dApps and the
+//! auction clock; `borrow`, `withdraw` and `liquidate` recompute the values themselves.
 
 use anchor_lang::prelude::*;
 use lending_math::health::health_factor_bps;
 
-use crate::constants::{MAX_BORROWS, MAX_DEPOSITS};
 use crate::error::{LendingError, MathResultExt};
 use crate::events::ObligationRefreshed;
 use crate::operations::refresh::refresh_obligation;
-use crate::state::{Obligation, Reserve};
+use crate::state::{LendingMarket, Obligation};
+use crate::utils::reserves::with_reserves;
 
 /// Accounts of `refresh_obligation`; the reserves follow as remaining accounts.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RefreshObligation<'info> {
+    /// The obligation's market (its auction duration bounds an episode of unhealthiness).
+    pub lending_market: AccountLoader<'info, LendingMarket>,
     /// The obligation.
-    #[account(mut)]
+    #[account(mut, has_one = lending_market @ LendingError::InvalidMarket)]
     pub obligation: AccountLoader<'info, Obligation>,
 }
 
@@ -24,28 +27,12 @@ pub struct RefreshObligation<'info> {
 pub fn handler<'info>(ctx: Context<'info, RefreshObligation<'info>>) -> Result<()> {
     let clock = Clock::get()?;
     let (slot, now) = (clock.slot, clock.unix_timestamp);
-    require!(
-        ctx.remaining_accounts.len() <= MAX_DEPOSITS + MAX_BORROWS,
-        LendingError::InvalidRefreshAccounts
-    );
-    let loaders = ctx
-        .remaining_accounts
-        .iter()
-        .map(AccountLoader::<Reserve>::try_from)
-        .collect::<Result<Vec<_>>>()?;
-    let refs = loaders
-        .iter()
-        .map(|l| l.load())
-        .collect::<Result<Vec<_>>>()?;
-    let reserves: Vec<(Pubkey, &Reserve)> = loaders
-        .iter()
-        .zip(refs.iter())
-        .map(|(l, r)| (l.key(), &**r))
-        .collect();
-
+    let gap = ctx.accounts.lending_market.load()?.episode_gap_secs();
     let mut obligation = ctx.accounts.obligation.load_mut()?;
     let before = health_factor_bps(&obligation.health()).map_math()?;
-    let health = refresh_obligation(&mut obligation, &reserves, slot, now)?;
+    let health = with_reserves(ctx.remaining_accounts, &[], |reserves| {
+        refresh_obligation(&mut obligation, reserves, slot, now, gap)
+    })?;
     drop(obligation);
     emit_cpi!(ObligationRefreshed {
         obligation: ctx.accounts.obligation.key(),

@@ -1,5 +1,7 @@
-//! `borrow`: lends reserve liquidity to the obligation owner. Requires the reserve and the
-//! obligation refreshed in this slot and leaves the obligation within its allowed borrow value.
+//! `borrow`: lends reserve liquidity to the obligation owner. Requires every reserve of the
+//! obligation refreshed in this slot, passed as remaining accounts (deposits then borrows, in
+//! order, as `refresh_obligation` takes them); the obligation's values are recomputed here from
+//! those reserves, and the borrow must leave it within its allowed borrow value.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
@@ -7,7 +9,9 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Borrowed;
 use crate::operations::lending;
+use crate::operations::refresh::refresh_obligation;
 use crate::state::{LendingMarket, Obligation, Reserve};
+use crate::utils::reserves::with_reserves;
 use crate::utils::token::transfer_from_vault;
 
 /// Accounts of `borrow`.
@@ -46,9 +50,10 @@ pub struct Borrow<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-/// Checks pauses, freshness and health, records the debt, sends the tokens.
+/// Checks pauses and freshness, recomputes health, records the debt, sends the tokens.
 pub fn handler(ctx: Context<Borrow>, amount: u64) -> Result<()> {
-    let slot = Clock::get()?.slot;
+    let clock = Clock::get()?;
+    let (slot, now) = (clock.slot, clock.unix_timestamp);
     let market_key = ctx.accounts.lending_market.key();
     let reserve_key = ctx.accounts.reserve.key();
     let (outcome, debt_before, abv, available_after, bump) = {
@@ -61,14 +66,14 @@ pub fn handler(ctx: Context<Borrow>, amount: u64) -> Result<()> {
         );
         require!(reserve.is_fresh(slot), LendingError::ReserveStale);
         require!(
-            obligation.last_refresh_slot == slot,
-            LendingError::ObligationStale
-        );
-        require!(
             reserve.price_divergent == 0,
             LendingError::PriceDivergenceTooHigh
         );
-        let h = obligation.health();
+        reserve.accrue_interest(now).map_math()?;
+        let gap = market.episode_gap_secs();
+        let h = with_reserves(ctx.remaining_accounts, &[(reserve_key, &*reserve)], |rs| {
+            refresh_obligation(&mut obligation, rs, slot, now, gap)
+        })?;
         let outcome = lending::borrow(&mut reserve, &reserve_key, &mut obligation, amount)?;
         (
             outcome,

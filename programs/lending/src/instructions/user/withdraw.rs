@@ -1,13 +1,18 @@
-//! `withdraw`: takes collateral back. Requires the reserve and the obligation refreshed in
-//! this slot; with debt, the obligation must stay within its allowed borrow value.
+//! `withdraw`: takes collateral back. Without debt it needs no price, so a depositor can leave
+//! during an oracle outage. With debt, every reserve of the obligation must be refreshed in
+//! this slot and passed as remaining accounts (deposits then borrows, in order); the
+//! obligation's values are recomputed here and must stay within the allowed borrow value.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use lending_math::health::Health;
 
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Withdrawn;
 use crate::operations::lending;
+use crate::operations::refresh::refresh_obligation;
 use crate::state::{LendingMarket, Obligation, Reserve};
+use crate::utils::reserves::with_reserves;
 use crate::utils::token::transfer_from_vault;
 
 /// Accounts of `withdraw`.
@@ -46,9 +51,10 @@ pub struct Withdraw<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-/// Checks pauses and freshness, burns shares, sends the tokens. `u64::MAX` withdraws the whole position.
+/// Checks pauses, recomputes health when there is debt, burns shares, sends the tokens. `u64::MAX` withdraws the whole position.
 pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
-    let slot = Clock::get()?.slot;
+    let clock = Clock::get()?;
+    let (slot, now) = (clock.slot, clock.unix_timestamp);
     let market_key = ctx.accounts.lending_market.key();
     let reserve_key = ctx.accounts.reserve.key();
     let (outcome, abv_before, debt_upper, available_after, bump) = {
@@ -59,16 +65,20 @@ pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
             market.withdraw_paused == 0 && reserve.config.withdraw_paused == 0,
             LendingError::WithdrawPaused
         );
-        require!(reserve.is_fresh(slot), LendingError::ReserveStale);
-        require!(
-            obligation.last_refresh_slot == slot,
-            LendingError::ObligationStale
-        );
-        require!(
-            reserve.price_divergent == 0 || !obligation.has_debt(),
-            LendingError::PriceDivergenceTooHigh
-        );
-        let h = obligation.health();
+        reserve.accrue_interest(now).map_math()?;
+        let h = if obligation.has_debt() {
+            require!(reserve.is_fresh(slot), LendingError::ReserveStale);
+            require!(
+                reserve.price_divergent == 0,
+                LendingError::PriceDivergenceTooHigh
+            );
+            let gap = market.episode_gap_secs();
+            with_reserves(ctx.remaining_accounts, &[(reserve_key, &*reserve)], |rs| {
+                refresh_obligation(&mut obligation, rs, slot, now, gap)
+            })?
+        } else {
+            Health::default()
+        };
         let outcome = lending::withdraw(&mut reserve, &reserve_key, &mut obligation, amount)?;
         (
             outcome,

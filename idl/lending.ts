@@ -410,6 +410,11 @@ export type Lending = {
       "code": 6060,
       "msg": "Invalid liquidator obligation",
       "name": "invalidLiquidatorObligation"
+    },
+    {
+      "code": 6061,
+      "msg": "The oracle gives a valid price",
+      "name": "oracleNotFailing"
     }
   ],
   "events": [
@@ -529,6 +534,19 @@ export type Lending = {
         68
       ],
       "name": "oracleConfigUpdated"
+    },
+    {
+      "discriminator": [
+        138,
+        228,
+        82,
+        89,
+        171,
+        24,
+        248,
+        14
+      ],
+      "name": "oracleFailureReported"
     },
     {
       "discriminator": [
@@ -1558,6 +1576,53 @@ export type Lending = {
       "accounts": [
         {
           "docs": [
+            "The reserve."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's oracle config."
+          ],
+          "name": "oracleConfig",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "of its kind; `oracle::check_price_account` checks both before anything else."
+          ],
+          "name": "priceAccount"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [],
+      "discriminator": [
+        163,
+        249,
+        187,
+        251,
+        131,
+        201,
+        40,
+        178
+      ],
+      "docs": [
+        "Records that a reserve's pinned oracle fails its checks in this slot, for liquidations (permissionless)."
+      ],
+      "name": "reportOracleFailure"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
             "The market."
           ],
           "name": "lendingMarket",
@@ -1945,6 +2010,13 @@ export type Lending = {
               "Share value after (× 1e18)."
             ],
             "name": "shareValueAfterSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Protocol fees taken back: the reserve factor's share of the interest written off (token base units × 1e18)."
+            ],
+            "name": "feesReversedSf",
             "type": "u128"
           }
         ],
@@ -2748,6 +2820,15 @@ export type Lending = {
                 "name": "sf"
               }
             }
+          },
+          {
+            "docs": [
+              "Principal still owed: tokens lent, reduced by each repayment in proportion to the debt",
+              "it repaid. Debt above it is interest, on which the reserve credited protocol fees; a",
+              "write-off takes those back (token base units)."
+            ],
+            "name": "principal",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -3048,6 +3129,59 @@ export type Lending = {
                 "name": "oracleParams"
               }
             }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A reserve's pinned oracle was found failing its checks in a slot."
+      ],
+      "name": "oracleFailureReported",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Slot of the finding."
+            ],
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "The check that failed (the `LendingError` code, e.g. 6019 for a stale price)."
+            ],
+            "name": "errorCode",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "Last valid spot price, which borrows of the reserve keep (× 1e18)."
+            ],
+            "name": "lastPriceSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Its publish time."
+            ],
+            "name": "lastPublishTime",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Interest accrued (token base units × 1e18)."
+            ],
+            "name": "interestSf",
+            "type": "u128"
           }
         ],
         "kind": "struct"
@@ -3431,13 +3565,22 @@ export type Lending = {
           },
           {
             "docs": [
+              "Slot in which `report_oracle_failure` found the pinned oracle failing its checks",
+              "(0 = never). For liquidations only, in that slot, deposits of this reserve count as",
+              "worth nothing and its debts at their last price made conservative."
+            ],
+            "name": "priceFailedSlot",
+            "type": "u64"
+          },
+          {
+            "docs": [
               "Reserved for upgrades."
             ],
             "name": "reserved",
             "type": {
               "array": [
                 "u64",
-                32
+                31
               ]
             }
           }

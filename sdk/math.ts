@@ -152,14 +152,15 @@ export interface PairWeights {
   debtBorrowFactorSf: bigint;
   collateralThresholdSf: bigint;
 }
-/** The pair's health cap `(1 − m) × bf_d × UBV / (lt_c × BFDV) − 1`; null when below zero. */
+/** The pair's health cap `(1 − m) × bf_d × UBV / (lt_c × BFDV) − 1`, floored at 0; null when
+ *  `bf_d × UBV ≤ lt_c × BFDV` (no bonus can raise the health factor). */
 export function healthCap(h: Health, pair: PairWeights): bigint | null {
-  const keep = WAD - fromBps(HEALTH_CAP_MARGIN_BPS);
-  const num = mul(mul(pair.debtBorrowFactorSf, h.unhealthyBorrowValueSf), keep);
+  const num = mul(pair.debtBorrowFactorSf, h.unhealthyBorrowValueSf);
   const den = mulCeil(pair.collateralThresholdSf, h.bfAdjustedDebtValueSf);
   if (den === 0n) return null;
   const ratio = div(num, den);
-  return ratio < WAD ? null : ratio - WAD;
+  if (ratio <= WAD) return null;
+  return sub0(mul(ratio, WAD - fromBps(HEALTH_CAP_MARGIN_BPS)), WAD);
 }
 /**
  * Liquidation bonus: max(health ramp, Dutch auction) in [lo, hi], capped at `DV/BV − 1` and at

@@ -28,6 +28,22 @@ pub fn refresh_reserve(key: Pubkey, reserve: &Reserve, price_account: Pubkey) ->
     }
 }
 
+/// `report_oracle_failure`: records that the reserve's oracle fails its checks in this slot.
+pub fn report_oracle_failure(key: Pubkey, reserve: &Reserve, price_account: Pubkey) -> Instruction {
+    Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::ReportOracleFailure {
+            reserve: key,
+            oracle_config: reserve.oracle_config,
+            price_account,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::ReportOracleFailure {}.data(),
+    }
+}
+
 /// The obligation's reserves as read-only remaining accounts (deposits then borrows, in order).
 pub fn reserve_metas(reserves: &[Pubkey]) -> impl Iterator<Item = AccountMeta> + '_ {
     reserves

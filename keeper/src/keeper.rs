@@ -250,7 +250,8 @@ impl<'a, C: Chain> Keeper<'a, C> {
         Ok(())
     }
 
-    /// Refresh instructions for `reserves`, each once. `liquidate` values the obligation itself.
+    /// Refresh instructions for `reserves`, each once (a failure report for a reserve whose
+    /// oracle fails). `liquidate` values the obligation itself.
     fn refresh_ixs(snap: &MarketSnapshot, reserves: &[Pubkey]) -> Result<Vec<Instruction>> {
         let mut seen = BTreeSet::new();
         let mut ixs = Vec::new();
@@ -260,11 +261,12 @@ impl<'a, C: Chain> Keeper<'a, C> {
                     .reserves
                     .get(k)
                     .ok_or_else(|| anyhow!("unknown reserve {k}"))?;
-                ixs.push(instructions::refresh_reserve(
-                    *k,
-                    &v.reserve,
-                    v.oracle_config.price_account,
-                ));
+                let price = v.oracle_config.price_account;
+                ixs.push(if v.price_error.is_some() {
+                    instructions::report_oracle_failure(*k, &v.reserve, price)
+                } else {
+                    instructions::refresh_reserve(*k, &v.reserve, price)
+                });
             }
         }
         Ok(ixs)
@@ -308,6 +310,13 @@ impl<'a, C: Chain> Keeper<'a, C> {
             c.plan.repay_amount,
             min_out,
         ));
+        for reserve in &c.write_offs {
+            ixs.push(instructions::socialize_bad_debt(
+                snap.market_key,
+                c.obligation,
+                *reserve,
+            ));
+        }
         self.simulate_and_send(&ixs).await?;
         let max_bonus = repay
             .config

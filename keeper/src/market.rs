@@ -130,6 +130,9 @@ pub async fn load_market<C: Chain>(chain: &C, market_key: &Pubkey) -> Result<Mar
         } else if let Err(e) =
             price_reserve(&key, &mut view, price, clock.slot, clock.unix_timestamp)
         {
+            // What `report_oracle_failure` records on chain: liquidations may still value
+            // the obligation, with this reserve's deposits at zero.
+            view.reserve.price_failed_slot = clock.slot;
             view.price_error = Some(e.to_string());
         }
         reserves.insert(key, view);

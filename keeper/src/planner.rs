@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Result};
 use lending::operations::liquidation::{liquidate, LiquidationReserves, Payout};
-use lending::operations::refresh::refresh_obligation;
+use lending::operations::refresh::{refresh_obligation, Pricing};
 use lending::state::{Obligation, Reserve};
 use lending_math::health::{health_factor_bps, market_value, Health};
 use lending_math::liquidation::LiquidationPlan;
@@ -74,6 +74,7 @@ fn reserves_of<'a>(snap: &'a MarketSnapshot, o: &Obligation) -> Result<Vec<(Pubk
                 .get(&k)
                 .ok_or_else(|| anyhow!("unknown reserve {k}"))?;
             match &v.price_error {
+                Some(_) if v.reserve.oracle_failed(snap.slot) => Ok((k, &v.reserve)),
                 Some(e) => Err(anyhow!("reserve {k} has no usable price: {e}")),
                 None => Ok((k, &v.reserve)),
             }
@@ -86,8 +87,15 @@ pub fn assess(snap: &MarketSnapshot, key: Pubkey, obligation: &Obligation) -> Re
     let mut o = *obligation;
     let reserves = reserves_of(snap, &o)?;
     let gap = snap.market.episode_gap_secs();
-    let health = refresh_obligation(&mut o, &reserves, snap.slot, snap.now, gap)
-        .map_err(|e| anyhow!("{key}: {e}"))?;
+    let health = refresh_obligation(
+        &mut o,
+        &reserves,
+        snap.slot,
+        snap.now,
+        gap,
+        Pricing::Liquidation,
+    )
+    .map_err(|e| anyhow!("{key}: {e}"))?;
     Ok(Assessment {
         key,
         obligation: o,
@@ -114,6 +122,9 @@ pub struct Candidate {
     pub profit: Decimal,
     /// How far under water the obligation is.
     pub deficit: Decimal,
+    /// Debts in other reserves to write off in the same transaction when this liquidation
+    /// takes the last collateral (the program writes off the repaid reserve's rest itself).
+    pub write_offs: Vec<Pubkey>,
 }
 
 impl PartialEq for Candidate {
@@ -211,8 +222,19 @@ pub fn best_candidate(
             if profit < min_profit {
                 continue;
             }
+            let last = a.obligation.active_deposits().count() == 1 && plan.seize_shares == d.shares;
+            let write_offs = if last {
+                a.obligation
+                    .active_borrows()
+                    .map(|x| x.reserve)
+                    .filter(|k| *k != b.reserve)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let c = Candidate {
                 obligation: a.key,
+                write_offs,
                 refresh_reserves: a
                     .obligation
                     .active_deposits()

@@ -144,14 +144,12 @@ pub struct PairWeights {
     pub collateral_threshold: Decimal,
 }
 
-/// The pair's health cap `(1 − m) × bf_d × UBV / (lt_c × BFDV) − 1`, rounded down; `None` when
-/// it is below zero (the pair cannot raise the health factor).
+/// The pair's health cap `(1 − m) × bf_d × UBV / (lt_c × BFDV) − 1`, rounded down and floored
+/// at 0; `None` when `bf_d × UBV ≤ lt_c × BFDV`, where even no bonus lowers the health factor.
+/// Between the two (an obligation a hair from insolvency) the bonus is 0 and the liquidation
+/// still raises the health factor, by less than the margin.
 pub fn health_cap(h: &Health, pair: &PairWeights) -> MathResult<Option<Decimal>> {
-    let keep = Decimal::one().try_sub(Decimal::from_bps(HEALTH_CAP_MARGIN_BPS))?;
-    let num = pair
-        .debt_borrow_factor
-        .try_mul(h.unhealthy_borrow_value)?
-        .try_mul(keep)?;
+    let num = pair.debt_borrow_factor.try_mul(h.unhealthy_borrow_value)?;
     let den = pair
         .collateral_threshold
         .try_mul_ceil(h.bf_adjusted_debt_value)?;
@@ -159,11 +157,11 @@ pub fn health_cap(h: &Health, pair: &PairWeights) -> MathResult<Option<Decimal>>
         return Ok(None);
     }
     let ratio = num.try_div(den)?;
-    Ok(if ratio < Decimal::one() {
-        None
-    } else {
-        Some(ratio.try_sub(Decimal::one())?)
-    })
+    if ratio <= Decimal::one() {
+        return Ok(None);
+    }
+    let keep = Decimal::one().try_sub(Decimal::from_bps(HEALTH_CAP_MARGIN_BPS))?;
+    Ok(Some(ratio.try_mul(keep)?.saturating_sub(Decimal::one())))
 }
 
 /// The bonus of an obligation with totals `h`, liquidated through `pair`, first seen

@@ -192,6 +192,9 @@ pub enum LendingError {
     /// in the same market, and not the one being liquidated.
     #[msg("Invalid liquidator obligation")]
     InvalidLiquidatorObligation, // 6060
+    /// `report_oracle_failure` found the oracle valid: refresh the reserve instead.
+    #[msg("The oracle gives a valid price")]
+    OracleNotFailing, // 6061
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -107,6 +107,23 @@ pub struct ReserveRefreshed {
     pub divergent: bool,
 }
 
+/// A reserve's pinned oracle was found failing its checks in a slot.
+#[event]
+pub struct OracleFailureReported {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Slot of the finding.
+    pub slot: u64,
+    /// The check that failed (the `LendingError` code, e.g. 6019 for a stale price).
+    pub error_code: u32,
+    /// Last valid spot price, which borrows of the reserve keep (× 1e18).
+    pub last_price_sf: u128,
+    /// Its publish time.
+    pub last_publish_time: i64,
+    /// Interest accrued (token base units × 1e18).
+    pub interest_sf: u128,
+}
+
 /// An obligation's values were recomputed.
 #[event]
 pub struct ObligationRefreshed {
@@ -264,6 +281,8 @@ pub struct BadDebtSocialized {
     pub share_value_before_sf: u128,
     /// Share value after (× 1e18).
     pub share_value_after_sf: u128,
+    /// Protocol fees taken back: the reserve factor's share of the interest written off (token base units × 1e18).
+    pub fees_reversed_sf: u128,
 }
 
 /// The admin collected protocol fees from a reserve.

@@ -81,6 +81,11 @@ pub mod lending {
         instructions::keeper::refresh_reserve::handler(ctx)
     }
 
+    /// Records that a reserve's pinned oracle fails its checks in this slot, for liquidations (permissionless).
+    pub fn report_oracle_failure(ctx: Context<ReportOracleFailure>) -> Result<()> {
+        instructions::keeper::report_oracle_failure::handler(ctx)
+    }
+
     /// Recomputes an obligation's values; remaining accounts: its deposit then borrow reserves, in order (permissionless).
     pub fn refresh_obligation<'info>(ctx: Context<'info, RefreshObligation<'info>>) -> Result<()> {
         instructions::keeper::refresh_obligation::handler(ctx)

@@ -195,9 +195,19 @@ pub fn borrow(
     let i = obligation
         .find_or_add_borrow(reserve_key)
         .ok_or(LendingError::TooManyBorrows)?;
-    let pos = &mut obligation.borrows[i].normalized_debt_sf;
-    pos.set(pos.get().try_add(normalized).map_math()?)
+    let pos = &mut obligation.borrows[i];
+    pos.normalized_debt_sf
+        .set(
+            pos.normalized_debt_sf
+                .get()
+                .try_add(normalized)
+                .map_math()?,
+        )
         .map_math()?;
+    pos.principal = pos
+        .principal
+        .checked_add(amount)
+        .ok_or(LendingError::MathOverflow)?;
     let total = reserve
         .total_normalized_debt_sf
         .get()
@@ -209,6 +219,24 @@ pub fn borrow(
     Ok(BorrowOutcome {
         normalized_debt: normalized,
     })
+}
+
+/// Principal left after a repayment takes a debt of `before` down to `remaining`: a repayment
+/// pays principal and interest pro rata, so the principal shrinks in the same proportion as
+/// the debt, `floor(principal × remaining / before)`. Whatever part of a debt is later written
+/// off then carries its share of the interest, and of the fees credited on it.
+pub fn principal_after_repay(principal: u64, before: Decimal, remaining: Decimal) -> Result<u64> {
+    if before.is_zero() || remaining.is_zero() {
+        return Ok(0);
+    }
+    Decimal::from_u64(principal)
+        .try_mul(remaining)
+        .map_math()?
+        .try_div(before)
+        .map_math()?
+        .try_floor_u64()
+        .map_math()
+        .map(|p| p.min(principal))
 }
 
 /// Result of a repayment.
@@ -249,6 +277,9 @@ pub fn repay(
         .normalized_debt_sf
         .set(left)
         .map_math()?;
+    let remaining = left.try_mul(index).map_math()?;
+    obligation.borrows[i].principal =
+        principal_after_repay(obligation.borrows[i].principal, debt, remaining)?;
     obligation.remove_borrow_if_empty(i);
     let total = reserve
         .total_normalized_debt_sf

@@ -18,7 +18,8 @@ use lending_math::liquidation::{
 use lending_math::{shares, Decimal};
 
 use crate::error::{LendingError, MathResultExt};
-use crate::operations::refresh::{store_valuation, value_obligation};
+use crate::operations::lending::principal_after_repay;
+use crate::operations::refresh::{store_valuation, value_obligation, Pricing};
 use crate::operations::sub;
 use crate::state::{LendingMarket, Obligation, Reserve};
 
@@ -46,6 +47,8 @@ pub struct LiquidationOutcome {
     pub health_after: Health,
     /// Supply shares credited to the liquidator's obligation (0 when paid in tokens).
     pub liquidator_shares: u64,
+    /// The write-off of the rest of the debt, when the liquidation took the last collateral.
+    pub written_off: Option<BadDebtOutcome>,
 }
 
 /// The two reserves of a liquidation, with their keys.
@@ -101,7 +104,7 @@ pub fn liquidate(
         LendingError::ReserveStale
     );
     let gap = market.episode_gap_secs();
-    let before = value_obligation(obligation, &with_pair(&r), slot)?;
+    let before = value_obligation(obligation, &with_pair(&r), slot, Pricing::Liquidation)?;
     store_valuation(obligation, &before, slot, now, gap)?;
     let bi = obligation
         .find_borrow(&r.debt_key)
@@ -188,10 +191,16 @@ pub fn liquidate(
             .map_math()?
             .min(held)
     };
+    let left = held.try_sub(removed).map_math()?;
     obligation.borrows[bi]
         .normalized_debt_sf
-        .set(held.try_sub(removed).map_math()?)
+        .set(left)
         .map_math()?;
+    obligation.borrows[bi].principal = principal_after_repay(
+        obligation.borrows[bi].principal,
+        debt_amount,
+        left.try_mul(index).map_math()?,
+    )?;
     obligation.remove_borrow_if_empty(bi);
     let total = r
         .debt
@@ -273,8 +282,21 @@ pub fn liquidate(
         .liquidation_window_repaid_sf
         .set(repaid)
         .map_math()?;
+    // The liquidation that takes the last collateral writes off what is left of this debt in
+    // the same instruction: between the seizure and a separate write-off, the supply shares
+    // would still count the doomed debt as an asset, and an informed depositor could leave
+    // at that value and leave the loss to the others. (Debts in other reserves are written off
+    // by `socialize_bad_debt`, which the keeper sends in the same transaction.)
+    let written_off = if obligation.active_deposits().next().is_none()
+        && obligation.find_borrow(&r.debt_key).is_some()
+    {
+        Some(socialize_bad_debt(r.debt, &r.debt_key, obligation)?)
+    } else {
+        None
+    };
+
     // The values after, from scratch on the reserves as the liquidation left them.
-    let after = value_obligation(obligation, &with_pair(&r), slot)?;
+    let after = value_obligation(obligation, &with_pair(&r), slot, Pricing::Liquidation)?;
     require_health_improved(&health_before, &after.health)?;
     store_valuation(obligation, &after, slot, now, gap)?;
     obligation.mark_stale();
@@ -284,6 +306,7 @@ pub fn liquidate(
         health_before,
         health_after: after.health,
         liquidator_shares,
+        written_off,
     })
 }
 
@@ -306,6 +329,43 @@ pub fn require_health_improved(before: &Health, after: &Health) -> Result<()> {
     Ok(())
 }
 
+/// Sweeps the obligation's dust collateral before a write-off: each deposit whose shares
+/// redeem for no token at all (no liquidation can seize it: it pays nothing) has its shares
+/// burned in its reserve, which raises that reserve's share value by less than one token.
+/// `reserves` must hold the reserve of every remaining deposit, accrued to now; a deposit
+/// that redeems for a token or more stays, and the write-off then fails as before.
+/// Returns the number of deposits swept.
+pub fn sweep_dust_collateral(
+    obligation: &mut Obligation,
+    reserves: &mut [(Pubkey, &mut Reserve)],
+) -> Result<u32> {
+    let mut swept = 0;
+    // Positions compact on removal, so walk from the back.
+    for i in (0..obligation.active_deposits().count()).rev() {
+        let pos = obligation.deposits[i];
+        let Some((_, r)) = reserves.iter_mut().find(|(k, _)| *k == pos.reserve) else {
+            continue;
+        };
+        require!(
+            r.lending_market == obligation.lending_market,
+            LendingError::InvalidMarket
+        );
+        let out = shares::redeem_amount(
+            pos.shares,
+            r.total_supply_assets().map_math()?,
+            r.share_supply,
+        )
+        .map_math()?;
+        if out == 0 {
+            r.share_supply = sub(r.share_supply, pos.shares)?;
+            obligation.deposits[i].shares = 0;
+            obligation.remove_deposit_if_empty(i);
+            swept += 1;
+        }
+    }
+    Ok(swept)
+}
+
 /// What a bad-debt write-off did.
 pub struct BadDebtOutcome {
     /// Debt written off (token base units, fractional).
@@ -316,6 +376,8 @@ pub struct BadDebtOutcome {
     pub share_value_before: Decimal,
     /// Share value after.
     pub share_value_after: Decimal,
+    /// Protocol fees taken back: those credited on the interest written off.
+    pub fees_reversed: Decimal,
 }
 
 /// Writes off the obligation's debt in `reserve` once it has no collateral left: the insurance
@@ -342,6 +404,24 @@ pub fn socialize_bad_debt(
     let held = obligation.borrows[i].normalized_debt_sf.get();
     let debt = held.try_mul(reserve.borrow_index_sf.get()).map_math()?;
     let split = split_bad_debt(debt, reserve.insurance_amount).map_math()?;
+    // The reserve factor's share of the interest that will never be paid was credited to the
+    // protocol as it accrued: take it back (capped at the fees held), so the protocol never
+    // collects fees on interest written off against depositors.
+    let unpaid_interest = debt.saturating_sub(Decimal::from_u64(obligation.borrows[i].principal));
+    let fees_reversed = unpaid_interest
+        .try_mul(reserve.config.reserve_factor())
+        .map_math()?
+        .min(reserve.protocol_fees_sf.get());
+    reserve
+        .protocol_fees_sf
+        .set(
+            reserve
+                .protocol_fees_sf
+                .get()
+                .try_sub(fees_reversed)
+                .map_math()?,
+        )
+        .map_math()?;
 
     obligation.borrows[i]
         .normalized_debt_sf
@@ -376,5 +456,60 @@ pub fn socialize_bad_debt(
         split,
         share_value_before,
         share_value_after,
+        fees_reversed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::prelude::Pubkey;
+
+    fn reserve(market: Pubkey, available: u64, share_supply: u64) -> Reserve {
+        let mut r: Reserve = bytemuck::Zeroable::zeroed();
+        r.lending_market = market;
+        r.available_amount = available;
+        r.share_supply = share_supply;
+        r.borrow_index_sf.set(Decimal::one()).unwrap();
+        r
+    }
+
+    #[test]
+    fn successful_sweep_burns_only_shares_that_redeem_for_nothing() {
+        let market = Pubkey::new_unique();
+        let (dust_key, kept_key) = (Pubkey::new_unique(), Pubkey::new_unique());
+        // After a loss, 3 shares back 1 token: one share redeems for nothing.
+        let mut dust = reserve(market, 1, 3);
+        let mut kept = reserve(market, 1_000, 1_000);
+        let mut o: Obligation = bytemuck::Zeroable::zeroed();
+        o.lending_market = market;
+        o.find_or_add_deposit(&kept_key).unwrap();
+        o.deposits[0].shares = 1;
+        o.find_or_add_deposit(&dust_key).unwrap();
+        o.deposits[1].shares = 1;
+        let swept = {
+            let mut rs = vec![(dust_key, &mut dust), (kept_key, &mut kept)];
+            sweep_dust_collateral(&mut o, &mut rs).unwrap()
+        };
+        assert_eq!(swept, 1);
+        assert_eq!(dust.share_supply, 2, "the dust share is burned");
+        assert_eq!(kept.share_supply, 1_000, "a share worth a token stays");
+        assert_eq!(o.active_deposits().count(), 1);
+        assert_eq!(o.deposits[0].reserve, kept_key);
+    }
+
+    #[test]
+    fn fail_sweep_when_a_reserve_is_of_another_market() {
+        let key = Pubkey::new_unique();
+        let mut r = reserve(Pubkey::new_unique(), 1, 3);
+        let mut o: Obligation = bytemuck::Zeroable::zeroed();
+        o.lending_market = Pubkey::new_unique();
+        o.find_or_add_deposit(&key).unwrap();
+        o.deposits[0].shares = 1;
+        let mut rs = vec![(key, &mut r)];
+        assert_eq!(
+            sweep_dust_collateral(&mut o, &mut rs).unwrap_err(),
+            error!(LendingError::InvalidMarket)
+        );
+    }
 }

@@ -10,6 +10,7 @@
 
 use anchor_lang::prelude::*;
 use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput, Health};
+use lending_math::price::Prices;
 use lending_math::{shares, Decimal};
 
 use crate::constants::{MAX_BORROWS, MAX_DEPOSITS};
@@ -28,6 +29,19 @@ pub fn apply_price(reserve: &mut Reserve, price: &ValidatedPrice, slot: u64) -> 
     Ok(())
 }
 
+/// Which reserve prices a valuation accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pricing {
+    /// Every reserve priced in this slot (borrow, withdraw).
+    Strict,
+    /// For liquidation: a reserve whose oracle was reported failing in this slot
+    /// (`report_oracle_failure`) counts too. Its deposits are worth nothing; its debts keep
+    /// their last price, made conservative (`max(spot, EMA) + confidence`), with interest
+    /// accrued to the report. A reserve neither priced nor reported is still stale, so a
+    /// liquidator cannot make a working oracle count as failing by leaving out its refresh.
+    Liquidation,
+}
+
 /// An obligation valued from scratch: its totals and each position's spot value.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Valuation {
@@ -41,11 +55,12 @@ pub struct Valuation {
 
 /// Values every position of `obligation` with the reserve of the same key in `reserves`
 /// (any order, extra entries ignored). Each reserve must be of the obligation's market and
-/// priced in `slot`.
+/// priced in `slot` (or, under [`Pricing::Liquidation`], reported failing in it).
 pub fn value_obligation(
     obligation: &Obligation,
     reserves: &[(Pubkey, &Reserve)],
     slot: u64,
+    pricing: Pricing,
 ) -> Result<Valuation> {
     let find = |key: &Pubkey| -> Result<&Reserve> {
         let (_, r) = reserves
@@ -56,12 +71,15 @@ pub fn value_obligation(
             r.lending_market == obligation.lending_market,
             LendingError::InvalidMarket
         );
-        require!(r.is_fresh(slot), LendingError::ReserveStale);
+        require!(usable(r, slot, pricing), LendingError::ReserveStale);
         Ok(r)
     };
     let mut out = Valuation::default();
     for (i, pos) in obligation.active_deposits().enumerate() {
         let reserve = find(&pos.reserve)?;
+        if !reserve.is_fresh(slot) {
+            continue; // failing oracle: worth nothing to a liquidation
+        }
         let amount = shares::assets_for_shares(
             pos.shares,
             reserve.total_supply_assets().map_math()?,
@@ -86,10 +104,20 @@ pub fn value_obligation(
             .get()
             .try_mul(reserve.borrow_index_sf.get())
             .map_math()?;
+        let prices = if reserve.is_fresh(slot) {
+            reserve.prices()
+        } else {
+            let high = reserve.prices().debt_price().map_math()?;
+            Prices {
+                spot: high,
+                ema: high,
+                conf: Decimal::zero(),
+            }
+        };
         let v = value_borrow(&BorrowInput {
             amount,
             decimals: reserve.decimals,
-            prices: reserve.prices(),
+            prices,
             borrow_factor: reserve.config.borrow_factor(),
         })
         .map_math()?;
@@ -99,6 +127,10 @@ pub fn value_obligation(
     Ok(out)
 }
 
+fn usable(r: &Reserve, slot: u64, pricing: Pricing) -> bool {
+    r.is_fresh(slot) || (pricing == Pricing::Liquidation && r.oracle_failed(slot))
+}
+
 /// Checks that `reserves` are exactly the reserves of the obligation's deposits, in order, then
 /// those of its borrows, in order, each of the obligation's market and priced in `slot`. A
 /// missing, extra, reordered, duplicated, foreign or stale reserve fails.
@@ -106,6 +138,7 @@ pub fn check_refresh_order(
     obligation: &Obligation,
     reserves: &[(Pubkey, &Reserve)],
     slot: u64,
+    pricing: Pricing,
 ) -> Result<()> {
     let n_dep = obligation.active_deposits().count();
     let n_bor = obligation.active_borrows().count();
@@ -118,7 +151,7 @@ pub fn check_refresh_order(
             reserve.lending_market == obligation.lending_market,
             LendingError::InvalidMarket
         );
-        require!(reserve.is_fresh(slot), LendingError::ReserveStale);
+        require!(usable(reserve, slot, pricing), LendingError::ReserveStale);
         let expected = if i < n_dep {
             obligation.deposits[i].reserve
         } else {
@@ -160,16 +193,17 @@ pub fn store_valuation(
 
 /// Recomputes and stores the obligation's values. `reserves` must be exactly the reserves of
 /// its deposits, in order, then those of its borrows, in order; each of the obligation's market
-/// and refreshed in `slot`.
+/// and usable under `pricing` in `slot`.
 pub fn refresh_obligation(
     obligation: &mut Obligation,
     reserves: &[(Pubkey, &Reserve)],
     slot: u64,
     now: i64,
     episode_gap_secs: i64,
+    pricing: Pricing,
 ) -> Result<Health> {
-    check_refresh_order(obligation, reserves, slot)?;
-    let v = value_obligation(obligation, reserves, slot)?;
+    check_refresh_order(obligation, reserves, slot, pricing)?;
+    let v = value_obligation(obligation, reserves, slot, pricing)?;
     store_valuation(obligation, &v, slot, now, episode_gap_secs)?;
     Ok(v.health)
 }

@@ -36,33 +36,38 @@ pub struct ValidatedPrice {
     pub divergent: bool,
 }
 
-/// Decodes `price_account` according to `config` after checking that it is the pinned account
-/// and that the expected oracle program owns it.
-pub fn read_price(config: &OracleConfig, price_account: &AccountInfo) -> Result<PriceReading> {
+/// Checks that `price_account` is the pinned account and that the oracle program of its kind
+/// owns it: what makes a reading this reserve's at all.
+pub fn check_price_account(config: &OracleConfig, price_account: &AccountInfo) -> Result<()> {
     require_keys_eq!(
         *price_account.key,
         config.price_account,
         LendingError::InvalidOracleAccount
     );
     let kind = OracleKind::from_u8(config.kind).ok_or(LendingError::InvalidOracleConfigParams)?;
+    match kind {
+        OracleKind::PythPull => require_keys_eq!(
+            *price_account.owner,
+            PYTH_RECEIVER_PROGRAM,
+            LendingError::InvalidOracleOwner
+        ),
+        OracleKind::PythLegacy => require!(
+            *price_account.owner == PYTH_LEGACY_PROGRAM_MAINNET
+                || *price_account.owner == PYTH_LEGACY_PROGRAM_DEVNET,
+            LendingError::InvalidOracleOwner
+        ),
+    }
+    Ok(())
+}
+
+/// Decodes `price_account` according to `config` after [`check_price_account`].
+pub fn read_price(config: &OracleConfig, price_account: &AccountInfo) -> Result<PriceReading> {
+    check_price_account(config, price_account)?;
+    let kind = OracleKind::from_u8(config.kind).ok_or(LendingError::InvalidOracleConfigParams)?;
     let data = price_account.try_borrow_data()?;
     match kind {
-        OracleKind::PythPull => {
-            require_keys_eq!(
-                *price_account.owner,
-                PYTH_RECEIVER_PROGRAM,
-                LendingError::InvalidOracleOwner
-            );
-            pyth_pull::decode(&data, &config.feed_id)
-        }
-        OracleKind::PythLegacy => {
-            require!(
-                *price_account.owner == PYTH_LEGACY_PROGRAM_MAINNET
-                    || *price_account.owner == PYTH_LEGACY_PROGRAM_DEVNET,
-                LendingError::InvalidOracleOwner
-            );
-            pyth_legacy::decode(&data)
-        }
+        OracleKind::PythPull => pyth_pull::decode(&data, &config.feed_id),
+        OracleKind::PythLegacy => pyth_legacy::decode(&data),
     }
 }
 

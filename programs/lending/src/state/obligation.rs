@@ -29,6 +29,10 @@ pub struct ObligationBorrow {
     pub normalized_debt_sf: Sf,
     /// Spot value at the last refresh (quote units × 1e18).
     pub market_value_sf: Sf,
+    /// Principal still owed: tokens lent, reduced by each repayment in proportion to the debt
+    /// it repaid. Debt above it is interest, on which the reserve credited protocol fees; a
+    /// write-off takes those back (token base units).
+    pub principal: u64,
 }
 
 /// An obligation. PDA `[OBLIGATION_SEED, market, owner, id]`.
@@ -79,7 +83,7 @@ pub struct Obligation {
     pub _reserved: [u64; 3],
 }
 
-const _: () = assert!(core::mem::size_of::<Obligation>() == 1_024);
+const _: () = assert!(core::mem::size_of::<Obligation>() == 1_064);
 
 impl Obligation {
     /// Account size including the discriminator.

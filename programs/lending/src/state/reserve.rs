@@ -136,8 +136,12 @@ pub struct Reserve {
     pub version: u8,
     /// Reserved for alignment.
     pub _padding0: [u8; 3],
+    /// Slot in which `report_oracle_failure` found the pinned oracle failing its checks
+    /// (0 = never). For liquidations only, in that slot, deposits of this reserve count as
+    /// worth nothing and its debts at their last price made conservative.
+    pub price_failed_slot: u64,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 32],
+    pub _reserved: [u64; 31],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 688);
@@ -205,5 +209,10 @@ impl Reserve {
     /// True when the cached price was read in `slot`.
     pub fn is_fresh(&self, slot: u64) -> bool {
         self.price_slot == slot
+    }
+
+    /// True when the oracle was found failing in `slot` and no valid price was read since.
+    pub fn oracle_failed(&self, slot: u64) -> bool {
+        self.price_failed_slot == slot && !self.is_fresh(slot)
     }
 }

@@ -5,6 +5,7 @@ use lending::error::LendingError;
 use lending_math::shares::share_value;
 use lending_math::Decimal;
 use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
 
 use crate::fixture::*;
 use crate::liquidation::{liquidate, simulate_liquidation};
@@ -75,14 +76,38 @@ async fn successful_crash_liquidations_then_insurance_then_socialization() {
     // SOL crashes 60% in one step: Y's $400 of collateral backs $700 of debt.
     f.set_price(SOL, 40.0).await;
     let e = simulate_liquidation(&mut f, &liquidator, &y.obligation, USDC, SOL, u64::MAX).await;
-    assert_eq!(e.bonus_source, 3, "insolvent: minimum bonus");
+    assert_eq!((e.bonus_bps, e.bonus_source), (0, 3), "insolvent: no bonus");
     assert!(e.full_liquidation);
+    let before = f.reserve(USDC).await;
+    let value_before =
+        share_value(before.total_supply_assets().unwrap(), before.share_supply).unwrap();
+    let mut ixs = f.refresh_ixs(&y.obligation).await;
+    ixs.push(
+        crate::liquidation::liquidate_ix(
+            &mut f,
+            &liquidator,
+            &y.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+            0,
+        )
+        .await,
+    );
+    let mut w: Vec<lending::events::BadDebtSocialized> =
+        crate::events::simulate_events(&mut f, &ixs, &[&liquidator.keypair]).await;
+    let w = w.remove(0);
     liquidate(&mut f, &liquidator, &y.obligation, USDC, SOL, u64::MAX)
         .await
         .expect("never reverts");
+    // The liquidation that took the last collateral wrote the rest of the debt off at once:
+    // no window in which depositors could leave at a share value that still counts it.
     let o = f.obligation(&y.obligation).await;
     assert_eq!(o.active_deposits().count(), 0, "all collateral seized");
-    assert!(o.has_debt(), "debt is left without collateral");
+    assert!(
+        !o.has_debt(),
+        "the rest of the debt is written off in the same instruction"
+    );
     let obligations = [
         lender.obligation,
         x.obligation,
@@ -90,35 +115,33 @@ async fn successful_crash_liquidations_then_insurance_then_socialization() {
         liquidator.obligation,
     ];
     assert_identities(&mut f, &obligations).await;
-
-    // Bad debt: ~$307.84 − insurance, socialized to USDC depositors.
-    let before = f.reserve(USDC).await;
-    let value_before =
-        share_value(before.total_supply_assets().unwrap(), before.share_supply).unwrap();
-    let debt = o.borrows[0]
-        .normalized_debt_sf
-        .get()
-        .try_mul(before.borrow_index_sf.get())
-        .unwrap();
-    let ix = f.socialize_bad_debt_ix(&y.obligation, USDC);
-    f.send(&[ix], &[]).await.expect("socialize");
     let after = f.reserve(USDC).await;
     assert_eq!(after.insurance_amount, 0, "insurance used first");
-    assert_eq!(after.available_amount, before.available_amount + insurance);
+    assert_eq!(w.covered_by_insurance, insurance);
     let value_after =
         share_value(after.total_supply_assets().unwrap(), after.share_supply).unwrap();
     assert!(
         value_after < value_before,
         "the rest lowers the share value"
     );
+    // Depositors lose the debt left after the $400 repayment, less the insurance, less the
+    // fees that had been credited on its unpaid interest.
     let loss = before
         .total_supply_assets()
         .unwrap()
         .try_sub(after.total_supply_assets().unwrap())
         .unwrap();
-    assert_eq!(loss, debt.try_sub(Decimal::from_u64(insurance)).unwrap());
-    assert!(!f.obligation(&y.obligation).await.has_debt());
-    assert_identities(&mut f, &obligations).await;
+    let debt_left = Decimal::from_scaled_val(w.debt_sf);
+    let expected = debt_left
+        .try_sub(Decimal::from_u64(insurance))
+        .unwrap()
+        .try_sub(Decimal::from_scaled_val(w.fees_reversed_sf))
+        .unwrap();
+    assert_eq!(loss, expected);
+    assert!(
+        debt_left > Decimal::from_u64(290_000_000),
+        "about $300 left"
+    );
 }
 
 #[tokio::test]
@@ -143,19 +166,8 @@ async fn successful_insurance_covers_small_bad_debt_fully() {
     f.deposit(&y, SOL, 1_000_000_000).await.expect("1 SOL");
     f.borrow(&y, USDC, 70_000_000).await.expect("70 USDC");
     f.set_price(SOL, 60.0).await;
-    liquidate(&mut f, &liquidator, &y.obligation, USDC, SOL, u64::MAX)
-        .await
-        .expect("liquidate");
-    let o = f.obligation(&y.obligation).await;
-    assert_eq!(o.active_deposits().count(), 0);
-    let r = f.reserve(USDC).await;
-    let debt = o.borrows[0]
-        .normalized_debt_sf
-        .get()
-        .try_mul(r.borrow_index_sf.get())
-        .unwrap();
     // Fund the insurance as a previous liquidation fee would have.
-    let mut r2 = r;
+    let mut r2 = f.reserve(USDC).await;
     r2.insurance_amount = 20_000_000;
     let key = f.reserves[USDC].reserve;
     let mut data = f.data(&key).await;
@@ -166,8 +178,29 @@ async fn successful_insurance_covers_small_bad_debt_fully() {
     let mint = f.reserves[USDC].mint;
     f.mint_to(&mint, &vault, 20_000_000).await;
     let value_before = share_value(r2.total_supply_assets().unwrap(), r2.share_supply).unwrap();
-    let ix = f.socialize_bad_debt_ix(&y.obligation, USDC);
-    f.send(&[ix], &[]).await.expect("socialize");
+    // $60 of SOL for $70 of debt: the liquidation takes it all and writes off the ~$10 left.
+    let mut ixs = f.refresh_ixs(&y.obligation).await;
+    ixs.push(
+        crate::liquidation::liquidate_ix(
+            &mut f,
+            &liquidator,
+            &y.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+            0,
+        )
+        .await,
+    );
+    let mut w: Vec<lending::events::BadDebtSocialized> =
+        crate::events::simulate_events(&mut f, &ixs, &[&liquidator.keypair]).await;
+    let debt = Decimal::from_scaled_val(w.remove(0).debt_sf);
+    liquidate(&mut f, &liquidator, &y.obligation, USDC, SOL, u64::MAX)
+        .await
+        .expect("liquidate, and write off the rest");
+    let o = f.obligation(&y.obligation).await;
+    assert_eq!(o.active_deposits().count(), 0);
+    assert!(!o.has_debt());
     let after = f.reserve(USDC).await;
     assert_eq!(
         after.insurance_amount,
@@ -176,4 +209,88 @@ async fn successful_insurance_covers_small_bad_debt_fully() {
     let value_after =
         share_value(after.total_supply_assets().unwrap(), after.share_supply).unwrap();
     assert!(value_after >= value_before, "depositors lose nothing");
+}
+
+/// Audit finding 10 (fees on interest that became bad debt): with a 50% reserve factor, four
+/// years of interest on a 70 USDC loan are credited half to the protocol. The collateral then
+/// covers only part of the debt: the write-off takes back the protocol's half of the interest
+/// that was never paid, so the admin can collect fees only on interest that was paid.
+#[tokio::test]
+async fn exploit_fees_on_interest_written_off_are_taken_back() {
+    let mut f = TestFixture::new().await;
+    let admin = f.admin.insecure_clone();
+    let mut cfg = reserve_config(8_000, 8_500, 10_000);
+    cfg.reserve_factor_bps = 5_000;
+    let ix = f.update_reserve_config_ix(&admin.pubkey(), USDC, cfg);
+    f.send(&[ix], &[&admin]).await.expect("50% reserve factor");
+    let lender = f.new_user(&[200_000_000, 0, 0]).await;
+    f.deposit(&lender, USDC, 100_000_000).await.expect("lend");
+    let liquidator = f.new_user(&[500_000_000, 0, 0]).await;
+    let y = f.new_user(&[0, 1_000_000_000, 0]).await;
+    f.deposit(&y, SOL, 1_000_000_000).await.expect("1 SOL");
+    f.borrow(&y, USDC, 70_000_000).await.expect("70 USDC");
+    f.advance_time(4 * 365 * 86_400).await;
+    f.set_price(SOL, 50.0).await;
+    f.refresh(&y.obligation).await.expect("accrue");
+    let o = f.obligation(&y.obligation).await;
+    let r0 = f.reserve(USDC).await;
+    let debt0 = o.borrows[0]
+        .normalized_debt_sf
+        .get()
+        .try_mul(r0.borrow_index_sf.get())
+        .unwrap();
+    assert_eq!(o.borrows[0].principal, 70_000_000);
+    let interest = debt0.try_sub(Decimal::from_u64(70_000_000)).unwrap();
+    assert!(
+        interest > Decimal::from_u64(20_000_000),
+        "years of interest: {interest}"
+    );
+    let fees0 = r0.protocol_fees_sf.get();
+
+    let mut ixs = f.refresh_ixs(&y.obligation).await;
+    ixs.push(
+        crate::liquidation::liquidate_ix(
+            &mut f,
+            &liquidator,
+            &y.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+            0,
+        )
+        .await,
+    );
+    let mut liq: Vec<lending::events::Liquidated> =
+        crate::events::simulate_events(&mut f, &ixs, &[&liquidator.keypair]).await;
+    let mut w: Vec<lending::events::BadDebtSocialized> =
+        crate::events::simulate_events(&mut f, &ixs, &[&liquidator.keypair]).await;
+    let (liq, w) = (liq.remove(0), w.remove(0));
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("liquidate and write off");
+    // Repayments pay principal and interest pro rata: the rest of the debt carries the same
+    // share of interest, and the protocol gives back half of it.
+    let left = Decimal::from_scaled_val(w.debt_sf);
+    let repaid_share = Decimal::from_u64(liq.repay_amount).try_div(debt0).unwrap();
+    let unpaid_interest = interest
+        .try_mul(Decimal::one().try_sub(repaid_share).unwrap())
+        .unwrap();
+    let reversed = Decimal::from_scaled_val(w.fees_reversed_sf);
+    let expected = unpaid_interest.try_mul(Decimal::from_percent(50)).unwrap();
+    let diff = if reversed > expected {
+        reversed.try_sub(expected).unwrap()
+    } else {
+        expected.try_sub(reversed).unwrap()
+    };
+    assert!(diff <= Decimal::one(), "reversed {reversed} vs {expected}");
+    assert!(left > unpaid_interest);
+    let r1 = f.reserve(USDC).await;
+    assert_eq!(r1.protocol_fees_sf.get(), fees0.try_sub(reversed).unwrap());
+    // What the admin can still collect is the protocol's half of the interest that was paid.
+    let paid_interest_fees = interest
+        .try_mul(repaid_share)
+        .unwrap()
+        .try_mul(Decimal::from_percent(50))
+        .unwrap();
+    assert!(r1.protocol_fees_sf.get() <= paid_interest_fees.try_add(Decimal::from_u64(2)).unwrap());
 }

@@ -174,6 +174,22 @@ impl TestFixture {
         }
     }
 
+    /// `report_oracle_failure` for `idx` with its pinned price account.
+    pub fn report_oracle_failure_ix(&self, idx: usize) -> Instruction {
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::ReportOracleFailure {
+                reserve: self.reserves[idx].reserve,
+                oracle_config: self.reserves[idx].oracle_config,
+                price_account: self.reserves[idx].price_account,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::ReportOracleFailure {}.data(),
+        }
+    }
+
     /// `refresh_obligation` with explicit reserve accounts.
     pub fn refresh_obligation_ix_with(
         &self,

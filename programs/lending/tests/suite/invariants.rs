@@ -30,7 +30,17 @@
 //! - INV-17 a liquidation of a solvent obligation strictly raises its health factor, or clears
 //!   its debt (independent valuations before and after).
 //!
-//! Health figures in INV-08, 09, 10, 15 and 17 all come from that independent valuation.
+//! - INV-16 (liveness) an obligation that the independent valuation finds liquidatable admits a
+//!   successful liquidation by a funded liquidator (simulated after every action, paid in shares
+//!   so that drained liquidity cannot block it), unless no pair has a valid price;
+//! - INV-18 (closure) at the end of every run, after a crash of every collateral price, each
+//!   obligation with debt is brought to zero debt by liquidations and write-offs alone.
+//!
+//! Moves behind INV-16: a single reserve's oracle fails while the others stay fresh (its
+//! failure is then reported with `report_oracle_failure`), dust deposits (1-unit amounts),
+//! borrowers draining a reserve with large borrows.
+//!
+//! Health figures in INV-08, 09, 10, 15, 16 and 17 all come from that independent valuation.
 //!
 //! CI runs `FUZZ_SEEDS` × `FUZZ_STEPS` actions; the soak (`soak_invariants`, ignored by default)
 //! runs `SENTINEL_FUZZ_ACTIONS` of them:
@@ -68,6 +78,11 @@ struct Fuzz {
     seed: u64,
     /// Second price updates read inside a slot (the INV-15 move).
     same_slot_reprices: u64,
+    /// A reserve whose oracle alone has stopped publishing.
+    failed_reserve: Option<usize>,
+    /// A funded liquidator outside the random actions, for the liveness check (its tokens
+    /// only ever move in simulations and in the closing phase).
+    keeper: TestUser,
     /// Landed and failed transactions by action kind.
     stats: std::collections::BTreeMap<&'static str, (u64, u64)>,
 }
@@ -152,6 +167,9 @@ impl Fuzz {
         f.borrow(&users[3], USDC, 8_000_000_000)
             .await
             .expect("leverage");
+        let keeper = f
+            .new_user(&[u64::MAX / 4, u64::MAX / 4, u64::MAX / 4])
+            .await;
         let mut fz = Fuzz {
             f,
             users,
@@ -164,6 +182,8 @@ impl Fuzz {
             actions: 0,
             seed,
             same_slot_reprices: 0,
+            failed_reserve: None,
+            keeper,
             stats: Default::default(),
         };
         fz.share_values = fz.share_values_now().await;
@@ -225,6 +245,8 @@ impl Fuzz {
             }
             let admin = self.f.admin_tokens[i];
             total += u128::from(self.f.balance(&admin).await);
+            let keeper = self.keeper.tokens[i];
+            total += u128::from(self.f.balance(&keeper).await);
             out.push(total);
         }
         out
@@ -234,18 +256,35 @@ impl Fuzz {
     /// `None` during an outage.
     async fn refreshed_health(&mut self, user: usize) -> Option<Health> {
         let o = self.users[user].obligation;
-        self.f.refresh(&o).await.ok()?;
-        Some(self.independent_health(user).await)
+        let ixs = self.refresh_ixs(&o).await;
+        self.f.send(&ixs, &[]).await.ok()?;
+        Some(self.independent_health_of(&o).await)
+    }
+
+    /// Refreshes of every reserve (a failure report for the one whose oracle failed), then of
+    /// the obligation.
+    async fn refresh_ixs(&mut self, o: &Pubkey) -> Vec<solana_sdk::instruction::Instruction> {
+        let mut ixs = self.f.refresh_ixs(o).await;
+        if let Some(k) = self.failed_reserve {
+            ixs[k] = self.f.report_oracle_failure_ix(k);
+        }
+        ixs
     }
 
     /// The obligation valued from scratch from raw account fields with `lending-math`: shares
     /// redeemed at `(available + normalized debt × index − fees) / shares`, debt as normalized
     /// debt × index, each at the reserve's cached spot, EMA and confidence.
     async fn independent_health(&mut self, user: usize) -> Health {
-        let o = self
-            .f
-            .obligation(&self.users[user].obligation.clone())
-            .await;
+        let key = self.users[user].obligation;
+        self.independent_health_of(&key).await
+    }
+
+    /// As [`Self::independent_health`], for any obligation. A reserve whose oracle failure was
+    /// reported in this slot (and not priced since) counts as the documented liquidation rule
+    /// says: its deposits worth nothing, its debts at `max(spot, EMA) + confidence`.
+    async fn independent_health_of(&mut self, key: &Pubkey) -> Health {
+        let slot = self.f.slot().await;
+        let o = self.f.obligation(key).await;
         let mut h = Health::default();
         let index_of = |f: &TestFixture, k: &Pubkey| {
             f.reserves.iter().position(|r| r.reserve == *k).unwrap_or(0)
@@ -257,6 +296,9 @@ impl Fuzz {
         };
         for d in o.active_deposits() {
             let r = self.f.reserve(index_of(&self.f, &d.reserve)).await;
+            if r.price_failed_slot == slot && r.price_slot != slot {
+                continue;
+            }
             let debt = r
                 .total_normalized_debt_sf
                 .get()
@@ -286,10 +328,19 @@ impl Fuzz {
                 .get()
                 .try_mul(r.borrow_index_sf.get())
                 .unwrap_or_default();
+            let mut p = prices(&r);
+            if r.price_failed_slot == slot && r.price_slot != slot {
+                let high = p.spot.max(p.ema).try_add(p.conf).unwrap_or_default();
+                p = Prices {
+                    spot: high,
+                    ema: high,
+                    conf: Decimal::zero(),
+                };
+            }
             if let Ok(v) = value_borrow(&BorrowInput {
                 amount,
                 decimals: r.decimals,
-                prices: prices(&r),
+                prices: p,
                 borrow_factor: Decimal::from_bps(u64::from(r.config.borrow_factor_bps)),
             }) {
                 let _ = h.add_borrow(&v);
@@ -475,7 +526,7 @@ impl Fuzz {
             }
             53..=72 => {
                 let target = 2 + self.rng.gen_range(0..2);
-                self.liquidate(target).await
+                socialized |= self.liquidate(target).await;
             }
             73..=75 => {
                 for b in 0..self.f.reserves.len() {
@@ -485,22 +536,40 @@ impl Fuzz {
                 }
             }
             76..=90 => {
-                let factor = self.rng.gen_range(0.5..1.25);
-                let price = self.f.reserves[r].price.price as f64 / 1e8 * factor;
+                // A symmetric log-normal move (σ = 0.25), so prices do not drift by construction.
+                let z: f64 = (0..12).map(|_| self.rng.gen_range(0.0..1.0)).sum::<f64>() - 6.0;
+                let price = self.f.reserves[r].price.price as f64 / 1e8 * (0.25 * z).exp();
                 self.f.next_slot().await;
                 self.f.advance_time(self.rng.gen_range(1..30)).await;
                 self.f.set_price(r, price.max(0.0001)).await;
                 self.outage = false;
+                self.failed_reserve = None;
             }
             91..=95 => {
                 self.f.advance_time(self.rng.gen_range(1..86_400)).await;
                 self.outage = false;
+                self.failed_reserve = None;
             }
-            96..=97 => {
+            96 => {
                 self.f
                     .advance_time_without_prices(self.rng.gen_range(61..3_600))
                     .await;
                 self.outage = true;
+                self.failed_reserve = None;
+            }
+            97 => {
+                // One oracle stops; the others keep publishing.
+                self.f
+                    .advance_time_without_prices(self.rng.gen_range(61..600))
+                    .await;
+                for i in 0..self.f.reserves.len() {
+                    if i != r {
+                        let p = self.f.reserves[i].price.price as f64 / 1e8;
+                        self.f.set_price(i, p).await;
+                    }
+                }
+                self.outage = false;
+                self.failed_reserve = Some(r);
             }
             _ => {
                 let ix = self.f.update_reserve_config_ix(
@@ -514,9 +583,158 @@ impl Fuzz {
             }
         }
         self.check_global(socialized).await;
+        if !self.outage {
+            for target in 2..self.users.len() {
+                self.check_liveness(target).await;
+            }
+        }
     }
 
-    async fn liquidate(&mut self, target: usize) {
+    /// INV-16: if the independent valuation finds the obligation liquidatable, some pair of
+    /// validly priced reserves admits a liquidation by the funded keeper (simulated).
+    async fn check_liveness(&mut self, target: usize) {
+        let key = self.users[target].obligation;
+        let ixs = self.refresh_ixs(&key).await;
+        if self.f.send(&ixs, &[]).await.is_err() {
+            return;
+        }
+        let h = self.independent_health_of(&key).await;
+        if !h.is_liquidatable() {
+            return;
+        }
+        let slot = self.f.slot().await;
+        let o = self.f.obligation(&key).await;
+        if o.liquidation_slot == slot {
+            // The close factor counts per slot: after a liquidation in this slot, the next
+            // may have to wait for the next slot. Not a lack of liveness.
+            return;
+        }
+        let priced = |f: &mut Self, k: &Pubkey| {
+            let i = f.f.reserves.iter().position(|r| r.reserve == *k);
+            i.map(|i| (i, f.f.reserves[i].reserve))
+        };
+        let mut pairs = Vec::new();
+        for b in o.active_borrows() {
+            for d in o.active_deposits() {
+                if let (Some((bi, _)), Some((di, _))) =
+                    (priced(self, &b.reserve), priced(self, &d.reserve))
+                {
+                    pairs.push((bi, di));
+                }
+            }
+        }
+        let mut usable = Vec::new();
+        for (bi, di) in pairs {
+            let (rb, rd) = (self.f.reserve(bi).await, self.f.reserve(di).await);
+            if rb.price_slot == slot && rd.price_slot == slot {
+                usable.push((bi, di));
+            }
+        }
+        if usable.is_empty() {
+            return; // every pair needs a price that is failing: documented, not a hole
+        }
+        let mut errors = Vec::new();
+        for (bi, di) in usable {
+            let receiver = Some(self.keeper.obligation);
+            let mut ixs = self.refresh_ixs(&key).await;
+            ixs.push(
+                crate::liquidation::liquidate_ix_with(
+                    &mut self.f,
+                    &self.keeper,
+                    &key,
+                    (bi, di),
+                    u64::MAX,
+                    0,
+                    receiver,
+                )
+                .await,
+            );
+            let tx = self.f.transaction(&ixs, &[&self.keeper.keypair]).await;
+            let sim = self.f.ctx.banks_client.simulate_transaction(tx).await;
+            match sim.map(|s| s.result) {
+                Ok(Some(Ok(()))) => return,
+                other => errors.push(format!("({bi},{di}): {other:?}")),
+            }
+        }
+        self.violation(format!(
+            "INV-16 a liquidatable obligation admits no liquidation: {h:?}; {}",
+            errors.join("; ")
+        ));
+    }
+
+    /// INV-18: every collateral price crashes; liquidations (paid in shares) and write-offs
+    /// alone must bring every obligation's debt to zero.
+    async fn check_closure(&mut self) {
+        self.f.next_slot().await;
+        self.f.advance_time(1).await;
+        self.failed_reserve = None;
+        self.outage = false;
+        for i in 0..self.f.reserves.len() {
+            let p = self.f.reserves[i].price.price as f64 / 1e8;
+            self.f.set_price(i, (p * 0.02).max(0.0001)).await;
+        }
+        for target in 0..self.users.len() {
+            let key = self.users[target].obligation;
+            for _ in 0..60 {
+                let o = self.f.obligation(&key).await;
+                if !o.has_debt() {
+                    break;
+                }
+                if o.active_deposits().next().is_none() {
+                    for b in 0..self.f.reserves.len() {
+                        let ix = self.f.socialize_bad_debt_ix(&key, b);
+                        let payer = self.f.ctx.payer.insecure_clone();
+                        let _ = self.f.send(&[ix], &[&payer]).await;
+                    }
+                    continue;
+                }
+                let bi = self.index_of(&o.borrows[0].reserve);
+                let di = self.index_of(&o.deposits[0].reserve);
+                let receiver = Some(self.keeper.obligation);
+                let mut ixs = self.f.refresh_ixs(&key).await;
+                ixs.push(
+                    crate::liquidation::liquidate_ix_with(
+                        &mut self.f,
+                        &self.keeper,
+                        &key,
+                        (bi, di),
+                        u64::MAX,
+                        0,
+                        receiver,
+                    )
+                    .await,
+                );
+                let kp = self.keeper.keypair.insecure_clone();
+                if self.f.send(&ixs, &[&kp]).await.is_err() {
+                    // Not liquidatable at these prices: the owner is solvent and repays.
+                    let ix = self.f.repay_ix(&self.users[target], bi, u64::MAX);
+                    let owner = self.users[target].keypair.insecure_clone();
+                    if self.f.send(&[ix], &[&owner]).await.is_err() {
+                        break;
+                    }
+                }
+                self.f.next_slot().await;
+            }
+            if self.f.obligation(&key).await.has_debt() {
+                self.violation(format!(
+                    "INV-18 user {target}'s debt could not be brought to zero"
+                ));
+            }
+        }
+        self.check_global(true).await;
+    }
+
+    fn index_of(&self, k: &Pubkey) -> usize {
+        self.f
+            .reserves
+            .iter()
+            .position(|r| r.reserve == *k)
+            .unwrap_or(0)
+    }
+
+    /// One liquidation attempt; true when it landed and took the last collateral (the rest of
+    /// the debt is then written off in the same instruction).
+    async fn liquidate(&mut self, target: usize) -> bool {
         let keeper = self.rng.gen_range(0..self.users.len());
         let o = self
             .f
@@ -541,7 +759,7 @@ impl Fuzz {
             &self.f.reserves,
         );
         if repay == withdraw {
-            return;
+            return false;
         }
         let refreshed = self.refreshed_health(target).await;
         self.maybe_reprice_in_slot(target).await;
@@ -574,7 +792,7 @@ impl Fuzz {
         let kp = self.users[keeper].keypair.insecure_clone();
         let ok = self.send("liquidate", ix, &kp).await.is_ok();
         if !ok {
-            return;
+            return false;
         }
         if self.outage {
             self.violation("INV-12 a liquidation succeeded on a stale price".into());
@@ -608,6 +826,12 @@ impl Fuzz {
                 }
             }
         }
+        let after = self
+            .f
+            .obligation(&self.users[target].obligation.clone())
+            .await;
+        let emptied = after.active_deposits().next().is_none();
+        emptied
     }
 
     /// 70–100% of the tokens of reserve `r` the obligation could still borrow at cached prices.
@@ -661,12 +885,11 @@ impl Fuzz {
                 )
                 .ok()?;
         }
-        Some(
-            wallet
-                .try_add(h.deposited_value)
-                .ok()?
-                .saturating_sub(h.borrowed_value),
-        )
+        // Limited liability: an insolvent obligation's shortfall is not the owner's to pay,
+        // so it counts as zero equity, not negative (a write-off forgives nothing he holds).
+        wallet
+            .try_add(h.deposited_value.saturating_sub(h.borrowed_value))
+            .ok()
     }
 
     async fn check_global(&mut self, socialized: bool) {
@@ -737,6 +960,7 @@ async fn run(seed: u64, steps: usize, stats: &mut Stats) -> (u64, Vec<String>) {
     for _ in 0..steps {
         fz.step().await;
     }
+    fz.check_closure().await;
     for (k, (ok, fail)) in fz.stats {
         let e = stats.entry(k).or_default();
         e.0 += ok;

@@ -22,6 +22,7 @@ mod liquidation;
 mod liquidation_failures;
 mod liquidity_denial;
 mod oracle;
+mod oracle_failure;
 mod refresh;
 mod sizes;
 mod stale_state;

@@ -14,7 +14,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use lending_math::health::health_factor_bps;
 
 use crate::error::{LendingError, MathResultExt};
-use crate::events::Liquidated;
+use crate::events::{BadDebtSocialized, Liquidated};
 use crate::operations::liquidation::{self, LiquidationReserves, Payout};
 use crate::state::{LendingMarket, Obligation, Reserve};
 use crate::utils::reserves::with_other_reserves;
@@ -148,6 +148,18 @@ pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u
         )?;
     }
 
+    if let Some(w) = &outcome.written_off {
+        emit_cpi!(BadDebtSocialized {
+            obligation: ctx.accounts.obligation.key(),
+            reserve: repay_key,
+            debt_sf: w.debt.to_scaled_val().map_math()?,
+            covered_by_insurance: w.split.covered_by_insurance,
+            socialized_sf: w.split.socialized.to_scaled_val().map_math()?,
+            share_value_before_sf: w.share_value_before.to_scaled_val().map_math()?,
+            share_value_after_sf: w.share_value_after.to_scaled_val().map_math()?,
+            fees_reversed_sf: w.fees_reversed.to_scaled_val().map_math()?,
+        });
+    }
     let plan = &outcome.plan;
     emit_cpi!(Liquidated {
         liquidator: ctx.accounts.liquidator.key(),

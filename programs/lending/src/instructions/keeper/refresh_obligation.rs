@@ -8,7 +8,7 @@ use lending_math::health::health_factor_bps;
 
 use crate::error::{LendingError, MathResultExt};
 use crate::events::ObligationRefreshed;
-use crate::operations::refresh::refresh_obligation;
+use crate::operations::refresh::{refresh_obligation, Pricing};
 use crate::state::{LendingMarket, Obligation};
 use crate::utils::reserves::with_reserves;
 
@@ -31,7 +31,14 @@ pub fn handler<'info>(ctx: Context<'info, RefreshObligation<'info>>) -> Result<(
     let mut obligation = ctx.accounts.obligation.load_mut()?;
     let before = health_factor_bps(&obligation.health()).map_math()?;
     let health = with_reserves(ctx.remaining_accounts, &[], |reserves| {
-        refresh_obligation(&mut obligation, reserves, slot, now, gap)
+        refresh_obligation(
+            &mut obligation,
+            reserves,
+            slot,
+            now,
+            gap,
+            Pricing::Liquidation,
+        )
     })?;
     drop(obligation);
     emit_cpi!(ObligationRefreshed {

@@ -9,7 +9,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Borrowed;
 use crate::operations::lending;
-use crate::operations::refresh::refresh_obligation;
+use crate::operations::refresh::{refresh_obligation, Pricing};
 use crate::state::{LendingMarket, Obligation, Reserve};
 use crate::utils::reserves::with_reserves;
 use crate::utils::token::transfer_from_vault;
@@ -72,7 +72,7 @@ pub fn handler(ctx: Context<Borrow>, amount: u64) -> Result<()> {
         reserve.accrue_interest(now).map_math()?;
         let gap = market.episode_gap_secs();
         let h = with_reserves(ctx.remaining_accounts, &[(reserve_key, &*reserve)], |rs| {
-            refresh_obligation(&mut obligation, rs, slot, now, gap)
+            refresh_obligation(&mut obligation, rs, slot, now, gap, Pricing::Strict)
         })?;
         let outcome = lending::borrow(&mut reserve, &reserve_key, &mut obligation, amount)?;
         (

@@ -10,7 +10,7 @@ use lending_math::health::Health;
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Withdrawn;
 use crate::operations::lending;
-use crate::operations::refresh::refresh_obligation;
+use crate::operations::refresh::{refresh_obligation, Pricing};
 use crate::state::{LendingMarket, Obligation, Reserve};
 use crate::utils::reserves::with_reserves;
 use crate::utils::token::transfer_from_vault;
@@ -74,7 +74,7 @@ pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
             );
             let gap = market.episode_gap_secs();
             with_reserves(ctx.remaining_accounts, &[(reserve_key, &*reserve)], |rs| {
-                refresh_obligation(&mut obligation, rs, slot, now, gap)
+                refresh_obligation(&mut obligation, rs, slot, now, gap, Pricing::Strict)
             })?
         } else {
             Health::default()

@@ -1,0 +1,111 @@
+//! Oracle-failure griefing (audit finding 4): a borrower adds a 1-unit deposit in a reserve
+//! whose oracle fails, so that no refresh of his obligation can succeed and no liquidation can
+//! run. With `report_oracle_failure`, a liquidation counts that deposit as worth nothing and
+//! goes ahead; borrowing stays blocked, and a working oracle can never be reported failing.
+
+use lending::error::LendingError;
+use lending::events::Liquidated;
+
+use crate::fixture::*;
+use crate::liquidation::{liquidate_ix, unhealthy_setup};
+
+/// The borrower of `unhealthy_setup(80)` with 1 unit of VOL deposited, then 120 s in which
+/// USDC and SOL keep publishing and VOL does not (its 60 s max age passes).
+async fn griefing_setup() -> (TestFixture, TestUser, TestUser) {
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let mint = f.reserves[VOL].mint;
+    f.mint_to(&mint, &borrower.tokens[VOL], 1).await;
+    let ix = f.deposit_ix(&borrower, VOL, 1);
+    f.send(&[ix], &[&borrower.keypair])
+        .await
+        .expect("dust deposit");
+    f.advance_time_without_prices(120).await;
+    f.set_price(USDC, 1.0).await;
+    f.set_price(SOL, 80.0).await;
+    (f, borrower, liquidator)
+}
+
+#[tokio::test]
+async fn exploit_dust_deposit_in_a_failing_oracle_blocks_liquidation() {
+    let (mut f, borrower, liquidator) = griefing_setup().await;
+    let o = borrower.obligation;
+    // The refresh of every reserve cannot succeed: VOL's price is stale.
+    assert_error(f.refresh(&o).await, LendingError::StalePrice);
+    // Leaving VOL out does not make its deposit count as nothing: it is merely stale.
+    let mut ixs = vec![f.refresh_reserve_ix(USDC), f.refresh_reserve_ix(SOL)];
+    ixs.push(liquidate_ix(&mut f, &liquidator, &o, USDC, SOL, u64::MAX, 0).await);
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::ReserveStale,
+    );
+    // With VOL's failure on record, the liquidation values its deposit at zero and goes ahead.
+    let mut ixs = vec![
+        f.refresh_reserve_ix(USDC),
+        f.refresh_reserve_ix(SOL),
+        f.report_oracle_failure_ix(VOL),
+    ];
+    ixs.push(liquidate_ix(&mut f, &liquidator, &o, USDC, SOL, u64::MAX, 0).await);
+    let mut events: Vec<Liquidated> =
+        crate::events::simulate_events(&mut f, &ixs, &[&liquidator.keypair]).await;
+    let e = events.remove(0);
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("liquidate");
+    // 20% close factor of $700 and two minutes of interest.
+    assert!(
+        (140_000_000..140_000_100).contains(&e.repay_amount),
+        "{}",
+        e.repay_amount
+    );
+    assert!(e.health_factor_after_bps > e.health_factor_before_bps);
+    assert_eq!(
+        f.balance(&liquidator.tokens[USDC]).await,
+        5_000_000_000 - e.repay_amount
+    );
+    // The VOL dust itself cannot be seized while its oracle fails.
+    let mut ixs = vec![
+        f.refresh_reserve_ix(USDC),
+        f.refresh_reserve_ix(SOL),
+        f.report_oracle_failure_ix(VOL),
+    ];
+    ixs.push(liquidate_ix(&mut f, &liquidator, &o, USDC, VOL, u64::MAX, 0).await);
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::ReserveStale,
+    );
+}
+
+#[tokio::test]
+async fn fail_borrow_while_an_oracle_of_the_obligation_fails() {
+    let (mut f, borrower, _liquidator) = griefing_setup().await;
+    f.set_price(SOL, 200.0).await; // plenty of room to borrow, were VOL priced
+    let mut ixs = vec![
+        f.refresh_reserve_ix(USDC),
+        f.refresh_reserve_ix(SOL),
+        f.report_oracle_failure_ix(VOL),
+    ];
+    ixs.push(f.borrow_ix(&borrower, USDC, 1_000_000).await);
+    assert_error(
+        f.send(&ixs, &[&borrower.keypair]).await,
+        LendingError::ReserveStale,
+    );
+}
+
+#[tokio::test]
+async fn fail_report_oracle_failure_when_the_oracle_works_or_is_not_the_pinned_one() {
+    let (mut f, _borrower, _liquidator) = griefing_setup().await;
+    let keys = [f.reserves[USDC].reserve, f.reserves[VOL].reserve];
+    let before = f.snapshot(&keys).await;
+    let ix = f.report_oracle_failure_ix(USDC);
+    assert_error(f.send(&[ix], &[]).await, LendingError::OracleNotFailing);
+    // A stale account of another reserve is not VOL's oracle.
+    let mut ix = f.report_oracle_failure_ix(VOL);
+    ix.accounts[2].pubkey = f.reserves[USDC].price_account;
+    assert_error(f.send(&[ix], &[]).await, LendingError::InvalidOracleAccount);
+    assert_eq!(f.snapshot(&keys).await, before, "nothing recorded");
+    // After a valid refresh in the slot, the oracle cannot be reported failing in it.
+    let ix = f.refresh_reserve_ix(SOL);
+    f.send(&[ix], &[]).await.expect("refresh");
+    let ix = f.report_oracle_failure_ix(SOL);
+    assert_error(f.send(&[ix], &[]).await, LendingError::OracleNotFailing);
+}

@@ -415,9 +415,65 @@ export type Lending = {
       "code": 6061,
       "msg": "The oracle gives a valid price",
       "name": "oracleNotFailing"
+    },
+    {
+      "code": 6062,
+      "msg": "Close factor out of bounds",
+      "name": "invalidCloseFactor"
+    },
+    {
+      "code": 6063,
+      "msg": "Insolvency LTV out of bounds",
+      "name": "invalidInsolvencyLtv"
+    },
+    {
+      "code": 6064,
+      "msg": "Liquidation auction duration out of bounds",
+      "name": "invalidAuctionDuration"
+    },
+    {
+      "code": 6065,
+      "msg": "Dust threshold out of bounds",
+      "name": "invalidDustThreshold"
+    },
+    {
+      "code": 6066,
+      "msg": "Signer is not the proposed admin",
+      "name": "notPendingAdmin"
+    },
+    {
+      "code": 6067,
+      "msg": "Obligation still has positions",
+      "name": "obligationNotEmpty"
     }
   ],
   "events": [
+    {
+      "discriminator": [
+        129,
+        249,
+        226,
+        227,
+        199,
+        82,
+        110,
+        243
+      ],
+      "name": "adminProposed"
+    },
+    {
+      "discriminator": [
+        255,
+        147,
+        182,
+        5,
+        199,
+        217,
+        38,
+        179
+      ],
+      "name": "adminTransferred"
+    },
     {
       "discriminator": [
         158,
@@ -495,6 +551,19 @@ export type Lending = {
         251
       ],
       "name": "marketUpdated"
+    },
+    {
+      "discriminator": [
+        20,
+        115,
+        96,
+        148,
+        64,
+        187,
+        28,
+        205
+      ],
+      "name": "obligationClosed"
     },
     {
       "discriminator": [
@@ -632,6 +701,48 @@ export type Lending = {
       "accounts": [
         {
           "docs": [
+            "The proposed admin."
+          ],
+          "name": "pendingAdmin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [],
+      "discriminator": [
+        112,
+        42,
+        45,
+        90,
+        116,
+        181,
+        13,
+        170
+      ],
+      "docs": [
+        "Makes the proposed admin the market admin (signed by the proposed admin)."
+      ],
+      "name": "acceptAdmin"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
             "The obligation owner."
           ],
           "name": "owner",
@@ -726,6 +837,49 @@ export type Lending = {
         "Borrows liquidity against the obligation's collateral."
       ],
       "name": "borrow"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The owner, who receives the rent."
+          ],
+          "name": "owner",
+          "relations": [
+            "obligation"
+          ],
+          "signer": true,
+          "writable": true
+        },
+        {
+          "docs": [
+            "The empty obligation."
+          ],
+          "name": "obligation",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [],
+      "discriminator": [
+        178,
+        182,
+        18,
+        237,
+        158,
+        158,
+        51,
+        124
+      ],
+      "docs": [
+        "Closes an obligation without positions and returns its rent to the owner."
+      ],
+      "name": "closeObligation"
     },
     {
       "accounts": [
@@ -1391,6 +1545,53 @@ export type Lending = {
       "accounts": [
         {
           "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "newAdmin",
+          "type": "pubkey"
+        }
+      ],
+      "discriminator": [
+        121,
+        214,
+        199,
+        212,
+        87,
+        39,
+        117,
+        234
+      ],
+      "docs": [
+        "Proposes a new market admin, who must accept; the default key withdraws the proposal (admin)."
+      ],
+      "name": "proposeAdmin"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
             "The obligation's market (its auction duration bounds an episode of unhealthiness)."
           ],
           "name": "lendingMarket",
@@ -1958,6 +2159,70 @@ export type Lending = {
   "types": [
     {
       "docs": [
+        "The admin proposed a successor (default key = proposal withdrawn)."
+      ],
+      "name": "adminProposed",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The market."
+            ],
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The current admin."
+            ],
+            "name": "admin",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The proposed admin."
+            ],
+            "name": "pendingAdmin",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The proposed admin accepted the market."
+      ],
+      "name": "adminTransferred",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The market."
+            ],
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The admin before."
+            ],
+            "name": "before",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The admin after."
+            ],
+            "name": "after",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
         "Bad debt was written off."
       ],
       "name": "badDebtSocialized",
@@ -2272,13 +2537,20 @@ export type Lending = {
           },
           {
             "docs": [
+              "Proposed next admin, who must accept (default key = none)."
+            ],
+            "name": "pendingAdmin",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
               "Reserved for upgrades."
             ],
             "name": "reserved",
             "type": {
               "array": [
                 "u64",
-                32
+                28
               ]
             }
           }
@@ -2828,6 +3100,38 @@ export type Lending = {
               "write-off takes those back (token base units)."
             ],
             "name": "principal",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "An empty obligation was closed and its rent returned."
+      ],
+      "name": "obligationClosed",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The obligation."
+            ],
+            "name": "obligation",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Its owner, who received the rent."
+            ],
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Lamports returned."
+            ],
+            "name": "rent",
             "type": "u64"
           }
         ],

@@ -31,6 +31,18 @@ pub const MAX_BORROW_FACTOR_BPS: u16 = 50_000;
 /// Highest accepted oracle max age: one day (seconds).
 pub const MAX_ORACLE_AGE_SECS: u32 = 86_400;
 
+/// Market parameter bounds (`update_market`, `init_market`), each refused with its own error.
+/// Close factor: 5%..=100% (bps); below, a cascade cannot be unwound in time.
+pub const MIN_CLOSE_FACTOR_BPS: u16 = 500;
+/// Insolvency LTV: 80%..=100% (bps); below, healthy-looking positions would be closed in full.
+pub const MIN_INSOLVENCY_LTV_BPS: u16 = 8_000;
+/// Liquidation auction: 10 s..=1 day.
+pub const MIN_AUCTION_SECS: u32 = 10;
+/// See `MIN_AUCTION_SECS`.
+pub const MAX_AUCTION_SECS: u32 = 86_400;
+/// Dust threshold: at most 1,000 quote units.
+pub const MAX_DUST_THRESHOLD_VALUE: u64 = 1_000;
+
 /// Pyth's legacy push oracle program on mainnet-beta and pythnet.
 pub const PYTH_LEGACY_PROGRAM_MAINNET: Pubkey =
     pubkey!("FsJ3A3u2vn5cTVofAjvy6y5kwABJAqYWpe4975bi2epH");

@@ -195,6 +195,24 @@ pub enum LendingError {
     /// `report_oracle_failure` found the oracle valid: refresh the reserve instead.
     #[msg("The oracle gives a valid price")]
     OracleNotFailing, // 6061
+    /// The close factor must be within 5%..=100%.
+    #[msg("Close factor out of bounds")]
+    InvalidCloseFactor, // 6062
+    /// The insolvency LTV must be within 80%..=100%.
+    #[msg("Insolvency LTV out of bounds")]
+    InvalidInsolvencyLtv, // 6063
+    /// The liquidation auction must last 10 s..=1 day.
+    #[msg("Liquidation auction duration out of bounds")]
+    InvalidAuctionDuration, // 6064
+    /// The dust threshold may not exceed 1,000 quote units.
+    #[msg("Dust threshold out of bounds")]
+    InvalidDustThreshold, // 6065
+    /// Only the proposed admin may accept the market.
+    #[msg("Signer is not the proposed admin")]
+    NotPendingAdmin, // 6066
+    /// An obligation can be closed only without deposits or borrows.
+    #[msg("Obligation still has positions")]
+    ObligationNotEmpty, // 6067
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -28,6 +28,39 @@ pub struct MarketUpdated {
     pub after: MarketParams,
 }
 
+/// The admin proposed a successor (default key = proposal withdrawn).
+#[event]
+pub struct AdminProposed {
+    /// The market.
+    pub market: Pubkey,
+    /// The current admin.
+    pub admin: Pubkey,
+    /// The proposed admin.
+    pub pending_admin: Pubkey,
+}
+
+/// The proposed admin accepted the market.
+#[event]
+pub struct AdminTransferred {
+    /// The market.
+    pub market: Pubkey,
+    /// The admin before.
+    pub before: Pubkey,
+    /// The admin after.
+    pub after: Pubkey,
+}
+
+/// An empty obligation was closed and its rent returned.
+#[event]
+pub struct ObligationClosed {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// Its owner, who received the rent.
+    pub owner: Pubkey,
+    /// Lamports returned.
+    pub rent: u64,
+}
+
 /// A reserve was created and seeded.
 #[event]
 pub struct ReserveInitialized {

@@ -45,6 +45,16 @@ pub mod lending {
         instructions::admin::update_market::handler(ctx, params)
     }
 
+    /// Proposes a new market admin, who must accept; the default key withdraws the proposal (admin).
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::admin::propose_admin::handler(ctx, new_admin)
+    }
+
+    /// Makes the proposed admin the market admin (signed by the proposed admin).
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::admin::accept_admin::handler(ctx)
+    }
+
     /// Lists a mint: creates its reserve, vault and oracle config and makes the seed deposit (admin).
     pub fn init_reserve(
         ctx: Context<InitReserve>,
@@ -74,6 +84,11 @@ pub mod lending {
     /// Opens an obligation for the signing owner.
     pub fn init_obligation(ctx: Context<InitObligation>, id: u16) -> Result<()> {
         instructions::user::init_obligation::handler(ctx, id)
+    }
+
+    /// Closes an obligation without positions and returns its rent to the owner.
+    pub fn close_obligation(ctx: Context<CloseObligation>) -> Result<()> {
+        instructions::user::close_obligation::handler(ctx)
     }
 
     /// Accrues a reserve's interest and reads its oracle (permissionless).

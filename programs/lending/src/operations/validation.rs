@@ -3,23 +3,32 @@
 use anchor_lang::prelude::*;
 use lending_math::interest::{validate_curve, CurveError};
 
-use crate::constants::{BPS, MAX_BORROW_FACTOR_BPS, MAX_ORACLE_AGE_SECS};
+use crate::constants::{
+    BPS, MAX_AUCTION_SECS, MAX_BORROW_FACTOR_BPS, MAX_DUST_THRESHOLD_VALUE, MAX_ORACLE_AGE_SECS,
+    MIN_AUCTION_SECS, MIN_CLOSE_FACTOR_BPS, MIN_INSOLVENCY_LTV_BPS,
+};
 use crate::error::LendingError;
 use crate::state::{MarketParams, OracleParams, ReserveConfig};
 
-/// Market parameters: close factor in (0, 100%], insolvency LTV in (0, 100%], auction > 0.
+/// Market parameters, each bound with its own error: close factor in [5%, 100%], insolvency
+/// LTV in [80%, 100%], auction in [10 s, 1 day], dust threshold at most 1,000 quote units.
 pub fn validate_market_params(p: &MarketParams) -> Result<()> {
     require!(
-        p.close_factor_bps > 0 && p.close_factor_bps <= BPS,
-        LendingError::InvalidMarketConfig
+        p.close_factor_bps >= MIN_CLOSE_FACTOR_BPS && p.close_factor_bps <= BPS,
+        LendingError::InvalidCloseFactor
     );
     require!(
-        p.insolvency_ltv_bps > 0 && p.insolvency_ltv_bps <= BPS,
-        LendingError::InvalidMarketConfig
+        p.insolvency_ltv_bps >= MIN_INSOLVENCY_LTV_BPS && p.insolvency_ltv_bps <= BPS,
+        LendingError::InvalidInsolvencyLtv
     );
     require!(
-        p.liquidation_auction_secs > 0,
-        LendingError::InvalidMarketConfig
+        p.liquidation_auction_secs >= MIN_AUCTION_SECS
+            && p.liquidation_auction_secs <= MAX_AUCTION_SECS,
+        LendingError::InvalidAuctionDuration
+    );
+    require!(
+        p.dust_threshold_value <= MAX_DUST_THRESHOLD_VALUE,
+        LendingError::InvalidDustThreshold
     );
     Ok(())
 }

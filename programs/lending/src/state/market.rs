@@ -45,8 +45,10 @@ pub struct LendingMarket {
     pub version: u8,
     /// Reserved for alignment.
     pub _padding0: [u8; 5],
+    /// Proposed next admin, who must accept (default key = none).
+    pub pending_admin: Pubkey,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 32],
+    pub _reserved: [u64; 28],
 }
 
 const _: () = assert!(core::mem::size_of::<LendingMarket>() == 352);

@@ -81,20 +81,60 @@ async fn fail_update_market_when_admin_did_not_sign() {
 async fn fail_update_market_when_params_out_of_range() {
     let mut f = TestFixture::new().await;
     let admin = f.admin.insecure_clone();
-    for edit in [
-        |p: &mut lending::state::MarketParams| p.close_factor_bps = 0,
-        |p: &mut lending::state::MarketParams| p.close_factor_bps = 10_001,
-        |p: &mut lending::state::MarketParams| p.insolvency_ltv_bps = 0,
-        |p: &mut lending::state::MarketParams| p.liquidation_auction_secs = 0,
-    ] {
+    type Edit = fn(&mut lending::state::MarketParams);
+    let cases: [(Edit, LendingError); 9] = [
+        (|p| p.close_factor_bps = 0, LendingError::InvalidCloseFactor),
+        (
+            |p| p.close_factor_bps = 499,
+            LendingError::InvalidCloseFactor,
+        ),
+        (
+            |p| p.close_factor_bps = 10_001,
+            LendingError::InvalidCloseFactor,
+        ),
+        (
+            |p| p.insolvency_ltv_bps = 0,
+            LendingError::InvalidInsolvencyLtv,
+        ),
+        (
+            |p| p.insolvency_ltv_bps = 7_999,
+            LendingError::InvalidInsolvencyLtv,
+        ),
+        (
+            |p| p.insolvency_ltv_bps = 10_001,
+            LendingError::InvalidInsolvencyLtv,
+        ),
+        (
+            |p| p.liquidation_auction_secs = 9,
+            LendingError::InvalidAuctionDuration,
+        ),
+        (
+            |p| p.liquidation_auction_secs = 86_401,
+            LendingError::InvalidAuctionDuration,
+        ),
+        (
+            |p| p.dust_threshold_value = 1_001,
+            LendingError::InvalidDustThreshold,
+        ),
+    ];
+    let before = f.data(&f.market.clone()).await;
+    for (edit, code) in cases {
         let mut params = default_market_params();
         edit(&mut params);
         let ix = f.update_market_ix(&admin.pubkey(), params);
-        assert_error(
-            f.send(&[ix], &[&admin]).await,
-            LendingError::InvalidMarketConfig,
-        );
+        assert_error(f.send(&[ix], &[&admin]).await, code);
     }
+    assert_eq!(f.data(&f.market.clone()).await, before, "market unchanged");
+    // The bounds themselves are accepted.
+    let mut params = default_market_params();
+    params.close_factor_bps = 500;
+    params.insolvency_ltv_bps = 8_000;
+    params.liquidation_auction_secs = 86_400;
+    params.dust_threshold_value = 1_000;
+    let ix = f.update_market_ix(&admin.pubkey(), params);
+    f.send(&[ix], &[&admin])
+        .await
+        .expect("bounds are inclusive");
 }
 
 #[tokio::test]

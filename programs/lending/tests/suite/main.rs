@@ -15,6 +15,7 @@ mod bad_debt;
 mod events;
 mod exploits;
 mod fees;
+mod governance;
 mod health_improvement;
 mod interest;
 mod invariants;

@@ -1,18 +1,24 @@
 //! Admin instructions.
 
+pub mod accept_admin;
 pub mod collect_protocol_fees;
 pub mod init_market;
 pub mod init_reserve;
+pub mod propose_admin;
 pub mod update_market;
 pub mod update_oracle_config;
 pub mod update_reserve_config;
 
+#[allow(ambiguous_glob_reexports)]
+pub use accept_admin::*;
 #[allow(ambiguous_glob_reexports)]
 pub use collect_protocol_fees::*;
 #[allow(ambiguous_glob_reexports)]
 pub use init_market::*;
 #[allow(ambiguous_glob_reexports)]
 pub use init_reserve::*;
+#[allow(ambiguous_glob_reexports)]
+pub use propose_admin::*;
 #[allow(ambiguous_glob_reexports)]
 pub use update_market::*;
 #[allow(ambiguous_glob_reexports)]

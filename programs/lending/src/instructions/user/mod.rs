@@ -1,6 +1,7 @@
 //! Instructions of obligation owners (and, for `repay`, anyone).
 
 pub mod borrow;
+pub mod close_obligation;
 pub mod deposit;
 pub mod init_obligation;
 pub mod repay;
@@ -8,6 +9,8 @@ pub mod withdraw;
 
 #[allow(ambiguous_glob_reexports)]
 pub use borrow::*;
+#[allow(ambiguous_glob_reexports)]
+pub use close_obligation::*;
 #[allow(ambiguous_glob_reexports)]
 pub use deposit::*;
 #[allow(ambiguous_glob_reexports)]

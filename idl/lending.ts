@@ -445,6 +445,26 @@ export type Lending = {
       "code": 6067,
       "msg": "Obligation still has positions",
       "name": "obligationNotEmpty"
+    },
+    {
+      "code": 6068,
+      "msg": "Mint has a freeze authority",
+      "name": "freezeAuthorityNotAllowed"
+    },
+    {
+      "code": 6069,
+      "msg": "Reserve has no assets left behind its shares",
+      "name": "reserveAssetsDepleted"
+    },
+    {
+      "code": 6070,
+      "msg": "Oracle source is locked while the reserve is in use",
+      "name": "oracleSourceLocked"
+    },
+    {
+      "code": 6071,
+      "msg": "Withdrawal would take the insurance fund below its floor",
+      "name": "insuranceFloorReached"
     }
   ],
   "events": [
@@ -512,6 +532,32 @@ export type Lending = {
         57
       ],
       "name": "deposited"
+    },
+    {
+      "discriminator": [
+        74,
+        29,
+        175,
+        233,
+        244,
+        161,
+        58,
+        173
+      ],
+      "name": "insuranceFloorSet"
+    },
+    {
+      "discriminator": [
+        85,
+        95,
+        150,
+        170,
+        148,
+        235,
+        180,
+        156
+      ],
+      "name": "insuranceWithdrawn"
     },
     {
       "discriminator": [
@@ -1388,6 +1434,10 @@ export type Lending = {
         {
           "name": "seedAmount",
           "type": "u64"
+        },
+        {
+          "name": "allowFreezeAuthority",
+          "type": "bool"
         }
       ],
       "discriminator": [
@@ -1401,7 +1451,7 @@ export type Lending = {
         43
       ],
       "docs": [
-        "Lists a mint: creates its reserve, vault and oracle config and makes the seed deposit (admin)."
+        "Lists a mint: creates its reserve, vault and oracle config and makes the seed deposit; a mint with a freeze authority needs `allow_freeze_authority` (admin)."
       ],
       "name": "initReserve"
     },
@@ -1824,6 +1874,62 @@ export type Lending = {
       "accounts": [
         {
           "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "floor",
+          "type": "u64"
+        }
+      ],
+      "discriminator": [
+        209,
+        196,
+        100,
+        61,
+        159,
+        186,
+        227,
+        234
+      ],
+      "docs": [
+        "Sets how much of a reserve's insurance fund must stay in it (token base units; admin)."
+      ],
+      "name": "setInsuranceFloor"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
             "The market."
           ],
           "name": "lendingMarket",
@@ -2148,6 +2254,97 @@ export type Lending = {
         "Withdraws collateral; `u64::MAX` withdraws the whole position."
       ],
       "name": "withdraw"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's vault."
+          ],
+          "name": "vault",
+          "relations": [
+            "reserve"
+          ],
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's mint."
+          ],
+          "name": "mint",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "Where the tokens go."
+          ],
+          "name": "destination",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's token program."
+          ],
+          "name": "tokenProgram",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ],
+      "discriminator": [
+        201,
+        133,
+        145,
+        118,
+        235,
+        89,
+        90,
+        189
+      ],
+      "docs": [
+        "Pays out insurance above the reserve's floor; `u64::MAX` = all of it (admin)."
+      ],
+      "name": "withdrawInsurance"
     }
   ],
   "metadata": {
@@ -2431,6 +2628,84 @@ export type Lending = {
               "Reserve available liquidity after (base units)."
             ],
             "name": "availableAfter",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A reserve's insurance floor changed."
+      ],
+      "name": "insuranceFloorSet",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Floor before (token base units)."
+            ],
+            "name": "before",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Floor after."
+            ],
+            "name": "after",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The admin took insurance above the floor out of a reserve."
+      ],
+      "name": "insuranceWithdrawn",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Tokens paid out."
+            ],
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Fund before."
+            ],
+            "name": "insuranceBefore",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Fund after."
+            ],
+            "name": "insuranceAfter",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "The floor."
+            ],
+            "name": "floor",
             "type": "u64"
           }
         ],
@@ -3878,13 +4153,29 @@ export type Lending = {
           },
           {
             "docs": [
+              "Insurance that must stay in the fund: `withdraw_insurance` pays out only what is above",
+              "(token base units)."
+            ],
+            "name": "insuranceFloor",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Shares of the seed deposit, which nobody owns: while `share_supply` equals them and no",
+              "debt exists, the reserve holds no user position."
+            ],
+            "name": "seedShares",
+            "type": "u64"
+          },
+          {
+            "docs": [
               "Reserved for upgrades."
             ],
             "name": "reserved",
             "type": {
               "array": [
                 "u64",
-                31
+                29
               ]
             }
           }
@@ -4098,6 +4389,13 @@ export type Lending = {
                 "name": "oracleParams"
               }
             }
+          },
+          {
+            "docs": [
+              "The mint's freeze authority, listed because the admin allowed it (default key = none)."
+            ],
+            "name": "freezeAuthority",
+            "type": "pubkey"
           }
         ],
         "kind": "struct"

@@ -29,6 +29,8 @@ export interface ReserveFileConfig {
   mint: string;
   /** Tokens (base units) the admin deposits at listing; taken from the admin's associated token account. */
   seedAmount: string | number;
+  /** List a mint that has a freeze authority (refused otherwise: its issuer could freeze the vault). */
+  allowFreezeAuthority?: boolean;
   config: {
     loanToValueBps: number;
     liquidationThresholdBps: number;
@@ -196,7 +198,7 @@ export async function deploy(
         throw new Error(`${r.symbol}: the admin's token account ${source.toBase58()} must hold the seed deposit of ${seed}`);
       }
       await program.methods
-        .initReserve(cfg, oracle, new BN(seed.toString()))
+        .initReserve(cfg, oracle, new BN(seed.toString()), Boolean(r.allowFreezeAuthority))
         .accountsPartial({ admin, lendingMarket: market, mint, adminTokenAccount: source, tokenProgram })
         .rpc();
       row.config = row.oracle = "created";

@@ -246,7 +246,10 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
   if (!full) {
     const allowed = sub0(mul(rules.windowDebtValueSf, rules.closeFactorSf), rules.windowRepaidValueSf);
     const byCf = amountForValue(allowed, debt.priceSf, debt.decimals);
-    if (byCf < maxRepay * WAD) maxRepay = floorU64(byCf);
+    if (byCf < maxRepay * WAD) {
+      const floor = floorU64(byCf);
+      maxRepay = floor === 0n && allowed !== 0n ? 1n : floor;
+    }
   }
   const onePlusB = checked(WAD + bonus);
   const collAmount = assetsForShares(coll.shares, coll.reserveAssetsSf, coll.shareSupply);

@@ -175,7 +175,7 @@ describe("01 init market and reserves (migrations/deploy.ts)", function () {
           maxAgeSecs: 120,
           maxConfidenceBps: 200,
           maxEmaDivergenceBps: 1_000,
-        }, new BN(10))
+        }, new BN(10), false)
         .accountsPartial({ admin: payer.publicKey, lendingMarket: world.market, mint, adminTokenAccount: ata.address, tokenProgram: TOKEN_PROGRAM_ID })
         .rpc(),
       "SeedDepositTooSmall",

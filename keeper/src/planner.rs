@@ -93,7 +93,7 @@ pub fn assess(snap: &MarketSnapshot, key: Pubkey, obligation: &Obligation) -> Re
         snap.slot,
         snap.now,
         gap,
-        Pricing::Liquidation,
+        Pricing::Liquidation { now: snap.now },
     )
     .map_err(|e| anyhow!("{key}: {e}"))?;
     Ok(Assessment {

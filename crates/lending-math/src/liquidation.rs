@@ -40,7 +40,7 @@
 //!
 //! Sizing:
 //! - per slot, the value repaid may not exceed `cf × BV` (measured at the first liquidation of
-//!   the slot), or the whole borrow when `BV / DV ≥` the insolvency LTV or when the borrow is
+//!   the slot; at least one whole debt unit while any of it is left), or the whole borrow when `BV / DV ≥` the insolvency LTV or when the borrow is
 //!   worth less than the dust threshold (a dust borrow must be repaid in full);
 //! - the collateral caps the repayment: `R ≤ value(deposit) / (1 + b)`, rounded up to whole debt
 //!   tokens, so a liquidation never reverts for lack of collateral; when that cap binds and the
@@ -321,7 +321,15 @@ pub fn plan_liquidation(
             .saturating_sub(rules.window_repaid_value);
         let by_cf = amount_for_value(allowed_value, debt.price, debt.decimals)?;
         if by_cf < Decimal::from_u64(max_repay) {
-            max_repay = by_cf.try_floor_u64()?;
+            // At least one whole unit while any allowance is left: with a coarse debt unit
+            // (few decimals, high price) the close factor would otherwise round to nothing
+            // and leave the obligation unliquidatable until the insolvency LTV.
+            let floor = by_cf.try_floor_u64()?;
+            max_repay = if floor == 0 && !allowed_value.is_zero() {
+                1
+            } else {
+                floor
+            };
         }
     }
     let one_plus_b = Decimal::one().try_add(bonus)?;
@@ -692,6 +700,36 @@ mod tests {
         let p = plan_liquidation(&h, &debt, &coll, &rules(20), Decimal::zero(), u64::MAX).unwrap();
         assert!(p.dust);
         assert_eq!(p.repay_amount, 2);
+    }
+
+    #[test]
+    fn successful_close_factor_allows_one_unit_of_a_coarse_debt() {
+        // 4 units of a 0-decimal token at $1,100 (debt $4,400) against $5,100: 20% of the
+        // debt is $880, less than one unit. The obligation can still be liquidated by one.
+        let h = health(5_100, 4_400, 4_335);
+        let mut r = rules(20);
+        r.window_debt_value = h.borrowed_value;
+        let debt = DebtSide {
+            amount: Decimal::from_u64(4),
+            price: Decimal::from_u64(1_100),
+            decimals: 0,
+        };
+        let coll = CollateralSide {
+            shares: 5_100_000_000,
+            reserve_assets: Decimal::from_u64(5_100_000_000),
+            share_supply: 5_100_000_000,
+            price: Decimal::one(),
+            decimals: 6,
+        };
+        let p = plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(2), u64::MAX).unwrap();
+        assert_eq!(p.max_repay, 1);
+        assert_eq!(p.seize_amount, 1_122_000_000); // $1,100 × 1.02
+        r.window_repaid_value = Decimal::from_u64(880);
+        assert_eq!(
+            plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(2), u64::MAX),
+            Err(LiquidationError::NothingToRepay),
+            "once the slot's allowance is used, the next slot"
+        );
     }
 
     #[test]

@@ -371,6 +371,7 @@ impl World {
                     max_ema_divergence_bps: 1_000,
                 },
                 seed_amount: 1_000_000,
+                allow_freeze_authority: false,
             }
             .data(),
         };

@@ -49,5 +49,14 @@ pub const PYTH_LEGACY_PROGRAM_MAINNET: Pubkey =
 /// Pyth's legacy push oracle program on devnet.
 pub const PYTH_LEGACY_PROGRAM_DEVNET: Pubkey =
     pubkey!("gSbePebfvPy7tRqimPoVecS2UsBvYv46ynrzWocc92s");
+/// The legacy Pyth program this build accepts: mainnet's, or devnet's when built with the
+/// `devnet` feature. One build never accepts both, so a devnet price account (whose prices
+/// anyone can move) cannot be pinned on mainnet.
+#[cfg(not(feature = "devnet"))]
+pub const PYTH_LEGACY_PROGRAM: Pubkey = PYTH_LEGACY_PROGRAM_MAINNET;
+/// See above.
+#[cfg(feature = "devnet")]
+pub const PYTH_LEGACY_PROGRAM: Pubkey = PYTH_LEGACY_PROGRAM_DEVNET;
+
 /// Pyth's pull receiver program (owner of `PriceUpdateV2` accounts).
 pub const PYTH_RECEIVER_PROGRAM: Pubkey = pyth_solana_receiver_sdk::ID;

@@ -213,6 +213,19 @@ pub enum LendingError {
     /// An obligation can be closed only without deposits or borrows.
     #[msg("Obligation still has positions")]
     ObligationNotEmpty, // 6067
+    /// A mint with a freeze authority is listed only when the admin allows it explicitly.
+    #[msg("Mint has a freeze authority")]
+    FreezeAuthorityNotAllowed, // 6068
+    /// The reserve's supply assets are zero while shares are outstanding (a write-off took
+    /// everything): deposits would be priced at nothing.
+    #[msg("Reserve has no assets left behind its shares")]
+    ReserveAssetsDepleted, // 6069
+    /// A reserve's price source can change only while no user holds a position in it.
+    #[msg("Oracle source is locked while the reserve is in use")]
+    OracleSourceLocked, // 6070
+    /// `withdraw_insurance` pays out only what is above the reserve's insurance floor.
+    #[msg("Withdrawal would take the insurance fund below its floor")]
+    InsuranceFloorReached, // 6071
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -61,6 +61,32 @@ pub struct ObligationClosed {
     pub rent: u64,
 }
 
+/// A reserve's insurance floor changed.
+#[event]
+pub struct InsuranceFloorSet {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Floor before (token base units).
+    pub before: u64,
+    /// Floor after.
+    pub after: u64,
+}
+
+/// The admin took insurance above the floor out of a reserve.
+#[event]
+pub struct InsuranceWithdrawn {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Tokens paid out.
+    pub amount: u64,
+    /// Fund before.
+    pub insurance_before: u64,
+    /// Fund after.
+    pub insurance_after: u64,
+    /// The floor.
+    pub floor: u64,
+}
+
 /// A reserve was created and seeded.
 #[event]
 pub struct ReserveInitialized {
@@ -76,6 +102,8 @@ pub struct ReserveInitialized {
     pub config: ReserveConfig,
     /// Initial oracle settings.
     pub oracle: OracleParams,
+    /// The mint's freeze authority, listed because the admin allowed it (default key = none).
+    pub freeze_authority: Pubkey,
 }
 
 /// A reserve's config changed.

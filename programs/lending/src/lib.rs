@@ -55,14 +55,21 @@ pub mod lending {
         instructions::admin::accept_admin::handler(ctx)
     }
 
-    /// Lists a mint: creates its reserve, vault and oracle config and makes the seed deposit (admin).
+    /// Lists a mint: creates its reserve, vault and oracle config and makes the seed deposit; a mint with a freeze authority needs `allow_freeze_authority` (admin).
     pub fn init_reserve(
         ctx: Context<InitReserve>,
         config: ReserveConfig,
         oracle: OracleParams,
         seed_amount: u64,
+        allow_freeze_authority: bool,
     ) -> Result<()> {
-        instructions::admin::init_reserve::handler(ctx, config, oracle, seed_amount)
+        instructions::admin::init_reserve::handler(
+            ctx,
+            config,
+            oracle,
+            seed_amount,
+            allow_freeze_authority,
+        )
     }
 
     /// Changes a reserve's risk and interest configuration (admin).
@@ -138,6 +145,16 @@ pub mod lending {
     /// Writes off the debt of an obligation that has no collateral left: insurance fund first, then depositors (permissionless).
     pub fn socialize_bad_debt(ctx: Context<SocializeBadDebt>) -> Result<()> {
         instructions::keeper::socialize_bad_debt::handler(ctx)
+    }
+
+    /// Sets how much of a reserve's insurance fund must stay in it (token base units; admin).
+    pub fn set_insurance_floor(ctx: Context<SetInsuranceFloor>, floor: u64) -> Result<()> {
+        instructions::admin::set_insurance_floor::handler(ctx, floor)
+    }
+
+    /// Pays out insurance above the reserve's floor; `u64::MAX` = all of it (admin).
+    pub fn withdraw_insurance(ctx: Context<WithdrawInsurance>, amount: u64) -> Result<()> {
+        instructions::admin::withdraw_insurance::handler(ctx, amount)
     }
 
     /// Pays out the protocol's accrued interest fees of a reserve; `u64::MAX` = all the liquidity allows (admin).

@@ -20,6 +20,9 @@ use crate::error::{LendingError, MathResultExt};
 use crate::operations::sub;
 use crate::state::{Obligation, Reserve};
 
+/// Deposits need at least `1 / MIN_SHARES_PER_ASSET_INVERSE` underlying per share (1e-6).
+pub const MIN_SHARES_PER_ASSET_INVERSE: u64 = 1_000_000;
+
 /// Result of a deposit.
 pub struct DepositOutcome {
     /// Shares credited to the obligation.
@@ -38,6 +41,18 @@ pub fn deposit(
         LendingError::InvalidAmount
     );
     let assets = reserve.total_supply_assets().map_math()?;
+    // A write-off can leave shares backed by (almost) nothing: below 1e-6 underlying per
+    // share, a deposit would mint shares past u64 or be priced at nothing. Refused with its
+    // own error; such a reserve takes no more deposits (its shares keep their claim on
+    // whatever is recovered through repayments).
+    require!(
+        reserve.share_supply == 0
+            || assets
+                .try_mul_u64(MIN_SHARES_PER_ASSET_INVERSE)
+                .map_math()?
+                >= Decimal::from_u64(reserve.share_supply),
+        LendingError::ReserveAssetsDepleted
+    );
     let after = assets.try_add(Decimal::from_u64(amount)).map_math()?;
     require!(
         after <= Decimal::from_u64(reserve.config.deposit_cap),
@@ -297,4 +312,39 @@ pub fn repay(
         normalized_debt: removed,
         remaining_debt: left.try_mul(index).map_math()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reserve(available: u64, share_supply: u64) -> Reserve {
+        let mut r: Reserve = bytemuck::Zeroable::zeroed();
+        r.available_amount = available;
+        r.share_supply = share_supply;
+        r.borrow_index_sf.set(Decimal::one()).unwrap();
+        r.config.deposit_cap = u64::MAX;
+        r
+    }
+
+    #[test]
+    fn fail_deposit_when_reserve_assets_are_depleted() {
+        let key = Pubkey::new_unique();
+        for (available, supply) in [(0, 1_000), (1, 2_000_000)] {
+            let mut r = reserve(available, supply);
+            let before = r.share_supply;
+            let mut o: Obligation = bytemuck::Zeroable::zeroed();
+            assert_eq!(
+                deposit(&mut r, &key, &mut o, 1_000_000_000).err(),
+                Some(error!(LendingError::ReserveAssetsDepleted))
+            );
+            assert_eq!(r.share_supply, before);
+            assert_eq!(o.active_deposits().count(), 0);
+        }
+        // At 1e-6 per share exactly, deposits still work.
+        let mut r = reserve(1, 1_000_000);
+        let mut o: Obligation = bytemuck::Zeroable::zeroed();
+        let out = deposit(&mut r, &key, &mut o, 10).unwrap();
+        assert_eq!(out.shares, 10_000_000);
+    }
 }

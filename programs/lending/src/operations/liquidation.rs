@@ -104,7 +104,12 @@ pub fn liquidate(
         LendingError::ReserveStale
     );
     let gap = market.episode_gap_secs();
-    let before = value_obligation(obligation, &with_pair(&r), slot, Pricing::Liquidation)?;
+    let before = value_obligation(
+        obligation,
+        &with_pair(&r),
+        slot,
+        Pricing::Liquidation { now },
+    )?;
     store_valuation(obligation, &before, slot, now, gap)?;
     let bi = obligation
         .find_borrow(&r.debt_key)
@@ -296,7 +301,12 @@ pub fn liquidate(
     };
 
     // The values after, from scratch on the reserves as the liquidation left them.
-    let after = value_obligation(obligation, &with_pair(&r), slot, Pricing::Liquidation)?;
+    let after = value_obligation(
+        obligation,
+        &with_pair(&r),
+        slot,
+        Pricing::Liquidation { now },
+    )?;
     require_health_improved(&health_before, &after.health)?;
     store_valuation(obligation, &after, slot, now, gap)?;
     obligation.mark_stale();

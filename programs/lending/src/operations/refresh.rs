@@ -34,12 +34,41 @@ pub fn apply_price(reserve: &mut Reserve, price: &ValidatedPrice, slot: u64) -> 
 pub enum Pricing {
     /// Every reserve priced in this slot (borrow, withdraw).
     Strict,
-    /// For liquidation: a reserve whose oracle was reported failing in this slot
-    /// (`report_oracle_failure`) counts too. Its deposits are worth nothing; its debts keep
-    /// their last price, made conservative (`max(spot, EMA) + confidence`), with interest
-    /// accrued to the report. A reserve neither priced nor reported is still stale, so a
-    /// liquidator cannot make a working oracle count as failing by leaving out its refresh.
-    Liquidation,
+    /// For liquidation at time `now`: a reserve whose oracle was reported failing in this slot
+    /// (`report_oracle_failure`) counts too, with its last valid price made conservative.
+    /// - Its debts count at `max(spot, EMA) + confidence`, interest accrued to the report; they
+    ///   cannot be repaid by liquidation.
+    /// - Its deposits count at `min(spot, EMA) − confidence`, scaled down linearly from the
+    ///   last publish time to zero after [`FAILED_COLLATERAL_DECAY_SECS`]; they cannot be
+    ///   seized. So a brief outage of one collateral does not expose a healthy obligation to
+    ///   liquidation of its other collateral, a dust deposit in a failing reserve shields
+    ///   nothing, and a feed that stays dead (a frozen price) stops counting within the hour.
+    ///
+    /// A reserve neither priced nor reported is still stale, so a liquidator cannot make a
+    /// working oracle count as failing by leaving out its refresh.
+    Liquidation {
+        /// The clock (unix seconds).
+        now: i64,
+    },
+}
+
+/// Time over which the last price of a collateral whose oracle fails stops counting for
+/// liquidations (seconds).
+pub const FAILED_COLLATERAL_DECAY_SECS: i64 = 3_600;
+
+/// The last conservative collateral price of a reserve whose oracle fails, decayed to `now`.
+pub fn failed_collateral_price(reserve: &Reserve, now: i64) -> Result<Decimal> {
+    let age = now.saturating_sub(reserve.price_publish_time).max(0);
+    if age >= FAILED_COLLATERAL_DECAY_SECS {
+        return Ok(Decimal::zero());
+    }
+    reserve
+        .prices()
+        .collateral_price()
+        .try_mul_u64((FAILED_COLLATERAL_DECAY_SECS - age) as u64)
+        .map_math()?
+        .try_div_u64(FAILED_COLLATERAL_DECAY_SECS as u64)
+        .map_math()
 }
 
 /// An obligation valued from scratch: its totals and each position's spot value.
@@ -77,19 +106,27 @@ pub fn value_obligation(
     let mut out = Valuation::default();
     for (i, pos) in obligation.active_deposits().enumerate() {
         let reserve = find(&pos.reserve)?;
-        if !reserve.is_fresh(slot) {
-            continue; // failing oracle: worth nothing to a liquidation
-        }
         let amount = shares::assets_for_shares(
             pos.shares,
             reserve.total_supply_assets().map_math()?,
             reserve.share_supply,
         )
         .map_math()?;
+        let prices = match pricing {
+            Pricing::Liquidation { now } if !reserve.is_fresh(slot) => {
+                let low = failed_collateral_price(reserve, now)?;
+                Prices {
+                    spot: low,
+                    ema: low,
+                    conf: Decimal::zero(),
+                }
+            }
+            _ => reserve.prices(),
+        };
         let v = value_deposit(&DepositInput {
             amount,
             decimals: reserve.decimals,
-            prices: reserve.prices(),
+            prices,
             ltv: reserve.config.ltv(),
             liquidation_threshold: reserve.config.liquidation_threshold(),
         })
@@ -128,7 +165,7 @@ pub fn value_obligation(
 }
 
 fn usable(r: &Reserve, slot: u64, pricing: Pricing) -> bool {
-    r.is_fresh(slot) || (pricing == Pricing::Liquidation && r.oracle_failed(slot))
+    r.is_fresh(slot) || (matches!(pricing, Pricing::Liquidation { .. }) && r.oracle_failed(slot))
 }
 
 /// Checks that `reserves` are exactly the reserves of the obligation's deposits, in order, then

@@ -8,9 +8,7 @@ pub mod pyth_pull;
 use anchor_lang::prelude::*;
 use lending_math::price::{Prices, RawPrice};
 
-use crate::constants::{
-    PYTH_LEGACY_PROGRAM_DEVNET, PYTH_LEGACY_PROGRAM_MAINNET, PYTH_RECEIVER_PROGRAM,
-};
+use crate::constants::{PYTH_LEGACY_PROGRAM, PYTH_RECEIVER_PROGRAM};
 use crate::error::LendingError;
 use crate::state::{OracleConfig, OracleKind};
 
@@ -51,9 +49,9 @@ pub fn check_price_account(config: &OracleConfig, price_account: &AccountInfo) -
             PYTH_RECEIVER_PROGRAM,
             LendingError::InvalidOracleOwner
         ),
-        OracleKind::PythLegacy => require!(
-            *price_account.owner == PYTH_LEGACY_PROGRAM_MAINNET
-                || *price_account.owner == PYTH_LEGACY_PROGRAM_DEVNET,
+        OracleKind::PythLegacy => require_keys_eq!(
+            *price_account.owner,
+            PYTH_LEGACY_PROGRAM,
             LendingError::InvalidOracleOwner
         ),
     }

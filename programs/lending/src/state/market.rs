@@ -70,9 +70,12 @@ impl LendingMarket {
     }
 
     /// Longest gap between two sightings of an obligation as liquidatable that still counts as
-    /// one episode for the auction clock: one auction duration (seconds).
+    /// one episode for the auction clock: a twentieth of the auction, at least 10 s (30 s for a
+    /// 10-minute auction). Keepers see a liquidatable obligation every few seconds; a longer
+    /// silence may hide a recovery, so a sighting from an earlier dip can pre-age a new
+    /// auction by at most 5% of its range (seconds).
     pub fn episode_gap_secs(&self) -> i64 {
-        i64::from(self.liquidation_auction_secs)
+        i64::from(self.liquidation_auction_secs / 20).max(10)
     }
 
     /// The parameters as an argument struct (for events).

@@ -140,8 +140,14 @@ pub struct Reserve {
     /// (0 = never). For liquidations only, in that slot, deposits of this reserve count as
     /// worth nothing and its debts at their last price made conservative.
     pub price_failed_slot: u64,
+    /// Insurance that must stay in the fund: `withdraw_insurance` pays out only what is above
+    /// (token base units).
+    pub insurance_floor: u64,
+    /// Shares of the seed deposit, which nobody owns: while `share_supply` equals them and no
+    /// debt exists, the reserve holds no user position.
+    pub seed_shares: u64,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 31],
+    pub _reserved: [u64; 29],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 688);
@@ -209,6 +215,11 @@ impl Reserve {
     /// True when the cached price was read in `slot`.
     pub fn is_fresh(&self, slot: u64) -> bool {
         self.price_slot == slot
+    }
+
+    /// True when no user holds a position: only the seed shares, and no debt.
+    pub fn unused(&self) -> bool {
+        self.share_supply == self.seed_shares && self.total_normalized_debt_sf.raw() == 0
     }
 
     /// True when the oracle was found failing in `slot` and no valid price was read since.

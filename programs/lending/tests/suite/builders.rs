@@ -87,6 +87,7 @@ impl TestFixture {
                 config,
                 oracle,
                 seed_amount: seed,
+                allow_freeze_authority: false,
             }
             .data(),
         }
@@ -424,6 +425,7 @@ impl TestFixture {
                 config: reserve_config(8_000, 8_500, 10_000),
                 oracle: oracle_params(r.kind, r.price_account, r.feed_id),
                 seed_amount: 1_000_000,
+                allow_freeze_authority: false,
             }
             .data(),
         };

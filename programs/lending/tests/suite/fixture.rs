@@ -491,6 +491,16 @@ impl TestFixture {
 
     /// Creates an SPL Token mint with the admin as mint authority.
     pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
+        self.create_mint_with_freeze(decimals, None).await
+    }
+
+    /// Creates an SPL Token mint with the admin as mint authority and `freeze` as its freeze
+    /// authority.
+    pub async fn create_mint_with_freeze(
+        &mut self,
+        decimals: u8,
+        freeze: Option<Pubkey>,
+    ) -> Pubkey {
         let mint = Keypair::new();
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
         let space = spl_token_interface::state::Mint::LEN;
@@ -506,7 +516,7 @@ impl TestFixture {
                 &spl_token_interface::ID,
                 &mint.pubkey(),
                 &self.admin.pubkey(),
-                None,
+                freeze.as_ref(),
                 decimals,
             )
             .expect("init mint"),

@@ -160,3 +160,136 @@ async fn fail_close_obligation_when_it_has_positions_or_another_owner() {
         "obligation unchanged"
     );
 }
+
+fn floor_ix(f: &TestFixture, admin: &Pubkey, idx: usize, floor: u64) -> Instruction {
+    Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::SetInsuranceFloor {
+            admin: *admin,
+            lending_market: f.market,
+            reserve: f.reserves[idx].reserve,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::SetInsuranceFloor { floor }.data(),
+    }
+}
+
+fn withdraw_insurance_ix(
+    f: &TestFixture,
+    admin: &Pubkey,
+    idx: usize,
+    destination: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    let r = &f.reserves[idx];
+    Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::WithdrawInsurance {
+            admin: *admin,
+            lending_market: f.market,
+            reserve: r.reserve,
+            vault: r.vault,
+            mint: r.mint,
+            destination: *destination,
+            token_program: spl_token_interface::ID,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::WithdrawInsurance { amount }.data(),
+    }
+}
+
+#[tokio::test]
+async fn successful_insurance_withdrawal_stops_at_the_floor() {
+    // A liquidation funds SOL's insurance with its protocol fee.
+    let (mut f, borrower, liquidator) = crate::liquidation::unhealthy_setup(80.0).await;
+    crate::liquidation::liquidate(
+        &mut f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+    )
+    .await
+    .expect("liquidate");
+    let fund = f.reserve(SOL).await.insurance_amount;
+    assert!(fund > 1_000, "the fee funded the insurance: {fund}");
+    let admin = f.admin.insecure_clone();
+    let dest = f
+        .create_token_account(&f.reserves[SOL].mint.clone(), &admin.pubkey())
+        .await;
+    let floor = fund / 2;
+    let ix = floor_ix(&f, &admin.pubkey(), SOL, floor);
+    f.send(&[ix], &[&admin]).await.expect("floor");
+    // Not the admin; more than what is above the floor: refused, nothing moves.
+    let intruder = f.new_user(&[0, 0, 0]).await;
+    let keys = [f.reserves[SOL].reserve, f.reserves[SOL].vault, dest];
+    let before = f.snapshot(&keys).await;
+    let ix = withdraw_insurance_ix(&f, &intruder.keypair.pubkey(), SOL, &dest, 1);
+    assert_error(
+        f.send(&[ix], &[&intruder.keypair]).await,
+        LendingError::Unauthorized,
+    );
+    let ix = withdraw_insurance_ix(&f, &admin.pubkey(), SOL, &dest, fund - floor + 1);
+    assert_error(
+        f.send(&[ix], &[&admin]).await,
+        LendingError::InsuranceFloorReached,
+    );
+    let ix = floor_ix(&f, &intruder.keypair.pubkey(), SOL, 0);
+    assert_error(
+        f.send(&[ix], &[&intruder.keypair]).await,
+        LendingError::Unauthorized,
+    );
+    assert_eq!(f.snapshot(&keys).await, before, "nothing moved");
+    // Everything above the floor, and depositors' share value does not move.
+    let r0 = f.reserve(SOL).await;
+    let value = |r: &lending::state::Reserve| {
+        lending_math::shares::share_value(r.total_supply_assets().unwrap(), r.share_supply).unwrap()
+    };
+    let ix = withdraw_insurance_ix(&f, &admin.pubkey(), SOL, &dest, u64::MAX);
+    f.send(&[ix], &[&admin])
+        .await
+        .expect("withdraw above the floor");
+    let r1 = f.reserve(SOL).await;
+    assert_eq!(r1.insurance_amount, floor);
+    assert_eq!(f.balance(&dest).await, fund - floor);
+    assert_eq!(value(&r1), value(&r0));
+    let ix = withdraw_insurance_ix(&f, &admin.pubkey(), SOL, &dest, u64::MAX);
+    assert_error(
+        f.send(&[ix], &[&admin]).await,
+        LendingError::InsuranceFloorReached,
+    );
+}
+
+#[tokio::test]
+async fn fail_update_oracle_config_repoint_when_the_reserve_is_in_use() {
+    let mut f = TestFixture::new().await;
+    let (_lender, _borrower) = crate::user_actions::lender_and_borrower(&mut f).await;
+    let admin = f.admin.insecure_clone();
+    // SOL has deposits: its feed cannot be repointed to USDC's.
+    let usdc = &f.reserves[USDC];
+    let params = oracle_params(usdc.kind, usdc.price_account, usdc.feed_id);
+    let keys = [f.reserves[SOL].oracle_config, f.reserves[SOL].reserve];
+    let before = f.snapshot(&keys).await;
+    let ix = f.update_oracle_config_ix(&admin.pubkey(), SOL, params);
+    assert_error(
+        f.send(&[ix], &[&admin]).await,
+        LendingError::OracleSourceLocked,
+    );
+    assert_eq!(f.snapshot(&keys).await, before);
+    // Its bounds can still change.
+    let sol = &f.reserves[SOL];
+    let mut bounds = oracle_params(sol.kind, sol.price_account, sol.feed_id);
+    bounds.max_age_secs = 30;
+    let ix = f.update_oracle_config_ix(&admin.pubkey(), SOL, bounds);
+    f.send(&[ix], &[&admin]).await.expect("bounds change");
+    // VOL has only its seed: it is not in use, and may be repointed.
+    let ix = f.update_oracle_config_ix(&admin.pubkey(), VOL, params);
+    f.send(&[ix], &[&admin])
+        .await
+        .expect("an unused reserve may be repointed");
+}

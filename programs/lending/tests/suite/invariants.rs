@@ -281,7 +281,8 @@ impl Fuzz {
 
     /// As [`Self::independent_health`], for any obligation. A reserve whose oracle failure was
     /// reported in this slot (and not priced since) counts as the documented liquidation rule
-    /// says: its deposits worth nothing, its debts at `max(spot, EMA) + confidence`.
+    /// says: its deposits at `min(spot, EMA) − confidence` fading to zero over an hour from
+    /// the last publish time, its debts at `max(spot, EMA) + confidence`.
     async fn independent_health_of(&mut self, key: &Pubkey) -> Health {
         let slot = self.f.slot().await;
         let o = self.f.obligation(key).await;
@@ -294,11 +295,10 @@ impl Fuzz {
             ema: r.ema_price_sf.get(),
             conf: r.price_conf_sf.get(),
         };
+        let now = self.f.now().await;
         for d in o.active_deposits() {
             let r = self.f.reserve(index_of(&self.f, &d.reserve)).await;
-            if r.price_failed_slot == slot && r.price_slot != slot {
-                continue;
-            }
+            let failed = r.price_failed_slot == slot && r.price_slot != slot;
             let debt = r
                 .total_normalized_debt_sf
                 .get()
@@ -309,10 +309,25 @@ impl Fuzz {
                     .unwrap_or_default();
             let amount =
                 shares::assets_for_shares(d.shares, assets, r.share_supply).unwrap_or_default();
+            let mut p = prices(&r);
+            if failed {
+                // min(spot, EMA) − conf, fading linearly to zero over an hour from publish.
+                let age = (now - r.price_publish_time).clamp(0, 3_600) as u64;
+                let low = p.spot.min(p.ema).saturating_sub(p.conf);
+                let faded = low
+                    .try_mul_u64(3_600 - age)
+                    .and_then(|x| x.try_div_u64(3_600))
+                    .unwrap_or_default();
+                p = Prices {
+                    spot: faded,
+                    ema: faded,
+                    conf: Decimal::zero(),
+                };
+            }
             if let Ok(v) = value_deposit(&DepositInput {
                 amount,
                 decimals: r.decimals,
-                prices: prices(&r),
+                prices: p,
                 ltv: Decimal::from_bps(u64::from(r.config.loan_to_value_bps)),
                 liquidation_threshold: Decimal::from_bps(u64::from(
                     r.config.liquidation_threshold_bps,

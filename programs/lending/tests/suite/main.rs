@@ -22,6 +22,7 @@ mod invariants;
 mod liquidation;
 mod liquidation_failures;
 mod liquidity_denial;
+mod listing;
 mod oracle;
 mod oracle_failure;
 mod refresh;

@@ -109,3 +109,52 @@ async fn fail_report_oracle_failure_when_the_oracle_works_or_is_not_the_pinned_o
     let ix = f.report_oracle_failure_ix(SOL);
     assert_error(f.send(&[ix], &[]).await, LendingError::OracleNotFailing);
 }
+
+/// The follow-up to finding 4 found by an independent review: were a failing collateral worth
+/// nothing, one stale feed would expose every healthy obligation holding it to liquidation of
+/// its other collateral at the maximum bonus. It counts at its last conservative price instead,
+/// fading to nothing over an hour of outage.
+#[tokio::test]
+async fn exploit_stale_collateral_oracle_to_liquidate_a_healthy_obligation_is_refused() {
+    let mut f = TestFixture::new().await;
+    let (_lender, borrower) = crate::user_actions::lender_and_borrower(&mut f).await;
+    let mint = f.reserves[VOL].mint;
+    f.mint_to(&mint, &borrower.tokens[VOL], 600_000_000).await;
+    let ix = f.deposit_ix(&borrower, VOL, 600_000_000); // $300 at $0.50
+    f.send(&[ix], &[&borrower.keypair]).await.expect("VOL");
+    f.borrow(&borrower, USDC, 250_000_000)
+        .await
+        .expect("borrow");
+    let liquidator = f.new_user(&[5_000_000_000, 0, 0]).await;
+    let o = borrower.obligation;
+    // SOL's feed stops for two minutes; USDC and VOL keep publishing.
+    f.advance_time_without_prices(120).await;
+    f.set_price(USDC, 1.0).await;
+    f.set_price(VOL, 0.5).await;
+    let attack = |f: &mut TestFixture| {
+        vec![
+            f.refresh_reserve_ix(USDC),
+            f.refresh_reserve_ix(VOL),
+            f.report_oracle_failure_ix(SOL),
+        ]
+    };
+    let mut ixs = attack(&mut f);
+    ixs.push(liquidate_ix(&mut f, &liquidator, &o, USDC, VOL, u64::MAX, 0).await);
+    let keys = [o, liquidator.tokens[USDC], liquidator.tokens[VOL]];
+    let before = f.snapshot(&keys).await;
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        LendingError::ObligationHealthy,
+    );
+    assert_eq!(f.snapshot(&keys).await, before, "nothing moved");
+    // After an hour of silence the SOL price no longer counts: the obligation is then judged
+    // on its VOL alone ($300 × 60% = $180 < $250) and may be liquidated.
+    f.advance_time_without_prices(3_600).await;
+    f.set_price(USDC, 1.0).await;
+    f.set_price(VOL, 0.5).await;
+    let mut ixs = attack(&mut f);
+    ixs.push(liquidate_ix(&mut f, &liquidator, &o, USDC, VOL, u64::MAX, 0).await);
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("a feed dead for an hour stops counting");
+}

@@ -66,19 +66,27 @@ pub struct InitReserve<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Validates the configs, refuses mints with Token-2022 extensions, creates the accounts and
-/// makes the seed deposit (its shares are owned by nobody).
+/// Validates the configs, refuses mints with Token-2022 extensions and, unless the admin
+/// allows it for this listing, mints with a freeze authority (the issuer could freeze the vault
+/// and stop every withdrawal and liquidation); creates the accounts and makes the seed deposit
+/// (its shares are owned by nobody).
 pub fn handler(
     ctx: Context<InitReserve>,
     config: ReserveConfig,
     oracle: OracleParams,
     seed_amount: u64,
+    allow_freeze_authority: bool,
 ) -> Result<()> {
     validate_reserve_config(&config)?;
     validate_oracle_params(&oracle)?;
     require!(
         ctx.accounts.mint.to_account_info().data_len() == PLAIN_MINT_LEN,
         LendingError::UnsupportedTokenExtension
+    );
+    let freeze_authority: Option<Pubkey> = ctx.accounts.mint.freeze_authority.into();
+    require!(
+        freeze_authority.is_none() || allow_freeze_authority,
+        LendingError::FreezeAuthorityNotAllowed
     );
     require!(
         seed_amount >= MIN_SEED_DEPOSIT && seed_amount != u64::MAX,
@@ -104,6 +112,7 @@ pub fn handler(
         reserve.last_accrual_ts = now;
         reserve.available_amount = seed_amount;
         reserve.share_supply = seed_amount;
+        reserve.seed_shares = seed_amount;
     }
     {
         let mut oc = ctx.accounts.oracle_config.load_init()?;
@@ -134,6 +143,7 @@ pub fn handler(
         seed_amount,
         config,
         oracle,
+        freeze_authority: freeze_authority.unwrap_or_default(),
     });
     Ok(())
 }

@@ -5,9 +5,11 @@ pub mod collect_protocol_fees;
 pub mod init_market;
 pub mod init_reserve;
 pub mod propose_admin;
+pub mod set_insurance_floor;
 pub mod update_market;
 pub mod update_oracle_config;
 pub mod update_reserve_config;
+pub mod withdraw_insurance;
 
 #[allow(ambiguous_glob_reexports)]
 pub use accept_admin::*;
@@ -20,8 +22,12 @@ pub use init_reserve::*;
 #[allow(ambiguous_glob_reexports)]
 pub use propose_admin::*;
 #[allow(ambiguous_glob_reexports)]
+pub use set_insurance_floor::*;
+#[allow(ambiguous_glob_reexports)]
 pub use update_market::*;
 #[allow(ambiguous_glob_reexports)]
 pub use update_oracle_config::*;
 #[allow(ambiguous_glob_reexports)]
 pub use update_reserve_config::*;
+#[allow(ambiguous_glob_reexports)]
+pub use withdraw_insurance::*;

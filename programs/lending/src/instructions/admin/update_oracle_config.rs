@@ -1,6 +1,9 @@
-//! `update_oracle_config`: the admin changes which price account a reserve trusts and its
-//! bounds. A new source restarts the publish-time floor and makes the reserve stale until the
-//! next refresh reads it.
+//! `update_oracle_config`: the admin changes a reserve's oracle bounds (age, confidence,
+//! divergence) at any time. The source itself (kind, price account, feed id) can change only
+//! while no user holds a position in the reserve (`Reserve::unused`), which amounts to a
+//! re-listing: repointing a live reserve to another asset's feed would reprice every deposit
+//! and debt at once, so it is refused with `OracleSourceLocked`. A new source restarts the
+//! publish-time floor and makes the reserve stale until the next refresh reads it.
 
 use anchor_lang::prelude::*;
 
@@ -45,6 +48,12 @@ pub fn handler(ctx: Context<UpdateOracleConfig>, params: OracleParams) -> Result
     let source_changed = before.kind != params.kind
         || before.price_account != params.price_account
         || before.feed_id != params.feed_id;
+    if source_changed {
+        require!(
+            ctx.accounts.reserve.load()?.unused(),
+            LendingError::OracleSourceLocked
+        );
+    }
     oc.apply(&params);
     if source_changed {
         oc.last_publish_time = 0;

@@ -37,7 +37,7 @@ pub fn handler<'info>(ctx: Context<'info, RefreshObligation<'info>>) -> Result<(
             slot,
             now,
             gap,
-            Pricing::Liquidation,
+            Pricing::Liquidation { now },
         )
     })?;
     drop(obligation);

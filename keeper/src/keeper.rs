@@ -86,7 +86,8 @@ pub struct RoundReport {
     pub liquidations: Vec<LiquidationRecord>,
     /// Liquidations that failed (simulation, race lost, send error).
     pub failed: usize,
-    /// Bad-debt write-offs that landed.
+    /// Bad-debt write-offs that landed: inside the liquidation that took an obligation's last
+    /// collateral, or by `socialize_bad_debt`.
     pub socialized: usize,
     /// Round duration.
     pub elapsed: Duration,
@@ -189,6 +190,9 @@ impl<'a, C: Chain> Keeper<'a, C> {
                     }
                     self.metrics.succeeded.inc();
                     self.metrics.profit.add(decimal_f64(record.profit));
+                    if c.leaves_bad_debt {
+                        report.socialized += 1;
+                    }
                     tracing::info!(obligation = %c.obligation, repay = c.plan.repay_amount, bonus_bps = c.bonus_bps, profit = %record.profit, "liquidated");
                     report.liquidations.push(record);
                 }

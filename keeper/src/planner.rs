@@ -125,6 +125,9 @@ pub struct Candidate {
     /// Debts in other reserves to write off in the same transaction when this liquidation
     /// takes the last collateral (the program writes off the repaid reserve's rest itself).
     pub write_offs: Vec<Pubkey>,
+    /// True when the liquidation takes the last collateral and debt is left: the rest is
+    /// written off as bad debt in the same transaction.
+    pub leaves_bad_debt: bool,
 }
 
 impl PartialEq for Candidate {
@@ -232,9 +235,17 @@ pub fn best_candidate(
             } else {
                 Vec::new()
             };
+            let repays_all = plan.repay_amount
+                >= b.normalized_debt_sf
+                    .get()
+                    .try_mul(debt.borrow_index_sf.get())
+                    .and_then(|d| d.try_ceil_u64())
+                    .unwrap_or(u64::MAX);
+            let leaves_bad_debt = last && (!repays_all || !write_offs.is_empty());
             let c = Candidate {
                 obligation: a.key,
                 write_offs,
+                leaves_bad_debt,
                 refresh_reserves: a
                     .obligation
                     .active_deposits()

@@ -86,6 +86,8 @@ pub struct LiquidateAccounts {
     pub destination: Pubkey,
     /// Every reserve of the obligation (deposits then borrows), which `liquidate` values it on.
     pub reserves: Vec<Pubkey>,
+    /// The liquidator's obligation to credit with collateral shares instead of tokens.
+    pub receiver: Option<Pubkey>,
 }
 
 /// `liquidate`, with the obligation's reserves as remaining accounts.
@@ -106,7 +108,7 @@ pub fn liquidate(a: &LiquidateAccounts, repay_amount: u64, min_collateral_out: u
         liquidator_destination: a.destination,
         repay_token_program: r.token_program,
         withdraw_token_program: w.token_program,
-        liquidator_obligation: None,
+        liquidator_obligation: a.receiver,
         event_authority: event_authority(),
         program: lending::ID,
     }

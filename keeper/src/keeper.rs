@@ -46,6 +46,10 @@ pub struct KeeperConfig {
     pub warn_health_bps: u64,
     /// Compute-limit headroom over the simulated units (percent).
     pub compute_headroom_pct: u64,
+    /// The keeper's own obligation in the market. When a collateral reserve lacks the free
+    /// liquidity to pay a liquidation in tokens, the seized collateral is credited to it as
+    /// supply shares instead (withdrawn later, once liquidity returns).
+    pub liquidator_obligation: Option<Pubkey>,
 }
 
 /// A liquidation that landed.
@@ -159,7 +163,10 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 report.socialized += self.socialize(&snap, a).await;
             } else if a.liquidatable() {
                 report.unhealthy.push(a.key);
-                if let Some(c) = best_candidate(&snap, a, &balances, self.config.min_profit) {
+                let receiver = self.config.liquidator_obligation;
+                if let Some(c) =
+                    best_candidate(&snap, a, &balances, self.config.min_profit, receiver)
+                {
                     queue.push(c);
                 }
             } else if a.health_below(self.config.warn_health_bps) {
@@ -183,6 +190,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
             }
             report.sent += 1;
             self.metrics.sent.inc();
+            tracing::debug!(obligation = %c.obligation, to_shares = c.to_shares, seize = c.plan.seize_amount, "sending");
             match self.execute(&snap, &c).await {
                 Ok(record) => {
                     if let Some(b) = balances.get_mut(&debt_mint) {
@@ -310,6 +318,10 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 source,
                 destination,
                 reserves: c.refresh_reserves.clone(),
+                receiver: c
+                    .to_shares
+                    .then_some(self.config.liquidator_obligation)
+                    .flatten(),
             },
             c.plan.repay_amount,
             min_out,

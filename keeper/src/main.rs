@@ -77,6 +77,11 @@ struct RunArgs {
     /// Health factor (bps) under which healthy obligations are reported at risk.
     #[arg(long, env = "SENTINEL_WARN_HEALTH_BPS", default_value_t = 10_500)]
     warn_health_bps: u64,
+    /// The liquidator's own obligation in the market: when a collateral reserve has no free
+    /// liquidity, seized collateral is credited to it as supply shares (open it with
+    /// `init_obligation` first).
+    #[arg(long, env = "SENTINEL_LIQUIDATOR_OBLIGATION")]
+    liquidator_obligation: Option<String>,
     /// Address of the /metrics and /health endpoint.
     #[arg(long, env = "SENTINEL_METRICS_ADDR", default_value = "127.0.0.1:9464")]
     metrics_addr: String,
@@ -149,6 +154,14 @@ async fn run(args: RunArgs) -> Result<()> {
             )
         })
         .collect();
+    let liquidator_obligation = args
+        .liquidator_obligation
+        .as_deref()
+        .map(|s| {
+            s.parse::<Pubkey>()
+                .map_err(|e| anyhow::anyhow!("--liquidator-obligation: {e}"))
+        })
+        .transpose()?;
     let metrics = Metrics::new();
     metrics.serve(&args.metrics_addr, (args.poll_ms as i64 / 1000).max(1) * 10)?;
     tracing::info!(market = %market, liquidator = %payer.pubkey(), reserves = snapshot.reserves.len(), metrics = %args.metrics_addr, "keeper started");
@@ -165,6 +178,7 @@ async fn run(args: RunArgs) -> Result<()> {
             slippage_bps: args.slippage_bps,
             warn_health_bps: args.warn_health_bps,
             compute_headroom_pct: 20,
+            liquidator_obligation,
         },
         metrics,
     };

@@ -128,6 +128,8 @@ pub struct Candidate {
     /// True when the liquidation takes the last collateral and debt is left: the rest is
     /// written off as bad debt in the same transaction.
     pub leaves_bad_debt: bool,
+    /// Paid in supply shares to the keeper's obligation (the reserve lacks free liquidity).
+    pub to_shares: bool,
 }
 
 impl PartialEq for Candidate {
@@ -151,18 +153,27 @@ impl Ord for Candidate {
     }
 }
 
-/// Simulates one liquidation on copies; `requested` as the instruction takes it.
+/// Simulates one liquidation on copies; `requested` as the instruction takes it. With
+/// `to_shares`, the payout goes to a copy of an empty obligation, as `liquidator_obligation`.
 fn try_pair(
     snap: &MarketSnapshot,
     a: &Assessment,
     repay: Pubkey,
     withdraw: Pubkey,
     requested: u64,
+    to_shares: bool,
 ) -> Option<(LiquidationPlan, u64)> {
     let mut o = a.obligation;
     let mut debt = snap.reserves.get(&repay)?.reserve;
     let mut coll = snap.reserves.get(&withdraw)?.reserve;
     let others = reserves_of(snap, &o).ok()?;
+    let mut receiver: Obligation = bytemuck::Zeroable::zeroed();
+    receiver.lending_market = snap.market_key;
+    let payout = if to_shares {
+        Payout::Shares(&mut receiver)
+    } else {
+        Payout::Tokens
+    };
     let out = liquidate(
         &snap.market,
         &mut o,
@@ -173,7 +184,7 @@ fn try_pair(
             coll: &mut coll,
             others: &others,
         },
-        Payout::Tokens,
+        payout,
         snap.slot,
         snap.now,
         requested,
@@ -183,12 +194,15 @@ fn try_pair(
 }
 
 /// The most profitable pair of an unhealthy obligation within the liquidator's balances
-/// (token base units by mint), or `None` when nothing worth `min_profit` can be done.
+/// (token base units by mint), or `None` when nothing worth `min_profit` can be done. With a
+/// `receiver` (the liquidator's obligation), a pair whose collateral reserve cannot pay in
+/// tokens is paid in supply shares.
 pub fn best_candidate(
     snap: &MarketSnapshot,
     a: &Assessment,
     balances: &BTreeMap<Pubkey, u64>,
     min_profit: Decimal,
+    receiver: Option<Pubkey>,
 ) -> Option<Candidate> {
     if !a.liquidatable() {
         return None;
@@ -199,12 +213,19 @@ pub fn best_candidate(
             let debt = &snap.reserves.get(&b.reserve)?.reserve;
             let coll = &snap.reserves.get(&d.reserve)?.reserve;
             let balance = balances.get(&debt.mint).copied().unwrap_or(0);
-            let Some((mut plan, mut bonus)) = try_pair(snap, a, b.reserve, d.reserve, u64::MAX)
-            else {
+            let (mut to_shares, mut found) = (
+                false,
+                try_pair(snap, a, b.reserve, d.reserve, u64::MAX, false),
+            );
+            if found.is_none() && receiver.is_some() {
+                to_shares = true;
+                found = try_pair(snap, a, b.reserve, d.reserve, u64::MAX, true);
+            }
+            let Some((mut plan, mut bonus)) = found else {
                 continue;
             };
             if plan.repay_amount > balance {
-                match try_pair(snap, a, b.reserve, d.reserve, balance) {
+                match try_pair(snap, a, b.reserve, d.reserve, balance, to_shares) {
                     Some((p, bb)) => (plan, bonus) = (p, bb),
                     None => continue,
                 }
@@ -246,6 +267,7 @@ pub fn best_candidate(
                 obligation: a.key,
                 write_offs,
                 leaves_bad_debt,
+                to_shares,
                 refresh_reserves: a
                     .obligation
                     .active_deposits()

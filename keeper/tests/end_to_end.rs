@@ -150,3 +150,97 @@ async fn successful_round_survives_a_stale_oracle() {
         "liquidates once prices are fresh again"
     );
 }
+
+/// Audit finding 2 from the keeper's side: a second wallet has borrowed every free SOL, so a
+/// liquidation cannot pay SOL out; the keeper, given its own obligation, is paid in SOL shares.
+#[tokio::test]
+async fn successful_round_pays_in_shares_when_the_collateral_reserve_is_drained() {
+    use anchor_lang::{InstructionData, ToAccountMetas};
+    use solana_sdk::signature::Signer;
+
+    let (mut w, risky, safe) = world().await;
+    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let sol_reserve = w.assets[SOL].reserve;
+    let reserve: lending::state::Reserve = {
+        let acc = chain
+            .client()
+            .get_account(sol_reserve)
+            .await
+            .unwrap()
+            .unwrap();
+        decode(&acc.data).unwrap()
+    };
+    let free_sol = reserve.available_amount as f64 / 1e9;
+    let drainer = w
+        .open_position(&[(USDC, 150_000_000.0)], Some((SOL, free_sol)))
+        .await
+        .expect("a second wallet borrows every free SOL");
+    chain.track([
+        risky,
+        safe,
+        drainer,
+        w.assets[0].reserve,
+        w.assets[1].reserve,
+        w.assets[2].reserve,
+        w.assets[3].reserve,
+    ]);
+    let mut keeper = funded_keeper(&mut w, &chain);
+    let owner = keeper.payer.pubkey();
+    let mine = Pubkey::find_program_address(
+        &[
+            lending::constants::OBLIGATION_SEED,
+            w.market.as_ref(),
+            owner.as_ref(),
+            &0u16.to_le_bytes(),
+        ],
+        &lending::ID,
+    )
+    .0;
+    let ix = solana_sdk::instruction::Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::InitObligation {
+            owner,
+            payer: owner,
+            lending_market: w.market,
+            obligation: mine,
+            system_program: anchor_lang::system_program::ID,
+            event_authority: keeper::instructions::event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::InitObligation { id: 0 }.data(),
+    };
+    let payer = keeper.payer.insecure_clone();
+    w.send(&[ix], &[&payer])
+        .await
+        .expect("the keeper's obligation");
+    chain.track([mine]);
+    crash_sol(&mut w, 120.0).await;
+    let left: lending::state::Reserve = {
+        let acc = chain
+            .client()
+            .get_account(sol_reserve)
+            .await
+            .unwrap()
+            .unwrap();
+        decode(&acc.data).unwrap()
+    };
+    assert_eq!(left.available_amount, 0, "no free SOL");
+
+    // Without an obligation to credit, nothing can be paid: no liquidation.
+    let report = keeper.round().await.expect("round");
+    assert_eq!(report.unhealthy, vec![risky]);
+    assert!(
+        report.liquidations.is_empty(),
+        "no free SOL to pay in tokens"
+    );
+    // With it, the collateral comes as shares.
+    keeper.config.liquidator_obligation = Some(mine);
+    let report = keeper.round().await.expect("round");
+    assert_eq!((report.sent, report.failed), (1, 0), "sent and landed");
+    assert_eq!(report.liquidations.len(), 1);
+    assert_eq!(report.liquidations[0].obligation, risky);
+    let o = obligation(&chain, mine).await;
+    assert_eq!(o.deposits[0].reserve, sol_reserve);
+    assert!(o.deposits[0].shares > 0, "credited with SOL shares");
+}

@@ -98,6 +98,7 @@ pub fn funded_keeper<'a>(
             slippage_bps: 50,
             warn_health_bps: 10_500,
             compute_headroom_pct: 20,
+            liquidator_obligation: None,
         },
         metrics: Metrics::new(),
     }

@@ -465,6 +465,11 @@ export type Lending = {
       "code": 6071,
       "msg": "Withdrawal would take the insurance fund below its floor",
       "name": "insuranceFloorReached"
+    },
+    {
+      "code": 6072,
+      "msg": "One base unit of this mint is worth more than the listing bound",
+      "name": "unitValueTooHigh"
     }
   ],
   "events": [
@@ -1389,6 +1394,12 @@ export type Lending = {
         },
         {
           "docs": [
+            "oracle program of its kind owns it and reads a valid price from it."
+          ],
+          "name": "priceAccount"
+        },
+        {
+          "docs": [
             "The admin's token account that funds the seed deposit."
           ],
           "name": "adminTokenAccount",
@@ -2063,6 +2074,13 @@ export type Lending = {
             "reserve"
           ],
           "writable": true
+        },
+        {
+          "docs": [
+            "`oracle::check_listing_price` checks it against the new config before it is accepted."
+          ],
+          "name": "priceAccount",
+          "optional": true
         },
         {
           "name": "eventAuthority"

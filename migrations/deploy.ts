@@ -199,7 +199,7 @@ export async function deploy(
       }
       await program.methods
         .initReserve(cfg, oracle, new BN(seed.toString()), Boolean(r.allowFreezeAuthority))
-        .accountsPartial({ admin, lendingMarket: market, mint, adminTokenAccount: source, tokenProgram })
+        .accountsPartial({ admin, lendingMarket: market, mint, priceAccount: oracle.priceAccount, adminTokenAccount: source, tokenProgram })
         .rpc();
       row.config = row.oracle = "created";
     } else {
@@ -219,7 +219,13 @@ export async function deploy(
       if (norm(onChainOracle) !== norm(oracle)) {
         await program.methods
           .updateOracleConfig(oracle)
-          .accountsPartial({ admin, lendingMarket: market, reserve, oracleConfig: oracleConfigPda(program.programId, reserve) })
+          .accountsPartial({
+            admin,
+            lendingMarket: market,
+            reserve,
+            oracleConfig: oracleConfigPda(program.programId, reserve),
+            priceAccount: oracle.priceAccount,
+          })
           .rpc();
         row.oracle = "updated";
       }

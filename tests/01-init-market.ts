@@ -176,7 +176,14 @@ describe("01 init market and reserves (migrations/deploy.ts)", function () {
           maxConfidenceBps: 200,
           maxEmaDivergenceBps: 1_000,
         }, new BN(10), false)
-        .accountsPartial({ admin: payer.publicKey, lendingMarket: world.market, mint, adminTokenAccount: ata.address, tokenProgram: TOKEN_PROGRAM_ID })
+        .accountsPartial({
+          admin: payer.publicKey,
+          lendingMarket: world.market,
+          mint,
+          priceAccount: new PublicKey(reserveCfg.oracle.priceAccount),
+          adminTokenAccount: ata.address,
+          tokenProgram: TOKEN_PROGRAM_ID,
+        })
         .rpc(),
       "SeedDepositTooSmall",
     );

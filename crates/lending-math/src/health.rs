@@ -58,6 +58,13 @@ pub fn market_value_ceil(amount: Decimal, price: Decimal, decimals: u8) -> MathR
     Ok(scale_down(prod, decimals, true))
 }
 
+/// `u(p, d) = v(1, p, d)`, rounded up: the value of one base unit. Rounding a token amount
+/// moves value by at most this much, so a listing that bounds it bounds every rounding loss
+/// of a liquidation (one unit of the debt paid up, one unit of the collateral floored).
+pub fn unit_value(price: Decimal, decimals: u8) -> MathResult<Decimal> {
+    market_value_ceil(Decimal::from_u64(1), price, decimals)
+}
+
 /// Token amount worth `value` quote units at `price`: `value × 10^d / p`, truncated.
 pub fn amount_for_value(value: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
     Decimal(

@@ -3,8 +3,14 @@
 //! of a solvent obligation strictly raises its health factor `UBV / BFDV` or clears its debt.
 //! The health after is recomputed from scratch from the positions the liquidation leaves, with
 //! the protocol fee and every rounding applied the way the program applies them.
+//!
+//! Finding 8 on the same cases (decimals 0–9, so coarse units too): the liquidator never pays
+//! more value than the collateral he takes, beyond one debt unit and three collateral units of
+//! rounding (`unit_value`), the loss that the listing bound on a unit's value keeps to cents.
 
-use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput, Health};
+use lending_math::health::{
+    market_value, unit_value, value_borrow, value_deposit, BorrowInput, DepositInput, Health,
+};
 use lending_math::liquidation::{
     bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, LiquidationError,
     PairWeights, SizingRules,
@@ -175,6 +181,12 @@ proptest! {
             Err(LiquidationError::Math(e)) => return Err(TestCaseError::fail(format!("math {e:?}"))),
             Err(_) => return Ok(()),
         };
+        let received = market_value(Decimal::from_u64(plan.seize_amount), ca.price, ca.decimals).unwrap();
+        let rounding = unit_value(da.price, da.decimals).unwrap()
+            .try_add(unit_value(ca.price, ca.decimals).unwrap().try_mul_u64(3).unwrap()).unwrap()
+            .try_add(Decimal::from_ratio(1, 1_000_000_000_000).unwrap()).unwrap();
+        prop_assert!(plan.repay_value <= received.try_add(rounding).unwrap(),
+            "liquidator pays {} for {} (rounding allowance {}): {:?}", plan.repay_value, received, rounding, plan);
         // Apply it as the program does: debt removed by the repayment (all of it when it covers
         // the rounded-up debt), the seized shares leave the position, the reserve's assets and
         // shares both fall by what was redeemed.

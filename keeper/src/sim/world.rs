@@ -353,6 +353,7 @@ impl World {
                     &lending::ID,
                 )
                 .0,
+                price_account: a.price_account,
                 admin_token_account: admin_tokens,
                 token_program: spl_token_interface::ID,
                 system_program: anchor_lang::system_program::ID,

@@ -226,6 +226,11 @@ pub enum LendingError {
     /// `withdraw_insurance` pays out only what is above the reserve's insurance floor.
     #[msg("Withdrawal would take the insurance fund below its floor")]
     InsuranceFloorReached, // 6071
+    /// Listing (or repointing an unused reserve's oracle) refuses a mint whose base unit is worth
+    /// more than `MAX_LISTING_UNIT_VALUE_BPS` at its oracle price: a liquidation's rounding by one
+    /// unit would cost more than its bonus.
+    #[msg("One base unit of this mint is worth more than the listing bound")]
+    UnitValueTooHigh, // 6072
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -7,9 +7,10 @@ pub mod pyth_pull;
 
 use anchor_lang::prelude::*;
 use lending_math::price::{Prices, RawPrice};
+use lending_math::Decimal;
 
-use crate::constants::{PYTH_LEGACY_PROGRAM, PYTH_RECEIVER_PROGRAM};
-use crate::error::LendingError;
+use crate::constants::{MAX_LISTING_UNIT_VALUE_BPS, PYTH_LEGACY_PROGRAM, PYTH_RECEIVER_PROGRAM};
+use crate::error::{LendingError, MathResultExt};
 use crate::state::{OracleConfig, OracleKind};
 
 /// A price as decoded from an oracle account, before any check.
@@ -107,4 +108,24 @@ pub fn validate_reading(
         divergence_bps,
         divergent: divergence_bps > u64::from(config.max_ema_divergence_bps),
     })
+}
+
+/// The listing check of a price source: `price_account` must be `config`'s, give a valid price
+/// at `now`, and price one base unit of a mint with `decimals` at no more than
+/// `MAX_LISTING_UNIT_VALUE_BPS` of a quote unit, at the upper price `max(spot, EMA) + conf`.
+pub fn check_listing_price(
+    config: &OracleConfig,
+    price_account: &AccountInfo,
+    decimals: u8,
+    now: i64,
+) -> Result<()> {
+    let reading = read_price(config, price_account)?;
+    let price = validate_reading(config, &reading, now)?;
+    let upper = price.prices.debt_price().map_math()?;
+    let unit = lending_math::health::unit_value(upper, decimals).map_math()?;
+    require!(
+        unit <= Decimal::from_bps(MAX_LISTING_UNIT_VALUE_BPS),
+        LendingError::UnitValueTooHigh
+    );
+    Ok(())
 }

@@ -187,7 +187,7 @@ async fn fail_init_reserve_when_seed_account_has_the_wrong_mint_or_token_program
     .await;
     f.admin_tokens[idx] = token;
     let mut ix = f.init_reserve_ix(idx, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
-    ix.accounts[7].pubkey = Pubkey::new_unique();
+    ix.accounts[8].pubkey = Pubkey::new_unique();
     expect(
         &mut f,
         ix,

@@ -76,6 +76,7 @@ impl TestFixture {
                 reserve: r.reserve,
                 vault: r.vault,
                 oracle_config: r.oracle_config,
+                price_account: r.price_account,
                 admin_token_account: self.admin_tokens[idx],
                 token_program: spl_token_interface::ID,
                 system_program: anchor_lang::system_program::ID,
@@ -128,6 +129,7 @@ impl TestFixture {
                 lending_market: self.market,
                 reserve: self.reserves[idx].reserve,
                 oracle_config: self.reserves[idx].oracle_config,
+                price_account: Some(params.price_account),
                 event_authority: event_authority(),
                 program: lending::ID,
             }
@@ -414,6 +416,7 @@ impl TestFixture {
                 reserve,
                 vault,
                 oracle_config,
+                price_account: r.price_account,
                 admin_token_account: token_b,
                 token_program: spl_token_interface::ID,
                 system_program: anchor_lang::system_program::ID,

@@ -111,8 +111,8 @@ async fn list(
         oracle_params(OracleKind::PythPull, price_account, feed_id),
         1_000_000,
     );
-    // token_program is the eighth account of init_reserve.
-    ix.accounts[7].pubkey = TOKEN_2022;
+    // token_program is the ninth account of init_reserve.
+    ix.accounts[8].pubkey = TOKEN_2022;
     let admin = f.admin.insecure_clone();
     f.send(&[ix], &[&admin]).await
 }

@@ -9,6 +9,7 @@ use crate::constants::{MIN_SEED_DEPOSIT, ORACLE_CONFIG_SEED, RESERVE_SEED, VAULT
 use crate::error::{LendingError, MathResultExt};
 use crate::events::ReserveInitialized;
 use crate::operations::validation::{validate_oracle_params, validate_reserve_config};
+use crate::oracle::check_listing_price;
 use crate::state::{LendingMarket, OracleConfig, OracleParams, Reserve, ReserveConfig, Sf};
 use crate::utils::token::transfer_to_vault;
 
@@ -57,6 +58,9 @@ pub struct InitReserve<'info> {
         bump
     )]
     pub oracle_config: AccountLoader<'info, OracleConfig>,
+    /// CHECK: the price account named in `oracle`; `oracle::check_listing_price` checks that the
+    /// oracle program of its kind owns it and reads a valid price from it.
+    pub price_account: UncheckedAccount<'info>,
     /// The admin's token account that funds the seed deposit.
     #[account(mut, constraint = admin_token_account.mint == mint.key() @ LendingError::InvalidMint)]
     pub admin_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -66,10 +70,11 @@ pub struct InitReserve<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Validates the configs, refuses mints with Token-2022 extensions and, unless the admin
-/// allows it for this listing, mints with a freeze authority (the issuer could freeze the vault
-/// and stop every withdrawal and liquidation); creates the accounts and makes the seed deposit
-/// (its shares are owned by nobody).
+/// Validates the configs, refuses mints with Token-2022 extensions, mints whose base unit is
+/// worth more than `MAX_LISTING_UNIT_VALUE_BPS` at the oracle's price (the price must be valid
+/// now) and, unless the admin allows it for this listing, mints with a freeze authority (the
+/// issuer could freeze the vault and stop every withdrawal and liquidation); creates the
+/// accounts and makes the seed deposit (its shares are owned by nobody).
 pub fn handler(
     ctx: Context<InitReserve>,
     config: ReserveConfig,
@@ -119,6 +124,12 @@ pub fn handler(
         oc.reserve = reserve_key;
         oc.bump = ctx.bumps.oracle_config;
         oc.apply(&oracle);
+        check_listing_price(
+            &oc,
+            &ctx.accounts.price_account.to_account_info(),
+            ctx.accounts.mint.decimals,
+            now,
+        )?;
     }
     {
         let mut market = ctx.accounts.lending_market.load_mut()?;

@@ -3,13 +3,15 @@
 //! while no user holds a position in the reserve (`Reserve::unused`), which amounts to a
 //! re-listing: repointing a live reserve to another asset's feed would reprice every deposit
 //! and debt at once, so it is refused with `OracleSourceLocked`. A new source restarts the
-//! publish-time floor and makes the reserve stale until the next refresh reads it.
+//! publish-time floor and makes the reserve stale until the next refresh reads it; it is checked
+//! like a listing (`oracle::check_listing_price`), so its price account must come along.
 
 use anchor_lang::prelude::*;
 
 use crate::error::LendingError;
 use crate::events::OracleConfigUpdated;
 use crate::operations::validation::validate_oracle_params;
+use crate::oracle::check_listing_price;
 use crate::state::{LendingMarket, OracleConfig, OracleKind, OracleParams, Reserve};
 
 /// Accounts of `update_oracle_config`.
@@ -31,6 +33,9 @@ pub struct UpdateOracleConfig<'info> {
     /// The reserve's oracle config.
     #[account(mut)]
     pub oracle_config: AccountLoader<'info, OracleConfig>,
+    /// CHECK: the new source's price account, required when the source changes;
+    /// `oracle::check_listing_price` checks it against the new config before it is accepted.
+    pub price_account: Option<UncheckedAccount<'info>>,
 }
 
 /// Validates and applies the oracle settings.
@@ -56,7 +61,18 @@ pub fn handler(ctx: Context<UpdateOracleConfig>, params: OracleParams) -> Result
     }
     oc.apply(&params);
     if source_changed {
+        let price_account = ctx
+            .accounts
+            .price_account
+            .as_ref()
+            .ok_or(LendingError::InvalidOracleAccount)?;
         oc.last_publish_time = 0;
+        check_listing_price(
+            &oc,
+            &price_account.to_account_info(),
+            ctx.accounts.reserve.load()?.decimals,
+            Clock::get()?.unix_timestamp,
+        )?;
         ctx.accounts.reserve.load_mut()?.price_slot = 0;
     }
     drop(oc);

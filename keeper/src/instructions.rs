@@ -125,18 +125,31 @@ pub fn liquidate(a: &LiquidateAccounts, repay_amount: u64, min_collateral_out: u
     }
 }
 
-/// `socialize_bad_debt`.
-pub fn socialize_bad_debt(market: Pubkey, obligation: Pubkey, reserve: Pubkey) -> Instruction {
+/// `socialize_bad_debt` of `reserve`'s debt; `dust_deposits` are the obligation's deposit
+/// reserves whose shares redeem for nothing, passed writable so that the program burns them.
+pub fn socialize_bad_debt(
+    market: Pubkey,
+    obligation: Pubkey,
+    reserve: Pubkey,
+    dust_deposits: &[Pubkey],
+) -> Instruction {
+    let mut accounts = lending::accounts::SocializeBadDebt {
+        lending_market: market,
+        obligation,
+        reserve,
+        event_authority: event_authority(),
+        program: lending::ID,
+    }
+    .to_account_metas(None);
+    accounts.extend(
+        dust_deposits
+            .iter()
+            .filter(|k| **k != reserve)
+            .map(|k| AccountMeta::new(*k, false)),
+    );
     Instruction {
         program_id: lending::ID,
-        accounts: lending::accounts::SocializeBadDebt {
-            lending_market: market,
-            obligation,
-            reserve,
-            event_authority: event_authority(),
-            program: lending::ID,
-        }
-        .to_account_metas(None),
+        accounts,
         data: lending::instruction::SocializeBadDebt {}.data(),
     }
 }

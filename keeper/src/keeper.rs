@@ -331,6 +331,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 snap.market_key,
                 c.obligation,
                 *reserve,
+                &c.dust_deposits,
             ));
         }
         self.simulate_and_send(&ixs).await?;
@@ -356,11 +357,17 @@ impl<'a, C: Chain> Keeper<'a, C> {
         })
     }
 
-    /// Writes off the debts of an obligation with no collateral left; returns how many landed.
+    /// Writes off the debts of an obligation with no collateral left but dust (swept by the
+    /// first write-off); returns how many landed.
     async fn socialize(&self, snap: &MarketSnapshot, a: &Assessment) -> usize {
         let mut done = 0;
         for b in a.obligation.active_borrows() {
-            let ix = instructions::socialize_bad_debt(snap.market_key, a.key, b.reserve);
+            let ix = instructions::socialize_bad_debt(
+                snap.market_key,
+                a.key,
+                b.reserve,
+                &a.dust_deposits,
+            );
             match self.simulate_and_send(&[ix]).await {
                 Ok(()) => done += 1,
                 Err(e) => {

@@ -11,7 +11,7 @@ use lending::operations::refresh::{refresh_obligation, Pricing};
 use lending::state::{Obligation, Reserve};
 use lending_math::health::{health_factor_bps, market_value, Health};
 use lending_math::liquidation::LiquidationPlan;
-use lending_math::Decimal;
+use lending_math::{shares, Decimal};
 use solana_sdk::pubkey::Pubkey;
 
 use crate::market::MarketSnapshot;
@@ -25,6 +25,9 @@ pub struct Assessment {
     pub obligation: Obligation,
     /// Its totals.
     pub health: Health,
+    /// Deposit reserves whose shares here redeem for no token: collateral no liquidation can
+    /// seize, which `socialize_bad_debt` burns when given these reserves.
+    pub dust_deposits: Vec<Pubkey>,
 }
 
 impl Assessment {
@@ -58,9 +61,17 @@ impl Assessment {
             .saturating_sub(self.health.unhealthy_borrow_value)
     }
 
-    /// Debt and no collateral left: a bad-debt write-off is due.
+    /// Debt and no collateral left but dust: a bad-debt write-off is due.
     pub fn bankrupt(&self) -> bool {
-        self.obligation.has_debt() && self.obligation.active_deposits().next().is_none()
+        self.obligation.has_debt() && self.collateral_deposits() == 0
+    }
+
+    /// Deposits that are not dust.
+    pub fn collateral_deposits(&self) -> usize {
+        self.obligation
+            .active_deposits()
+            .filter(|d| !self.dust_deposits.contains(&d.reserve))
+            .count()
     }
 }
 
@@ -96,10 +107,24 @@ pub fn assess(snap: &MarketSnapshot, key: Pubkey, obligation: &Obligation) -> Re
         Pricing::Liquidation { now: snap.now },
     )
     .map_err(|e| anyhow!("{key}: {e}"))?;
+    let mut dust_deposits = Vec::new();
+    for d in o.active_deposits() {
+        let r = &snap
+            .reserves
+            .get(&d.reserve)
+            .ok_or_else(|| anyhow!("unknown reserve {}", d.reserve))?
+            .reserve;
+        let assets = r.total_supply_assets().map_err(|e| anyhow!("{e}"))?;
+        if shares::redeem_amount(d.shares, assets, r.share_supply).map_err(|e| anyhow!("{e}"))? == 0
+        {
+            dust_deposits.push(d.reserve);
+        }
+    }
     Ok(Assessment {
         key,
         obligation: o,
         health,
+        dust_deposits,
     })
 }
 
@@ -122,9 +147,12 @@ pub struct Candidate {
     pub profit: Decimal,
     /// How far under water the obligation is.
     pub deficit: Decimal,
-    /// Debts in other reserves to write off in the same transaction when this liquidation
-    /// takes the last collateral (the program writes off the repaid reserve's rest itself).
+    /// Debts to write off in the same transaction when this liquidation takes the last
+    /// collateral: the other reserves' (the program writes off the repaid reserve's rest itself,
+    /// unless dust deposits remain, and then it is listed here too).
     pub write_offs: Vec<Pubkey>,
+    /// The obligation's dust deposit reserves, passed to each write-off to be swept.
+    pub dust_deposits: Vec<Pubkey>,
     /// True when the liquidation takes the last collateral and debt is left: the rest is
     /// written off as bad debt in the same transaction.
     pub leaves_bad_debt: bool,
@@ -246,26 +274,31 @@ pub fn best_candidate(
             if profit < min_profit {
                 continue;
             }
-            let last = a.obligation.active_deposits().count() == 1 && plan.seize_shares == d.shares;
-            let write_offs = if last {
-                a.obligation
-                    .active_borrows()
-                    .map(|x| x.reserve)
-                    .filter(|k| *k != b.reserve)
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            let last = a.collateral_deposits() == 1
+                && !a.dust_deposits.contains(&d.reserve)
+                && plan.seize_shares == d.shares;
             let repays_all = plan.repay_amount
                 >= b.normalized_debt_sf
                     .get()
                     .try_mul(debt.borrow_index_sf.get())
                     .and_then(|d| d.try_ceil_u64())
                     .unwrap_or(u64::MAX);
+            // With dust left the program sees collateral and writes off nothing itself.
+            let program_writes_off = a.dust_deposits.is_empty();
+            let write_offs = if last {
+                a.obligation
+                    .active_borrows()
+                    .map(|x| x.reserve)
+                    .filter(|k| *k != b.reserve || (!program_writes_off && !repays_all))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let leaves_bad_debt = last && (!repays_all || !write_offs.is_empty());
             let c = Candidate {
                 obligation: a.key,
                 write_offs,
+                dust_deposits: a.dust_deposits.clone(),
                 leaves_bad_debt,
                 to_shares,
                 refresh_reserves: a
@@ -287,4 +320,94 @@ pub fn best_candidate(
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use lending::state::{LendingMarket, Sf};
+
+    use super::*;
+    use crate::market::ReserveView;
+
+    const SLOT: u64 = 50;
+
+    fn sf(n: u64) -> Sf {
+        Sf::from_decimal(Decimal::from_u64(n)).expect("sf")
+    }
+
+    /// A reserve of `market` priced at $1 this slot, with `assets` tokens behind `shares`.
+    fn reserve(market: Pubkey, assets: u64, shares: u64) -> Reserve {
+        let mut r: Reserve = bytemuck::Zeroable::zeroed();
+        r.lending_market = market;
+        r.available_amount = assets;
+        r.share_supply = shares;
+        r.decimals = 6;
+        r.price_slot = SLOT;
+        r.price_sf = sf(1);
+        r.ema_price_sf = sf(1);
+        r.borrow_index_sf = sf(1);
+        r.config.loan_to_value_bps = 7_000;
+        r.config.liquidation_threshold_bps = 8_000;
+        r.config.borrow_factor_bps = 10_000;
+        r
+    }
+
+    fn view(reserve: Reserve) -> ReserveView {
+        ReserveView {
+            reserve,
+            oracle_config: bytemuck::Zeroable::zeroed(),
+            price_error: None,
+        }
+    }
+
+    #[test]
+    fn successful_assessment_counts_dust_deposits_as_no_collateral() {
+        let market_key = Pubkey::new_unique();
+        let (dust, debt) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let mut market: LendingMarket = bytemuck::Zeroable::zeroed();
+        market.liquidation_auction_secs = 600;
+        let snap = MarketSnapshot {
+            market_key,
+            market,
+            // After a write-off, 3 shares back 1 token: one share redeems for nothing.
+            reserves: BTreeMap::from([
+                (dust, view(reserve(market_key, 1, 3))),
+                (debt, view(reserve(market_key, 1_000_000, 1_000_000))),
+            ]),
+            slot: SLOT,
+            now: 1_000,
+        };
+        let mut o: Obligation = bytemuck::Zeroable::zeroed();
+        o.lending_market = market_key;
+        let i = o.find_or_add_deposit(&dust).expect("deposit slot");
+        o.deposits[i].shares = 1;
+        let j = o.find_or_add_borrow(&debt).expect("borrow slot");
+        o.borrows[j].normalized_debt_sf = sf(5);
+        o.borrows[j].principal = 5;
+        let key = Pubkey::new_unique();
+        let a = assess(&snap, key, &o).expect("assess");
+        assert_eq!(a.dust_deposits, vec![dust]);
+        assert!(
+            a.bankrupt(),
+            "dust is no collateral: the debt is written off"
+        );
+        let ix = crate::instructions::socialize_bad_debt(market_key, key, debt, &a.dust_deposits);
+        let swept = ix.accounts.last().expect("remaining account");
+        assert_eq!(
+            (swept.pubkey, swept.is_writable),
+            (dust, true),
+            "the dust reserve goes writable to the write-off, which burns its shares"
+        );
+        // One share of a reserve where a share is worth a token is collateral.
+        let snap = MarketSnapshot {
+            reserves: BTreeMap::from([
+                (dust, view(reserve(market_key, 3, 3))),
+                (debt, view(reserve(market_key, 1_000_000, 1_000_000))),
+            ]),
+            ..snap
+        };
+        let a = assess(&snap, key, &o).expect("assess");
+        assert!(a.dust_deposits.is_empty());
+        assert!(!a.bankrupt());
+    }
 }

@@ -470,6 +470,11 @@ export type Lending = {
       "code": 6072,
       "msg": "One base unit of this mint is worth more than the listing bound",
       "name": "unitValueTooHigh"
+    },
+    {
+      "code": 6073,
+      "msg": "Oracle publish time is too far in the future",
+      "name": "publishTimeInFuture"
     }
   ],
   "events": [

@@ -30,6 +30,10 @@ pub const BPS: u16 = 10_000;
 pub const MAX_BORROW_FACTOR_BPS: u16 = 50_000;
 /// Highest accepted oracle max age: one day (seconds).
 pub const MAX_ORACLE_AGE_SECS: u32 = 86_400;
+/// How far ahead of the cluster clock a publish time may be (seconds). Clocks drift by seconds;
+/// a price dated further ahead would set the publish-time floor in the future and make every
+/// honest update until then look like a regression (an oracle denial of service).
+pub const MAX_FUTURE_PUBLISH_SECS: i64 = 30;
 
 /// Market parameter bounds (`update_market`, `init_market`), each refused with its own error.
 /// Close factor: 5%..=100% (bps); below, a cascade cannot be unwound in time.

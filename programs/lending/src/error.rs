@@ -231,6 +231,9 @@ pub enum LendingError {
     /// unit would cost more than its bonus.
     #[msg("One base unit of this mint is worth more than the listing bound")]
     UnitValueTooHigh, // 6072
+    /// The price is dated more than `MAX_FUTURE_PUBLISH_SECS` ahead of the cluster clock.
+    #[msg("Oracle publish time is too far in the future")]
+    PublishTimeInFuture, // 6073
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -9,7 +9,9 @@ use anchor_lang::prelude::*;
 use lending_math::price::{Prices, RawPrice};
 use lending_math::Decimal;
 
-use crate::constants::{MAX_LISTING_UNIT_VALUE_BPS, PYTH_LEGACY_PROGRAM, PYTH_RECEIVER_PROGRAM};
+use crate::constants::{
+    MAX_FUTURE_PUBLISH_SECS, MAX_LISTING_UNIT_VALUE_BPS, PYTH_LEGACY_PROGRAM, PYTH_RECEIVER_PROGRAM,
+};
 use crate::error::{LendingError, MathResultExt};
 use crate::state::{OracleConfig, OracleKind};
 
@@ -72,8 +74,10 @@ pub fn read_price(config: &OracleConfig, price_account: &AccountInfo) -> Result<
 
 /// Applies the checks every reading must pass, at time `now` (unix seconds).
 ///
-/// A publish time ahead of `now` counts as age 0 (validators' clocks drift by seconds); the
-/// monotonic check still stops anyone from going back to an older price later.
+/// A publish time up to `MAX_FUTURE_PUBLISH_SECS` ahead of `now` counts as age 0 (validators'
+/// clocks drift by seconds); one further ahead is refused, since it would become the floor that
+/// every later price must reach. The monotonic check stops anyone from going back to an older
+/// price later.
 pub fn validate_reading(
     config: &OracleConfig,
     reading: &PriceReading,
@@ -83,6 +87,10 @@ pub fn validate_reading(
         .raw
         .normalize()
         .map_err(|_| error!(LendingError::InvalidOraclePrice))?;
+    require!(
+        reading.publish_time <= now.saturating_add(MAX_FUTURE_PUBLISH_SECS),
+        LendingError::PublishTimeInFuture
+    );
     let age = now.saturating_sub(reading.publish_time).max(0);
     require!(
         age <= i64::from(config.max_age_secs),

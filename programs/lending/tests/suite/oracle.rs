@@ -262,6 +262,29 @@ async fn successful_publish_time_in_the_future_counts_as_fresh() {
 }
 
 #[tokio::test]
+async fn fail_refresh_when_publish_time_is_beyond_the_future_bound() {
+    let mut f = TestFixture::new().await;
+    let before = f.data(&f.reserves[SOL].oracle_config.clone()).await;
+    let mut spec = f.reserves[SOL].price;
+    spec.publish_time = f.now().await + lending::constants::MAX_FUTURE_PUBLISH_SECS + 1;
+    assert_error(
+        refresh_with_spec(&mut f, SOL, spec).await,
+        LendingError::PublishTimeInFuture,
+    );
+    assert_eq!(
+        f.data(&f.reserves[SOL].oracle_config.clone()).await,
+        before,
+        "the publish-time floor did not move"
+    );
+    // An honest price dated now is still accepted.
+    let mut spec = f.reserves[SOL].price;
+    spec.publish_time = f.now().await;
+    refresh_with_spec(&mut f, SOL, spec)
+        .await
+        .expect("a price of now");
+}
+
+#[tokio::test]
 async fn fail_borrow_when_spot_and_ema_diverge() {
     let mut f = TestFixture::new().await;
     let (_lender, borrower) = crate::user_actions::lender_and_borrower(&mut f).await;

@@ -7,6 +7,10 @@ export RUST_LOG="${RUST_LOG:-error}"
 bash scripts/ensure-node.sh
 npm ci --no-audit --no-fund
 cargo test --workspace --locked
+# Every test the security matrix names must exist and run (not ignored).
+cargo test --workspace --locked -q -- --list > target/tests.list
+cargo test --workspace --locked -q -- --list --ignored > target/tests-ignored.list
+node scripts/check-matrix.mjs target/tests.list target/tests-ignored.list
 cargo run --locked -q -p lending-math --example golden_vectors -- --check
 npx tsc --noEmit -p tsconfig.json
 npm test

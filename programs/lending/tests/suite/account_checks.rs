@@ -13,6 +13,9 @@ use crate::liquidation::liquidate_ix;
 /// An attack: its name, how it changes the instruction, and the exact error expected.
 type Attack<'a> = (&'a str, Box<dyn Fn(&mut Instruction)>, u32);
 
+/// SPL Token's `OwnerMismatch` (`TokenError` 4).
+const SPL_TOKEN_OWNER_MISMATCH: u32 = 4;
+
 /// Account positions that differ between instructions.
 struct Layout {
     name: &'static str,
@@ -68,12 +71,19 @@ async fn fail_every_user_instruction_on_each_account_attack() {
     let forged_obligation = f
         .clone_account_with_owner(&borrower.obligation, &Pubkey::new_unique())
         .await;
+    // Reserves of the same mints listed in other markets.
+    let (_, usdc_b, usdc_b_vault, _, _) = f.second_market(USDC).await;
+    let (_, sol_b, sol_b_vault, _, _) = f.second_market(SOL).await;
     let keys = vec![
         borrower.obligation,
         f.reserves[USDC].reserve,
         f.reserves[SOL].reserve,
         f.reserves[USDC].vault,
         f.reserves[SOL].vault,
+        usdc_b,
+        sol_b,
+        lender.tokens[USDC],
+        borrower.tokens[USDC],
     ];
     let before = f.snapshot(&keys).await;
     let mut cases = 0;
@@ -99,7 +109,12 @@ async fn fail_every_user_instruction_on_each_account_attack() {
         } else {
             borrower.tokens[VOL]
         };
-        let attacks: Vec<Attack> = vec![
+        let foreign = if layout.name == "withdraw" {
+            (sol_b, sol_b_vault)
+        } else {
+            (usdc_b, usdc_b_vault)
+        };
+        let mut attacks: Vec<Attack> = vec![
             (
                 "missing signer",
                 Box::new(|ix: &mut Instruction| ix.accounts[0].is_signer = false),
@@ -162,7 +177,29 @@ async fn fail_every_user_instruction_on_each_account_attack() {
                 }),
                 LendingError::InvalidMint.into(),
             ),
+            (
+                "reserve (and its vault) of another market, same mint",
+                Box::new(move |ix: &mut Instruction| {
+                    ix.accounts[3].pubkey = foreign.0;
+                    ix.accounts[4].pubkey = foreign.1;
+                }),
+                LendingError::InvalidMarket.into(),
+            ),
         ];
+        // The paying token account must be the signer's: the token program refuses another
+        // owner's (`OwnerMismatch`). Withdraw and borrow pay out to any account of the mint,
+        // the owner's choice; liquidate is refused earlier here (healthy obligation) and is
+        // covered by `liquidation_failures::fail_liquidate_when_token_accounts_have_the_wrong_mint_or_owner`.
+        if layout.name == "repay" {
+            let victims = lender.tokens[USDC];
+            attacks.push((
+                "paying token account of another owner",
+                Box::new(move |ix: &mut Instruction| {
+                    ix.accounts[layout.token_account].pubkey = victims
+                }),
+                SPL_TOKEN_OWNER_MISMATCH,
+            ));
+        }
         for (what, mutate, code) in attacks {
             let mut ix = base.clone();
             mutate(&mut ix);
@@ -181,7 +218,7 @@ async fn fail_every_user_instruction_on_each_account_attack() {
             cases += 1;
         }
     }
-    assert_eq!(cases, 36);
+    assert_eq!(cases, 4 * 10 + 1);
     assert_eq!(
         f.snapshot(&keys).await,
         before,

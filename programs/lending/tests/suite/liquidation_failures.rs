@@ -178,7 +178,7 @@ async fn fail_liquidate_when_price_is_stale_or_uncertain() {
 }
 
 #[tokio::test]
-async fn fail_liquidate_when_token_accounts_have_the_wrong_mint() {
+async fn fail_liquidate_when_token_accounts_have_the_wrong_mint_or_owner() {
     let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
     let mut ix = liquidate_ix(
@@ -232,6 +232,29 @@ async fn fail_liquidate_when_token_accounts_have_the_wrong_mint() {
         f.send(&ixs, &[&liquidator.keypair]).await,
         anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
     );
+    // Paying from the borrower's own USDC account, which the liquidator does not own: the
+    // token program refuses (`OwnerMismatch`, 4) and nothing moves.
+    let keys = [
+        borrower.obligation,
+        borrower.tokens[USDC],
+        f.reserves[USDC].reserve,
+    ];
+    let before = f.snapshot(&keys).await;
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    let mut ix = liquidate_ix(
+        &mut f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        u64::MAX,
+        0,
+    )
+    .await;
+    ix.accounts[9].pubkey = borrower.tokens[USDC];
+    ixs.push(ix);
+    assert_error(f.send(&ixs, &[&liquidator.keypair]).await, 4u32);
+    assert_eq!(f.snapshot(&keys).await, before);
 }
 
 #[tokio::test]

@@ -293,3 +293,105 @@ async fn fail_update_oracle_config_repoint_when_the_reserve_is_in_use() {
         .await
         .expect("an unused reserve may be repointed");
 }
+
+#[tokio::test]
+async fn fail_every_admin_instruction_when_the_admin_did_not_sign() {
+    let mut f = TestFixture::new().await;
+    let admin = f.admin.pubkey();
+    let new_market = Keypair::new();
+    let mint = f.create_mint(6).await;
+    let token = f.create_token_account(&mint, &admin).await;
+    f.mint_to(&mint, &token, 10_000_000).await;
+    let idx = f.unlisted_reserve(mint, 6, token);
+    let dest = f
+        .create_token_account(&f.reserves[SOL].mint.clone(), &admin)
+        .await;
+    let (usdc, sol) = (&f.reserves[USDC], &f.reserves[SOL]);
+    let (usdc_oracle, sol_oracle) = (
+        oracle_params(usdc.kind, usdc.price_account, usdc.feed_id),
+        oracle_params(sol.kind, sol.price_account, sol.feed_id),
+    );
+    let cases: Vec<(&str, Instruction, Vec<&Keypair>)> = vec![
+        (
+            "init_market",
+            f.init_market_ix(&new_market.pubkey(), default_market_params()),
+            vec![&new_market],
+        ),
+        (
+            "update_market",
+            f.update_market_ix(&admin, default_market_params()),
+            vec![],
+        ),
+        (
+            "init_reserve",
+            f.init_reserve_ix(
+                idx,
+                reserve_config(8_000, 8_500, 10_000),
+                usdc_oracle,
+                1_000_000,
+            ),
+            vec![],
+        ),
+        (
+            "update_reserve_config",
+            f.update_reserve_config_ix(&admin, SOL, reserve_config(7_500, 8_000, 10_000)),
+            vec![],
+        ),
+        (
+            "update_oracle_config",
+            f.update_oracle_config_ix(&admin, SOL, sol_oracle),
+            vec![],
+        ),
+        (
+            "collect_protocol_fees",
+            f.collect_protocol_fees_ix(&admin, SOL, &dest, 1),
+            vec![],
+        ),
+        (
+            "propose_admin",
+            propose_ix(&f, &admin, Pubkey::new_unique()),
+            vec![],
+        ),
+        ("set_insurance_floor", floor_ix(&f, &admin, SOL, 1), vec![]),
+        (
+            "withdraw_insurance",
+            withdraw_insurance_ix(&f, &admin, SOL, &dest, 1),
+            vec![],
+        ),
+    ];
+    let keys = [
+        f.market,
+        f.reserves[SOL].reserve,
+        f.reserves[SOL].oracle_config,
+        f.reserves[SOL].vault,
+        dest,
+    ];
+    let before = f.snapshot(&keys).await;
+    for (name, mut ix, signers) in cases {
+        for meta in ix.accounts.iter_mut().filter(|m| m.pubkey == admin) {
+            meta.is_signer = false;
+        }
+        assert_eq!(
+            error_code(&f.send(&[ix], &signers).await),
+            Some(anchor_lang::error::ErrorCode::AccountNotSigner.into()),
+            "{name}"
+        );
+    }
+    assert_eq!(f.snapshot(&keys).await, before, "nothing changed");
+    // accept_admin is signed by the pending admin, never by the current one.
+    let pending = Keypair::new();
+    let admin_kp = f.admin.insecure_clone();
+    let ix = propose_ix(&f, &admin, pending.pubkey());
+    f.send(&[ix], &[&admin_kp]).await.expect("propose");
+    let mut ix = accept_ix(&f, &pending.pubkey());
+    ix.accounts[0].is_signer = false;
+    assert_error(
+        f.send(&[ix], &[]).await,
+        anchor_lang::error::ErrorCode::AccountNotSigner,
+    );
+    assert_eq!(
+        f.market_state().await.admin,
+        admin,
+        "the admin is unchanged"
+    );
+}

@@ -6,12 +6,14 @@
 //! - [`fixed`]: `Decimal`, 18-decimal fixed point on a 256-bit integer;
 //! - [`interest`]: borrow-rate curve, compounding, accrual;
 //! - [`shares`]: depositors' supply shares;
+//! - [`debt`]: borrow positions in normalized units, repayment sizing;
 //! - [`price`]: oracle normalization and conservative prices;
 //! - [`health`]: obligation values and the borrow / liquidation rules;
 //! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt.
 
 #![deny(missing_docs)]
 
+pub mod debt;
 pub mod error;
 pub mod fixed;
 pub mod health;

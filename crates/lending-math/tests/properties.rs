@@ -5,7 +5,7 @@
 use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput, Health};
 use lending_math::interest::{self, AccrualState, CurvePoint, CURVE_POINTS, MAX_BORROW_RATE_BPS};
 use lending_math::price::RawPrice;
-use lending_math::{shares, Decimal};
+use lending_math::{debt, shares, Decimal};
 use proptest::prelude::*;
 
 /// Largest amount the properties use: 1e15 base units (a billion tokens of 6 decimals).
@@ -115,20 +115,28 @@ proptest! {
 
     #[test]
     fn borrow_then_repay_costs_at_least_the_loan(amount in 1u64..=u64::MAX / 4, index_bps in 10_000u64..=10_000_000) {
+        // The program's own sizing: `debt::normalized_for_borrow`, then a full `debt::repayment`.
         let index = Decimal::from_bps(index_bps).try_add(Decimal::from_ratio(1, 7).unwrap()).unwrap();
-        let normalized = Decimal::from_u64(amount).try_div_ceil(index).unwrap();
-        let owed = normalized.try_mul(index).unwrap().try_ceil_u64().unwrap();
-        prop_assert!(owed >= amount);
-        prop_assert!(owed <= amount + 1);
+        let normalized = debt::normalized_for_borrow(amount, index).unwrap();
+        let r = debt::repayment(normalized, index, u64::MAX).unwrap();
+        prop_assert!(r.paid >= amount, "repaid {} for a loan of {}", r.paid, amount);
+        prop_assert!(r.paid <= amount + 1);
+        prop_assert!(r.left.is_zero() && r.debt_after.is_zero());
     }
 
     #[test]
-    fn partial_repay_never_removes_more_debt_than_paid(held in 1u64..=u64::MAX / 4, pay in 1u64..=u64::MAX / 4, index_bps in 10_000u64..=10_000_000) {
+    fn partial_repay_never_removes_more_debt_than_paid(held in 1u64..=1_000_000_000_000_000, pay in 1u64..=u64::MAX / 4, index_bps in 10_000u64..=10_000_000, principal in 0u64..=u64::MAX / 4) {
         let index = Decimal::from_bps(index_bps);
         let held = Decimal::from_u64(held);
-        let removed = Decimal::from_u64(pay).try_div(index).unwrap().min(held);
-        let removed_value = removed.try_mul(index).unwrap();
-        prop_assert!(removed_value <= Decimal::from_u64(pay));
+        let r = debt::repayment(held, index, pay).unwrap();
+        prop_assert!(r.paid <= pay);
+        // The debt removed is worth no more than the tokens paid (1e-18 for the truncation of
+        // the two products); a payment short of the rounded-up debt leaves debt behind.
+        let removed_value = r.debt_before.try_sub(r.debt_after).unwrap();
+        prop_assert!(removed_value <= Decimal::from_u64(r.paid).try_add(Decimal::from_scaled_val(1)).unwrap());
+        prop_assert_eq!(r.left.is_zero(), r.paid == r.debt_before.try_ceil_u64().unwrap());
+        let p = debt::principal_after_repay(principal, r.debt_before, r.debt_after).unwrap();
+        prop_assert!(p <= principal);
     }
 
     #[test]

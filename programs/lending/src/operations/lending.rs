@@ -14,7 +14,7 @@
 
 use anchor_lang::prelude::*;
 use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput};
-use lending_math::{shares, Decimal};
+use lending_math::{debt, shares, Decimal};
 
 use crate::error::{LendingError, MathResultExt};
 use crate::operations::sub;
@@ -204,9 +204,8 @@ pub fn borrow(
         .map_math()?;
     require!(health.within_borrow_limit(), LendingError::BorrowTooLarge);
 
-    let normalized = amount_d
-        .try_div_ceil(reserve.borrow_index_sf.get())
-        .map_math()?;
+    let normalized =
+        debt::normalized_for_borrow(amount, reserve.borrow_index_sf.get()).map_math()?;
     let i = obligation
         .find_or_add_borrow(reserve_key)
         .ok_or(LendingError::TooManyBorrows)?;
@@ -236,24 +235,6 @@ pub fn borrow(
     })
 }
 
-/// Principal left after a repayment takes a debt of `before` down to `remaining`: a repayment
-/// pays principal and interest pro rata, so the principal shrinks in the same proportion as
-/// the debt, `floor(principal × remaining / before)`. Whatever part of a debt is later written
-/// off then carries its share of the interest, and of the fees credited on it.
-pub fn principal_after_repay(principal: u64, before: Decimal, remaining: Decimal) -> Result<u64> {
-    if before.is_zero() || remaining.is_zero() {
-        return Ok(0);
-    }
-    Decimal::from_u64(principal)
-        .try_mul(remaining)
-        .map_math()?
-        .try_div(before)
-        .map_math()?
-        .try_floor_u64()
-        .map_math()
-        .map(|p| p.min(principal))
-}
-
 /// Result of a repayment.
 pub struct RepayOutcome {
     /// Tokens to take from the payer.
@@ -264,8 +245,9 @@ pub struct RepayOutcome {
     pub remaining_debt: Decimal,
 }
 
-/// Repays up to `amount` tokens of the obligation's debt in this reserve (`u64::MAX` = all).
-/// A full repayment costs `ceil(debt)`; a partial one removes `floor(amount ÷ index)` normalized debt.
+/// Repays up to `amount` tokens of the obligation's debt in this reserve (`u64::MAX` = all),
+/// sized by `lending_math::debt::repayment`: a full repayment costs `ceil(debt)`; a partial one
+/// removes `floor(amount ÷ index)` normalized debt.
 pub fn repay(
     reserve: &mut Reserve,
     reserve_key: &Pubkey,
@@ -276,25 +258,17 @@ pub fn repay(
     let i = obligation
         .find_borrow(reserve_key)
         .ok_or(LendingError::BorrowNotFound)?;
-    let index = reserve.borrow_index_sf.get();
     let held = obligation.borrows[i].normalized_debt_sf.get();
-    let debt = held.try_mul(index).map_math()?;
-    let debt_ceil = debt.try_ceil_u64().map_math()?;
-    let pay = amount.min(debt_ceil);
-    require!(pay > 0, LendingError::AmountTooSmall);
-    let removed = if pay == debt_ceil {
-        held
-    } else {
-        Decimal::from_u64(pay).try_div(index).map_math()?.min(held)
-    };
-    let left = held.try_sub(removed).map_math()?;
+    let r = debt::repayment(held, reserve.borrow_index_sf.get(), amount).map_math()?;
+    require!(r.paid > 0, LendingError::AmountTooSmall);
+    let (pay, removed) = (r.paid, r.removed);
     obligation.borrows[i]
         .normalized_debt_sf
-        .set(left)
+        .set(r.left)
         .map_math()?;
-    let remaining = left.try_mul(index).map_math()?;
     obligation.borrows[i].principal =
-        principal_after_repay(obligation.borrows[i].principal, debt, remaining)?;
+        debt::principal_after_repay(obligation.borrows[i].principal, r.debt_before, r.debt_after)
+            .map_math()?;
     obligation.remove_borrow_if_empty(i);
     let total = reserve
         .total_normalized_debt_sf
@@ -310,7 +284,7 @@ pub fn repay(
     Ok(RepayOutcome {
         amount: pay,
         normalized_debt: removed,
-        remaining_debt: left.try_mul(index).map_math()?,
+        remaining_debt: r.debt_after,
     })
 }
 

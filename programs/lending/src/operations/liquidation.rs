@@ -15,10 +15,9 @@ use lending_math::liquidation::{
     bonus_range, liquidation_bonus, plan_liquidation, split_bad_debt, BadDebt, Bonus,
     CollateralSide, DebtSide, LiquidationPlan, PairWeights, SizingRules,
 };
-use lending_math::{shares, Decimal};
+use lending_math::{debt, shares, Decimal};
 
 use crate::error::{LendingError, MathResultExt};
-use crate::operations::lending::principal_after_repay;
 use crate::operations::refresh::{store_valuation, value_obligation, Pricing};
 use crate::operations::sub;
 use crate::state::{LendingMarket, Obligation, Reserve};
@@ -187,25 +186,19 @@ pub fn liquidate(
         );
     }
 
-    // Debt side.
-    let removed = if plan.repay_amount >= debt_amount.try_ceil_u64().map_math()? {
-        held
-    } else {
-        Decimal::from_u64(plan.repay_amount)
-            .try_div(index)
-            .map_math()?
-            .min(held)
-    };
-    let left = held.try_sub(removed).map_math()?;
+    // Debt side: the plan never repays more than the rounded-up debt, so all of it is paid.
+    let repaid = debt::repayment(held, index, plan.repay_amount).map_math()?;
+    let removed = repaid.removed;
     obligation.borrows[bi]
         .normalized_debt_sf
-        .set(left)
+        .set(repaid.left)
         .map_math()?;
-    obligation.borrows[bi].principal = principal_after_repay(
+    obligation.borrows[bi].principal = debt::principal_after_repay(
         obligation.borrows[bi].principal,
-        debt_amount,
-        left.try_mul(index).map_math()?,
-    )?;
+        repaid.debt_before,
+        repaid.debt_after,
+    )
+    .map_math()?;
     obligation.remove_borrow_if_empty(bi);
     let total = r
         .debt

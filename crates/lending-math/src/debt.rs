@@ -1,0 +1,114 @@
+//! Borrow positions in normalized units.
+//!
+//! Symbols
+//! - `I` the reserve's borrow index (grows with interest, never falls);
+//! - `n` a position's normalized debt; its debt in tokens is `d = n × I` (fractional);
+//! - `P` the principal: tokens lent and not yet repaid, interest excluded.
+//!
+//! Rounding always against the borrower:
+//! - a borrow of `a` tokens records `n = ⌈a / I⌉`, so `n × I ≥ a`;
+//! - repaying costs at most `⌈d⌉` tokens; paying that clears `n`; a partial payment `p < ⌈d⌉`
+//!   removes `⌊p / I⌋` (never more debt than the value paid);
+//! - the principal shrinks with the debt, `⌊P × d_after / d_before⌋`.
+
+use crate::error::MathResult;
+use crate::fixed::Decimal;
+
+/// Normalized debt recorded for a borrow of `amount` tokens at index `index`: `⌈amount / I⌉`.
+pub fn normalized_for_borrow(amount: u64, index: Decimal) -> MathResult<Decimal> {
+    Decimal::from_u64(amount).try_div_ceil(index)
+}
+
+/// What a repayment of up to `amount` tokens does to a position holding `held` normalized debt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repayment {
+    /// Tokens taken from the payer, `min(amount, ⌈d⌉)` (0 only when the debt is zero).
+    pub paid: u64,
+    /// Normalized debt removed.
+    pub removed: Decimal,
+    /// Normalized debt left on the position.
+    pub left: Decimal,
+    /// Debt before, `held × I` (tokens, fractional).
+    pub debt_before: Decimal,
+    /// Debt after, `left × I` (tokens, fractional).
+    pub debt_after: Decimal,
+}
+
+/// Sizes a repayment of up to `amount` tokens (`u64::MAX` = all) of `held` normalized debt at
+/// index `index`. A payment of `⌈d⌉` clears the position; a smaller one removes `⌊p / I⌋`.
+pub fn repayment(held: Decimal, index: Decimal, amount: u64) -> MathResult<Repayment> {
+    let debt_before = held.try_mul(index)?;
+    let debt_ceil = debt_before.try_ceil_u64()?;
+    let paid = amount.min(debt_ceil);
+    let removed = if paid == debt_ceil {
+        held
+    } else {
+        Decimal::from_u64(paid).try_div(index)?.min(held)
+    };
+    let left = held.try_sub(removed)?;
+    Ok(Repayment {
+        paid,
+        removed,
+        left,
+        debt_before,
+        debt_after: left.try_mul(index)?,
+    })
+}
+
+/// Principal left after a repayment takes a debt of `before` down to `remaining`: a repayment
+/// pays principal and interest pro rata, so the principal shrinks in the same proportion as the
+/// debt, `⌊P × remaining / before⌋` (never above `P`; 0 once the debt is gone). Whatever part of
+/// a debt is later written off then carries its share of the interest, and of the fees credited
+/// on it.
+pub fn principal_after_repay(
+    principal: u64,
+    before: Decimal,
+    remaining: Decimal,
+) -> MathResult<u64> {
+    if before.is_zero() || remaining.is_zero() {
+        return Ok(0);
+    }
+    Decimal::from_u64(principal)
+        .try_mul(remaining)?
+        .try_div(before)?
+        .try_floor_u64()
+        .map(|p| p.min(principal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn successful_borrow_rounds_the_normalized_debt_up() {
+        let index = Decimal::from_ratio(3, 2).unwrap();
+        let n = normalized_for_borrow(10, index).unwrap();
+        assert!(n.try_mul(index).unwrap() >= Decimal::from_u64(10));
+        assert_eq!(repayment(n, index, u64::MAX).unwrap().paid, 10);
+    }
+
+    #[test]
+    fn successful_partial_repayment_removes_floor_of_paid_over_index() {
+        let index = Decimal::from_u64(2);
+        let r = repayment(Decimal::from_u64(10), index, 5).unwrap();
+        assert_eq!(r.paid, 5);
+        assert_eq!(r.removed, Decimal::from_ratio(5, 2).unwrap());
+        assert_eq!(r.debt_after, Decimal::from_u64(15));
+        assert_eq!(
+            principal_after_repay(20, r.debt_before, r.debt_after).unwrap(),
+            15
+        );
+    }
+
+    #[test]
+    fn successful_full_repayment_clears_the_position() {
+        let index = Decimal::from_ratio(7, 3).unwrap();
+        let r = repayment(Decimal::from_u64(3), index, u64::MAX).unwrap();
+        assert_eq!((r.paid, r.left), (7, Decimal::zero()));
+        assert_eq!(
+            principal_after_repay(5, r.debt_before, r.debt_after).unwrap(),
+            0
+        );
+        assert_eq!(repayment(Decimal::zero(), index, 10).unwrap().paid, 0);
+    }
+}

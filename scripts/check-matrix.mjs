@@ -3,7 +3,8 @@
 // `cargo test --workspace -- --list` (all tests) and `-- --list --ignored` (the ignored ones).
 //
 // How the matrix names tests:
-//   module::test_name        a test of programs/lending/tests/suite/<module>.rs;
+//   module::test_name        a test of programs/lending/tests/suite/<module>.rs (test names
+//                            start with successful_, fail_ or exploit_; other paths are code);
 //   module::a, b             later names in the same cell without a module take the last one;
 //   `test_name`              a test anywhere in the workspace (crate unit tests, lending-math);
 //   bare test_name           the same, when no module came before it in the cell.
@@ -60,7 +61,7 @@ for (const row of rows) {
     for (const token of cell.split(/[\s,;()]+/)) {
       const clean = token.replace(/`/g, "");
       const qualified = clean.match(/^([a-z0-9_]+)::([a-z0-9_]+)$/);
-      if (qualified) {
+      if (qualified && TEST.test(qualified[2])) {
         module = qualified[1];
         check(qualified[2], module, where);
       } else if (TEST.test(clean)) {

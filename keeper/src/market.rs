@@ -1,13 +1,13 @@
 //! A snapshot of a market as the program would see it if refreshed now: reserves accrued to
 //! the current time and priced from their pinned oracle accounts, using the program's own
 //! functions (`oracle::read_price`, `validate_reading`, `Reserve::accrue_interest`,
-//! `operations::refresh::apply_price`) on copies of the accounts.
+//! `operations::refresh::apply_price`, `record_oracle_failure`) on copies of the accounts.
 
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Context, Result};
-use lending::operations::refresh::apply_price;
-use lending::oracle::{read_price, validate_reading};
+use lending::operations::refresh::{apply_price, record_oracle_failure};
+use lending::oracle::{read_price, validate_reading, PriceReading};
 use lending::state::{LendingMarket, Obligation, OracleConfig, Reserve};
 use solana_sdk::account::Account;
 use solana_sdk::account_info::AccountInfo;
@@ -54,15 +54,21 @@ pub struct MarketSnapshot {
     pub now: i64,
 }
 
+/// Prices the copy as `refresh_reserve` would. On failure, returns the error with the reading
+/// when the account still decoded as the feed's own (`report_oracle_failure` adopts it).
 fn price_reserve(
     key: &Pubkey,
     view: &mut ReserveView,
     price: Option<Account>,
     slot: u64,
     now: i64,
-) -> Result<()> {
-    let mut acc = price
-        .ok_or_else(|| anyhow!("price account {} missing", view.oracle_config.price_account))?;
+) -> std::result::Result<(), (anyhow::Error, Option<PriceReading>)> {
+    let mut acc = price.ok_or_else(|| {
+        (
+            anyhow!("price account {} missing", view.oracle_config.price_account),
+            None,
+        )
+    })?;
     let mut lamports = acc.lamports;
     let info = AccountInfo::new(
         &view.oracle_config.price_account,
@@ -73,11 +79,12 @@ fn price_reserve(
         &acc.owner,
         false,
     );
-    let reading =
-        read_price(&view.oracle_config, &info).map_err(|e| anyhow!("reserve {key}: {e}"))?;
+    let reading = read_price(&view.oracle_config, &info)
+        .map_err(|e| (anyhow!("reserve {key}: {e}"), None))?;
     let price = validate_reading(&view.oracle_config, &reading, now)
-        .map_err(|e| anyhow!("reserve {key}: {e}"))?;
-    apply_price(&mut view.reserve, &price, slot).map_err(|e| anyhow!("reserve {key}: {e}"))?;
+        .map_err(|e| (anyhow!("reserve {key}: {e}"), Some(reading)))?;
+    apply_price(&mut view.reserve, &price, slot)
+        .map_err(|e| (anyhow!("reserve {key}: {e}"), None))?;
     Ok(())
 }
 
@@ -127,12 +134,19 @@ pub async fn load_market<C: Chain>(chain: &C, market_key: &Pubkey) -> Result<Mar
     for ((key, mut view), price) in views.into_iter().zip(prices) {
         if let Err(e) = view.reserve.accrue_interest(clock.unix_timestamp) {
             view.price_error = Some(format!("interest: {e}"));
-        } else if let Err(e) =
+        } else if let Err((e, reading)) =
             price_reserve(&key, &mut view, price, clock.slot, clock.unix_timestamp)
         {
             // What `report_oracle_failure` records on chain: liquidations may still value
-            // the obligation, with this reserve's deposits at zero.
-            view.reserve.price_failed_slot = clock.slot;
+            // the obligation, this reserve's positions at its last known price.
+            record_oracle_failure(
+                &mut view.reserve,
+                reading.as_ref(),
+                view.oracle_config.max_confidence_bps,
+                clock.slot,
+                clock.unix_timestamp,
+            )
+            .map_err(|e| anyhow!("reserve {key}: {e}"))?;
             view.price_error = Some(e.to_string());
         }
         reserves.insert(key, view);

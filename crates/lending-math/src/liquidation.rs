@@ -419,6 +419,32 @@ pub fn split_bad_debt(debt: Decimal, insurance: u64) -> MathResult<BadDebt> {
     })
 }
 
+/// Protocol fees to take back when a borrow of `debt` tokens with `principal` tokens of
+/// principal is written off and `socialized` of it falls on depositors:
+/// `rf × (debt − principal) × socialized / debt`, capped at the `fees_held`.
+///
+/// The reserve factor's share of the interest was credited to the protocol as it accrued.
+/// Only the interest that depositors end up absorbing was never paid: what the insurance fund
+/// covers was paid (by the fund), and its fees stand. Interest and principal are written off
+/// pro rata, as they are repaid.
+pub fn fees_to_reverse(
+    debt: Decimal,
+    principal: u64,
+    reserve_factor: Decimal,
+    socialized: Decimal,
+    fees_held: Decimal,
+) -> MathResult<Decimal> {
+    if debt.is_zero() {
+        return Ok(Decimal::zero());
+    }
+    Ok(debt
+        .saturating_sub(Decimal::from_u64(principal))
+        .try_mul(reserve_factor)?
+        .try_mul(socialized.min(debt))?
+        .try_div(debt)?
+        .min(fees_held))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -729,6 +755,26 @@ mod tests {
             plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(2), u64::MAX),
             Err(LiquidationError::NothingToRepay),
             "once the slot's allowance is used, the next slot"
+        );
+    }
+
+    #[test]
+    fn successful_fees_reversed_only_on_the_socialized_part() {
+        let (debt, rf) = (Decimal::from_u64(150), Decimal::from_percent(20));
+        let held = Decimal::from_u64(1_000);
+        // $50 of interest, 20% of it credited as fees: $10.
+        let all = fees_to_reverse(debt, 100, rf, debt, held).unwrap();
+        assert_eq!(all, Decimal::from_u64(10));
+        // The fund pays two thirds: only the third that depositors absorb is unpaid.
+        let third = fees_to_reverse(debt, 100, rf, Decimal::from_u64(50), held).unwrap();
+        assert_eq!(third, Decimal::from_ratio(10, 3).unwrap());
+        assert!(fees_to_reverse(debt, 100, rf, Decimal::zero(), held)
+            .unwrap()
+            .is_zero());
+        assert_eq!(
+            fees_to_reverse(debt, 100, rf, debt, Decimal::from_u64(4)).unwrap(),
+            Decimal::from_u64(4),
+            "never more than the fees held"
         );
     }
 

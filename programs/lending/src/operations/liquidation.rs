@@ -12,8 +12,8 @@
 use anchor_lang::prelude::*;
 use lending_math::health::Health;
 use lending_math::liquidation::{
-    bonus_range, liquidation_bonus, plan_liquidation, split_bad_debt, BadDebt, Bonus,
-    CollateralSide, DebtSide, LiquidationPlan, PairWeights, SizingRules,
+    bonus_range, fees_to_reverse, liquidation_bonus, plan_liquidation, split_bad_debt, BadDebt,
+    Bonus, CollateralSide, DebtSide, LiquidationPlan, PairWeights, SizingRules,
 };
 use lending_math::{debt, shares, Decimal};
 
@@ -407,14 +407,17 @@ pub fn socialize_bad_debt(
     let held = obligation.borrows[i].normalized_debt_sf.get();
     let debt = held.try_mul(reserve.borrow_index_sf.get()).map_math()?;
     let split = split_bad_debt(debt, reserve.insurance_amount).map_math()?;
-    // The reserve factor's share of the interest that will never be paid was credited to the
+    // The reserve factor's share of the interest that depositors absorb was credited to the
     // protocol as it accrued: take it back (capped at the fees held), so the protocol never
-    // collects fees on interest written off against depositors.
-    let unpaid_interest = debt.saturating_sub(Decimal::from_u64(obligation.borrows[i].principal));
-    let fees_reversed = unpaid_interest
-        .try_mul(reserve.config.reserve_factor())
-        .map_math()?
-        .min(reserve.protocol_fees_sf.get());
+    // collects fees on interest written off against depositors. The insured part was paid.
+    let fees_reversed = fees_to_reverse(
+        debt,
+        obligation.borrows[i].principal,
+        reserve.config.reserve_factor(),
+        split.socialized,
+        reserve.protocol_fees_sf.get(),
+    )
+    .map_math()?;
     reserve
         .protocol_fees_sf
         .set(

@@ -13,9 +13,9 @@ use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInpu
 use lending_math::price::Prices;
 use lending_math::{shares, Decimal};
 
-use crate::constants::{MAX_BORROWS, MAX_DEPOSITS};
+use crate::constants::{MAX_BORROWS, MAX_DEPOSITS, MAX_FUTURE_PUBLISH_SECS};
 use crate::error::{LendingError, MathResultExt};
-use crate::oracle::ValidatedPrice;
+use crate::oracle::{PriceReading, ValidatedPrice};
 use crate::state::{Obligation, Reserve};
 
 /// Stores a validated price read in `slot`.
@@ -29,6 +29,48 @@ pub fn apply_price(reserve: &mut Reserve, price: &ValidatedPrice, slot: u64) -> 
     Ok(())
 }
 
+/// Records that the reserve's oracle fails in `slot` (what `report_oracle_failure` writes, and
+/// what the keeper applies to its copies). A `reading` that decoded as the feed's own but failed
+/// a check (age, confidence) becomes the last known price when it is newer than the cached one
+/// and not dated past `MAX_FUTURE_PUBLISH_SECS`: a failing reserve is valued from the newest
+/// price its feed published, not from whenever someone last refreshed it (an hour-old cache
+/// would otherwise fade a live collateral to nothing on its first failed print). The reserve
+/// stays stale (`price_slot` is untouched), and the confidence is capped at `max_conf_bps` of
+/// the spot, so one wide-confidence print moves a failing collateral by no more than a valid
+/// price could.
+pub fn record_oracle_failure(
+    reserve: &mut Reserve,
+    reading: Option<&PriceReading>,
+    max_conf_bps: u16,
+    slot: u64,
+    now: i64,
+) -> Result<()> {
+    reserve.price_failed_slot = slot;
+    let Some(r) = reading else {
+        return Ok(());
+    };
+    let Ok(prices) = r.raw.normalize() else {
+        return Ok(());
+    };
+    if r.publish_time <= reserve.price_publish_time
+        || r.publish_time > now.saturating_add(MAX_FUTURE_PUBLISH_SECS)
+    {
+        return Ok(());
+    }
+    let max_conf = prices
+        .spot
+        .try_mul(Decimal::from_bps(u64::from(max_conf_bps)))
+        .map_math()?;
+    reserve.price_sf.set(prices.spot).map_math()?;
+    reserve.ema_price_sf.set(prices.ema).map_math()?;
+    reserve
+        .price_conf_sf
+        .set(prices.conf.min(max_conf))
+        .map_math()?;
+    reserve.price_publish_time = r.publish_time;
+    Ok(())
+}
+
 /// Which reserve prices a valuation accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pricing {
@@ -39,8 +81,8 @@ pub enum Pricing {
     /// - Its debts count at `max(spot, EMA) + confidence`, interest accrued to the report; they
     ///   cannot be repaid by liquidation.
     /// - Its deposits count at `min(spot, EMA) − confidence`, scaled down linearly from the
-    ///   last publish time to zero after [`FAILED_COLLATERAL_DECAY_SECS`]; they cannot be
-    ///   seized. So a brief outage of one collateral does not expose a healthy obligation to
+    ///   publish time of the newest price its feed gave (`record_oracle_failure`) to zero after
+    ///   [`FAILED_COLLATERAL_DECAY_SECS`]; they cannot be seized. So a brief outage of one collateral does not expose a healthy obligation to
     ///   liquidation of its other collateral, a dust deposit in a failing reserve shields
     ///   nothing, and a feed that stays dead (a frozen price) stops counting within the hour.
     ///

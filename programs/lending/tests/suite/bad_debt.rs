@@ -154,6 +154,21 @@ async fn fail_socialize_when_collateral_remains() {
     );
 }
 
+/// Funds reserve `idx`'s insurance with `amount`, as earlier liquidation fees would have (the
+/// tokens go into the vault); returns the reserve after.
+async fn fund_insurance(f: &mut TestFixture, idx: usize, amount: u64) -> lending::state::Reserve {
+    let mut r = f.reserve(idx).await;
+    r.insurance_amount += amount;
+    let key = f.reserves[idx].reserve;
+    let mut data = f.data(&key).await;
+    data[8..8 + std::mem::size_of::<lending::state::Reserve>()]
+        .copy_from_slice(bytemuck::bytes_of(&r));
+    f.set_account(&key, &crate::pyth::account(data, lending::ID));
+    let (vault, mint) = (f.reserves[idx].vault, f.reserves[idx].mint);
+    f.mint_to(&mint, &vault, amount).await;
+    r
+}
+
 #[tokio::test]
 async fn successful_insurance_covers_small_bad_debt_fully() {
     let mut f = TestFixture::new().await;
@@ -166,17 +181,7 @@ async fn successful_insurance_covers_small_bad_debt_fully() {
     f.deposit(&y, SOL, 1_000_000_000).await.expect("1 SOL");
     f.borrow(&y, USDC, 70_000_000).await.expect("70 USDC");
     f.set_price(SOL, 60.0).await;
-    // Fund the insurance as a previous liquidation fee would have.
-    let mut r2 = f.reserve(USDC).await;
-    r2.insurance_amount = 20_000_000;
-    let key = f.reserves[USDC].reserve;
-    let mut data = f.data(&key).await;
-    data[8..8 + std::mem::size_of::<lending::state::Reserve>()]
-        .copy_from_slice(bytemuck::bytes_of(&r2));
-    f.set_account(&key, &crate::pyth::account(data, lending::ID));
-    let vault = f.reserves[USDC].vault;
-    let mint = f.reserves[USDC].mint;
-    f.mint_to(&mint, &vault, 20_000_000).await;
+    let r2 = fund_insurance(&mut f, USDC, 20_000_000).await;
     let value_before = share_value(r2.total_supply_assets().unwrap(), r2.share_supply).unwrap();
     // $60 of SOL for $70 of debt: the liquidation takes it all and writes off the ~$10 left.
     let mut ixs = f.refresh_ixs(&y.obligation).await;
@@ -293,4 +298,64 @@ async fn exploit_fees_on_interest_written_off_are_taken_back() {
         .try_mul(Decimal::from_percent(50))
         .unwrap();
     assert!(r1.protocol_fees_sf.get() <= paid_interest_fees.try_add(Decimal::from_u64(2)).unwrap());
+}
+
+/// The same four years of interest at a 50% reserve factor, but an insurance fund large enough
+/// for the whole write-off: the fund pays the interest, so the protocol's fees on it stand, and
+/// depositors (who lose nothing) gain nothing from the write-off either.
+#[tokio::test]
+async fn exploit_insured_write_off_takes_back_fees_on_interest_the_fund_paid() {
+    let mut f = TestFixture::new().await;
+    let admin = f.admin.insecure_clone();
+    let mut cfg = reserve_config(8_000, 8_500, 10_000);
+    cfg.reserve_factor_bps = 5_000;
+    let ix = f.update_reserve_config_ix(&admin.pubkey(), USDC, cfg);
+    f.send(&[ix], &[&admin]).await.expect("50% reserve factor");
+    let lender = f.new_user(&[200_000_000, 0, 0]).await;
+    f.deposit(&lender, USDC, 100_000_000).await.expect("lend");
+    let liquidator = f.new_user(&[500_000_000, 0, 0]).await;
+    let y = f.new_user(&[0, 1_000_000_000, 0]).await;
+    f.deposit(&y, SOL, 1_000_000_000).await.expect("1 SOL");
+    f.borrow(&y, USDC, 70_000_000).await.expect("70 USDC");
+    f.advance_time(4 * 365 * 86_400).await;
+    f.set_price(SOL, 50.0).await;
+    f.refresh(&y.obligation).await.expect("accrue");
+    fund_insurance(&mut f, USDC, 200_000_000).await;
+    let before = f.reserve(USDC).await;
+    let mut ixs = f.refresh_ixs(&y.obligation).await;
+    ixs.push(
+        crate::liquidation::liquidate_ix(
+            &mut f,
+            &liquidator,
+            &y.obligation,
+            USDC,
+            SOL,
+            u64::MAX,
+            0,
+        )
+        .await,
+    );
+    let mut w: Vec<lending::events::BadDebtSocialized> =
+        crate::events::simulate_events(&mut f, &ixs, &[&liquidator.keypair]).await;
+    let w = w.remove(0);
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("liquidate and write off");
+    assert!(Decimal::from_scaled_val(w.debt_sf) > Decimal::from_u64(40_000_000));
+    assert_eq!(w.socialized_sf, 0, "the fund covers it all");
+    assert_eq!(w.fees_reversed_sf, 0, "the interest was paid, by the fund");
+    let after = f.reserve(USDC).await;
+    assert!(after.protocol_fees_sf.get() >= before.protocol_fees_sf.get());
+    let value = |r: &lending::state::Reserve| {
+        share_value(r.total_supply_assets().unwrap(), r.share_supply).unwrap()
+    };
+    // Only the insurance's round-up of the debt to a whole unit reaches depositors.
+    let one_unit_per_share = Decimal::one().try_div_u64(after.share_supply).unwrap();
+    assert!(value(&after) >= value(&before));
+    assert!(
+        value(&after).try_sub(value(&before)).unwrap() <= one_unit_per_share,
+        "share value {} -> {}",
+        value(&before),
+        value(&after)
+    );
 }

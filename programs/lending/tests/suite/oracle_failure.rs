@@ -158,3 +158,83 @@ async fn exploit_stale_collateral_oracle_to_liquidate_a_healthy_obligation_is_re
         .await
         .expect("a feed dead for an hour stops counting");
 }
+
+/// A borrower with 10 SOL and 2,000 VOL owing $900 (health factor 1.56), whose VOL reserve no
+/// transaction refreshes for `quiet_minutes` while every feed keeps publishing.
+async fn quiet_collateral_setup(quiet_minutes: u32) -> (TestFixture, TestUser, TestUser) {
+    let mut f = TestFixture::new().await;
+    let (_lender, borrower) = crate::user_actions::lender_and_borrower(&mut f).await;
+    let vol = f.reserves[VOL].mint;
+    f.mint_to(&vol, &borrower.tokens[VOL], 2_000_000_000).await;
+    f.deposit(&borrower, VOL, 2_000_000_000).await.expect("VOL");
+    f.borrow(&borrower, USDC, 900_000_000)
+        .await
+        .expect("borrow");
+    let liquidator = f.new_user(&[5_000_000_000, 0, 0]).await;
+    for _ in 0..quiet_minutes {
+        f.advance_time(60).await;
+    }
+    (f, borrower, liquidator)
+}
+
+/// Report VOL failing, then liquidate the borrower's SOL: refused, nothing moved.
+async fn assert_liquidation_refused(f: &mut TestFixture, borrower: &TestUser, liq: &TestUser) {
+    let o = borrower.obligation;
+    let mut ixs = vec![
+        f.refresh_reserve_ix(USDC),
+        f.refresh_reserve_ix(SOL),
+        f.report_oracle_failure_ix(VOL),
+    ];
+    ixs.push(liquidate_ix(f, liq, &o, USDC, SOL, u64::MAX, 0).await);
+    let keys = [
+        o,
+        liq.tokens[USDC],
+        liq.tokens[SOL],
+        f.reserves[VOL].reserve,
+    ];
+    let before = f.snapshot(&keys).await;
+    assert_error(
+        f.send(&ixs, &[&liq.keypair]).await,
+        LendingError::ObligationHealthy,
+    );
+    assert_eq!(f.snapshot(&keys).await, before, "nothing moved");
+}
+
+#[tokio::test]
+async fn exploit_brief_outage_of_a_collateral_nobody_refreshed_to_liquidate_a_healthy_obligation() {
+    let (mut f, borrower, liquidator) = quiet_collateral_setup(50).await;
+    // VOL's feed stops for 90 s; its last print is 90 s old, the reserve's cache 50 minutes.
+    f.advance_time_without_prices(90).await;
+    f.set_price(USDC, 1.0).await;
+    f.set_price(SOL, 100.0).await;
+    assert_liquidation_refused(&mut f, &borrower, &liquidator).await;
+    // The report on its own adopts the feed's last print as the last known price.
+    let published = f.reserves[VOL].price.publish_time;
+    let ix = f.report_oracle_failure_ix(VOL);
+    f.send(&[ix], &[]).await.expect("report");
+    let r = f.reserve(VOL).await;
+    assert_eq!(r.price_publish_time, published);
+    assert_eq!(r.price_failed_slot, f.slot().await);
+}
+
+#[tokio::test]
+async fn exploit_one_wide_confidence_print_to_liquidate_a_healthy_obligation() {
+    let (mut f, borrower, liquidator) = quiet_collateral_setup(55).await;
+    // One VOL print with a 50% confidence interval (the bound is 2%).
+    let now = f.now().await;
+    let mut spec = crate::pyth::usd(0.5, f.reserves[VOL].feed_id, now);
+    spec.conf = spec.price as u64 / 2;
+    spec.ema_conf = spec.conf;
+    f.write_price(VOL, spec);
+    assert_liquidation_refused(&mut f, &borrower, &liquidator).await;
+    // Adopted with its confidence capped at the 2% bound.
+    let ix = f.report_oracle_failure_ix(VOL);
+    f.send(&[ix], &[]).await.expect("report");
+    let r = f.reserve(VOL).await;
+    assert_eq!(r.price_publish_time, now);
+    assert_eq!(
+        r.price_conf_sf.get(),
+        lending_math::Decimal::from_ratio(1, 100).unwrap(),
+        "2% of $0.50"
+    );
+}

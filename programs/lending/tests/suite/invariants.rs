@@ -35,6 +35,11 @@
 //!   so that drained liquidity cannot block it), unless no pair has a valid price, or the
 //!   only pairs left would lower the health factor because the improving pair needs a failing
 //!   oracle (the documented outage gap, counted as "liveness outage gaps");
+//! - INV-19 while one oracle fails (its failure reported), an obligation that is healthy when
+//!   that reserve is valued from its feed's newest print (the harness's, never the reserve's
+//!   cache) admits no liquidation of any pair, in tokens or in shares. Its move: a quiet
+//!   stretch of up to 55 minutes in which feeds publish and nobody refreshes, then one feed
+//!   stops or prints a price with a 5% confidence interval;
 //! - INV-18 (closure) at the end of every run, after a crash of every price, each obligation
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
 //!   liquidatable, by its owner repaying.
@@ -60,6 +65,7 @@ use solana_sdk::signature::{Keypair, Signer};
 
 use crate::fixture::*;
 
+mod amounts;
 mod valuation;
 use crate::liquidation::liquidate_ix;
 
@@ -85,6 +91,8 @@ struct Fuzz {
     failed_reserve: Option<usize>,
     /// Liveness checks that met the documented outage gap (see `check_liveness`).
     outage_pair_gaps: u64,
+    /// INV-19 checks run (a healthy obligation during one oracle's failure).
+    no_liquidation_checks: u64,
     /// A funded liquidator outside the random actions, for the liveness check (its tokens
     /// only ever move in simulations and in the closing phase).
     keeper: TestUser,
@@ -189,6 +197,7 @@ impl Fuzz {
             same_slot_reprices: 0,
             failed_reserve: None,
             outage_pair_gaps: 0,
+            no_liquidation_checks: 0,
             keeper,
             stats: Default::default(),
         };
@@ -466,10 +475,26 @@ impl Fuzz {
                 self.failed_reserve = None;
             }
             97 => {
-                // One oracle stops; the others keep publishing.
+                let r = self.outage_target(r).await;
+                // Sometimes first a quiet stretch: every feed publishes for up to 55 minutes and
+                // no transaction refreshes any reserve, so the reserves' cached prices age.
+                if self.rng.gen_bool(0.7) {
+                    for _ in 0..self.rng.gen_range(1..=55) {
+                        self.f.advance_time(60).await;
+                    }
+                }
+                // One oracle stops (or prints one wide-confidence price); the others publish.
                 self.f
                     .advance_time_without_prices(self.rng.gen_range(61..600))
                     .await;
+                if self.rng.gen_bool(0.3) {
+                    let now = self.f.now().await;
+                    let mut spec = self.f.reserves[r].price;
+                    spec.publish_time = now;
+                    spec.conf = spec.price as u64 / 20;
+                    spec.ema_conf = spec.conf;
+                    self.f.write_price(r, spec);
+                }
                 for i in 0..self.f.reserves.len() {
                     if i != r {
                         let p = self.f.reserves[i].price.price as f64 / 1e8;
@@ -600,64 +625,6 @@ impl Fuzz {
         emptied
     }
 
-    /// 70–100% of the tokens of reserve `r` the obligation could still borrow at cached prices.
-    async fn headroom_tokens(&mut self, h: &Health, r: usize) -> u64 {
-        let reserve = self.f.reserve(r).await;
-        let price = reserve.prices().debt_price().unwrap_or_default();
-        let room = h
-            .borrow_headroom()
-            .try_div(reserve.config.borrow_factor())
-            .unwrap_or_default();
-        let tokens = lending_math::health::amount_for_value(room, price, reserve.decimals)
-            .and_then(|t| t.try_floor_u64())
-            .unwrap_or(0);
-        (u128::from(tokens) * u128::from(self.rng.gen_range(70..=100u64)) / 100) as u64
-    }
-
-    /// Debt of `user` in reserve `r`, in tokens (0 without a borrow there).
-    async fn debt_tokens(&mut self, user: usize, r: usize) -> u64 {
-        let o = self
-            .f
-            .obligation(&self.users[user].obligation.clone())
-            .await;
-        let reserve = self.f.reserve(r).await;
-        o.find_borrow(&self.f.reserves[r].reserve)
-            .and_then(|i| {
-                o.borrows[i]
-                    .normalized_debt_sf
-                    .get()
-                    .try_mul(reserve.borrow_index_sf.get())
-                    .ok()
-            })
-            .and_then(|d| d.try_ceil_u64().ok())
-            .unwrap_or(0)
-    }
-
-    /// Wallet value + collateral − debt of a user at current cached prices.
-    async fn equity(&mut self, user: usize) -> Option<Decimal> {
-        let h = self.refreshed_health(user).await?;
-        let mut wallet = Decimal::zero();
-        for i in 0..self.f.reserves.len() {
-            let r = self.f.reserve(i).await;
-            let bal = self.f.balance(&self.users[user].tokens[i].clone()).await;
-            wallet = wallet
-                .try_add(
-                    lending_math::health::market_value(
-                        Decimal::from_u64(bal),
-                        r.price_sf.get(),
-                        r.decimals,
-                    )
-                    .ok()?,
-                )
-                .ok()?;
-        }
-        // Limited liability: an insolvent obligation's shortfall is not the owner's to pay,
-        // so it counts as zero equity, not negative (a write-off forgives nothing he holds).
-        wallet
-            .try_add(h.deposited_value.saturating_sub(h.borrowed_value))
-            .ok()
-    }
-
     async fn check_global(&mut self, socialized: bool) {
         for i in 0..self.f.reserves.len() {
             let r = self.f.reserve(i).await;
@@ -728,6 +695,7 @@ async fn run(seed: u64, steps: usize, stats: &mut Stats) -> (u64, Vec<String>) {
     }
     fz.check_closure().await;
     stats.entry("liveness outage gaps").or_default().0 += fz.outage_pair_gaps;
+    stats.entry("INV-19 checks").or_default().0 += fz.no_liquidation_checks;
     for (k, (ok, fail)) in fz.stats {
         let e = stats.entry(k).or_default();
         e.0 += ok;

@@ -23,8 +23,9 @@ impl Fuzz {
 
     /// As [`Self::independent_health`], for any obligation. A reserve whose oracle failure was
     /// reported in this slot (and not priced since) counts as the documented liquidation rule
-    /// says: its deposits at `min(spot, EMA) − confidence` fading to zero over an hour from
-    /// the last publish time, its debts at `max(spot, EMA) + confidence`.
+    /// says, from the newest print of its feed (never the reserve's cache, which may be older):
+    /// its deposits at `min(spot, EMA) − confidence` fading to zero over an hour from that
+    /// print's publish time, its debts at `max(spot, EMA) + confidence`.
     pub(super) async fn independent_health_of(&mut self, key: &Pubkey) -> Health {
         let slot = self.f.slot().await;
         let o = self.f.obligation(key).await;
@@ -53,9 +54,12 @@ impl Fuzz {
                 shares::assets_for_shares(d.shares, assets, r.share_supply).unwrap_or_default();
             let mut p = prices(&r);
             if failed {
-                // min(spot, EMA) − conf, fading linearly to zero over an hour from publish.
-                let age = (now - r.price_publish_time).clamp(0, 3_600) as u64;
-                let low = p.spot.min(p.ema).saturating_sub(p.conf);
+                // The newest print the feed gave (what the harness last wrote), its confidence
+                // capped at the configured bound: min(spot, EMA) − conf, fading linearly to
+                // zero over an hour from that print's publish time.
+                let (q, published) = self.feed_print(index_of(&self.f, &d.reserve)).await;
+                let age = (now - published).clamp(0, 3_600) as u64;
+                let low = q.spot.min(q.ema).saturating_sub(q.conf);
                 let faded = low
                     .try_mul_u64(3_600 - age)
                     .and_then(|x| x.try_div_u64(3_600))
@@ -87,7 +91,8 @@ impl Fuzz {
                 .unwrap_or_default();
             let mut p = prices(&r);
             if r.price_failed_slot == slot && r.price_slot != slot {
-                let high = p.spot.max(p.ema).try_add(p.conf).unwrap_or_default();
+                let (q, _) = self.feed_print(index_of(&self.f, &b.reserve)).await;
+                let high = q.spot.max(q.ema).try_add(q.conf).unwrap_or_default();
                 p = Prices {
                     spot: high,
                     ema: high,
@@ -104,6 +109,30 @@ impl Fuzz {
             }
         }
         h
+    }
+
+    /// The newest price that reserve `idx`'s feed published (the harness wrote it), normalized
+    /// from the raw mantissas, its confidence capped at the reserve's configured bound; and
+    /// its publish time.
+    pub(super) async fn feed_print(&mut self, idx: usize) -> (Prices, i64) {
+        let spec = self.f.reserves[idx].price;
+        let scale = |m: i64| {
+            Decimal::from_u64(m.max(0) as u64)
+                .try_div_u64(10u64.pow((-spec.expo) as u32))
+                .unwrap_or_default()
+        };
+        let spot = scale(spec.price);
+        let bound = self.f.oracle_config(idx).await.max_confidence_bps;
+        let cap = spot
+            .try_mul(Decimal::from_bps(u64::from(bound)))
+            .unwrap_or_default();
+        let conf = scale(spec.conf.max(spec.ema_conf) as i64).min(cap);
+        let prices = Prices {
+            spot,
+            ema: scale(spec.ema_price),
+            conf,
+        };
+        (prices, spec.publish_time)
     }
 
     /// The adversarial move of INV-15: with some probability, a newer price for one of the
@@ -151,6 +180,9 @@ impl Fuzz {
         }
         let h = self.independent_health_of(&key).await;
         if !h.is_liquidatable() {
+            if self.failed_reserve.is_some() {
+                self.check_no_liquidation_while_healthy(target).await;
+            }
             return;
         }
         let slot = self.f.slot().await;
@@ -241,6 +273,85 @@ impl Fuzz {
             "INV-16 a liquidatable obligation admits no liquidation: {h:?}; {}",
             errors.join("; ")
         ));
+    }
+
+    /// The reserve whose oracle the single-outage move stops: mostly one of the collaterals of a
+    /// borrower with debt and two or more deposits (where a failure can expose the other
+    /// collateral), who first borrows USDC up to his limit, where health is thinnest; else `r`.
+    pub(super) async fn outage_target(&mut self, r: usize) -> usize {
+        let mut candidates = Vec::new();
+        for u in 2..self.users.len() {
+            let o = self.f.obligation(&self.users[u].obligation.clone()).await;
+            if o.has_debt() && o.active_deposits().count() >= 2 {
+                candidates.extend(o.active_deposits().map(|d| (u, d.reserve)));
+            }
+        }
+        if candidates.is_empty() || !self.rng.gen_bool(0.7) {
+            return r;
+        }
+        let (u, k) = candidates[self.rng.gen_range(0..candidates.len())];
+        let o = self.users[u].obligation;
+        if self.f.refresh(&o).await.is_ok() {
+            let h = self.independent_health(u).await;
+            let available = self.f.reserve(USDC).await.available_amount;
+            let room = self.headroom_tokens(&h, USDC).await.min(available / 10 * 9);
+            if room > 0 {
+                let user = &self.users[u];
+                let mut ixs = self.f.refresh_ixs(&o).await;
+                ixs.push(self.f.borrow_ix(user, USDC, room).await);
+                let kp = user.keypair.insecure_clone();
+                self.f.send(&ixs, &[&kp]).await.ok();
+            }
+        }
+        self.index_of(&k)
+    }
+
+    /// INV-19: while one oracle fails (its failure reported), an obligation that is healthy
+    /// when that reserve is valued from its feed's newest print admits no liquidation of any
+    /// pair, paid in tokens or in shares (simulated).
+    async fn check_no_liquidation_while_healthy(&mut self, target: usize) {
+        let key = self.users[target].obligation;
+        let o = self.f.obligation(&key).await;
+        if !o.has_debt() {
+            return;
+        }
+        let borrows: Vec<usize> = o
+            .active_borrows()
+            .map(|b| self.index_of(&b.reserve))
+            .collect();
+        let deposits: Vec<usize> = o
+            .active_deposits()
+            .map(|d| self.index_of(&d.reserve))
+            .collect();
+        for &bi in &borrows {
+            for &di in &deposits {
+                for receiver in [None, Some(self.keeper.obligation)] {
+                    let mut ixs = self.refresh_ixs(&key).await;
+                    ixs.push(
+                        crate::liquidation::liquidate_ix_with(
+                            &mut self.f,
+                            &self.keeper,
+                            &key,
+                            (bi, di),
+                            u64::MAX,
+                            0,
+                            receiver,
+                        )
+                        .await,
+                    );
+                    let tx = self.f.transaction(&ixs, &[&self.keeper.keypair]).await;
+                    let sim = self.f.ctx.banks_client.simulate_transaction(tx).await;
+                    if let Ok(Some(Ok(()))) = sim.map(|s| s.result) {
+                        self.violation(format!(
+                            "INV-19 a liquidation ({bi},{di}) during an oracle failure lands on \
+                             an obligation healthy at its feeds' newest prices"
+                        ));
+                        return;
+                    }
+                }
+            }
+        }
+        self.no_liquidation_checks += 1;
     }
 
     /// INV-18: every collateral price crashes; liquidations (paid in shares) and write-offs

@@ -74,9 +74,27 @@ for (const row of rows) {
   });
 }
 
+// The totals line must match the table.
+const table = doc.split("## Exploit replays")[0].split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| attack class"));
+let covered = 0;
+let notApplicable = 0;
+let gaps = 0;
+for (const row of table) {
+  for (const cell of row.split("|").slice(2, -1).map((c) => c.trim())) {
+    if (/^gap/.test(cell)) gaps += 1;
+    else if (/^n\/a/.test(cell)) notApplicable += 1;
+    else covered += 1;
+  }
+}
+const totals = doc.match(/(\d+) cells are covered by a test, (\d+) are not applicable[^,]*, and (none|\d+) (?:is|are) a gap/);
+const stated = totals && [Number(totals[1]), Number(totals[2]), totals[3] === "none" ? 0 : Number(totals[3])];
+if (!stated || stated[0] !== covered || stated[1] !== notApplicable || stated[2] !== gaps) {
+  problems.push(`totals: the table has ${covered} covered, ${notApplicable} n/a, ${gaps} gap cells; the text says ${stated}`);
+}
+
 if (problems.length > 0) {
   console.error(`security matrix: ${problems.length} problem(s) in ${cited} cited tests`);
   for (const p of problems) console.error(`  ${p}`);
   process.exit(1);
 }
-console.log(`security matrix: ${cited} cited tests, all exist and run`);
+console.log(`security matrix: ${cited} cited tests, all exist and run; ${covered} cells covered, ${notApplicable} n/a, ${gaps} gaps`);

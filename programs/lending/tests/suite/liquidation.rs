@@ -128,6 +128,17 @@ pub async fn expected_plan(
     amount: u64,
 ) -> (LiquidationPlan, Decimal) {
     f.refresh(obligation).await.expect("refresh");
+    plan_from_refreshed(f, obligation, repay, withdraw, amount).await
+}
+
+/// The `lending-math` plan for an obligation already refreshed in this slot.
+pub async fn plan_from_refreshed(
+    f: &mut TestFixture,
+    obligation: &Pubkey,
+    repay: usize,
+    withdraw: usize,
+    amount: u64,
+) -> (LiquidationPlan, Decimal) {
     let o: Obligation = f.obligation(obligation).await;
     let debt: Reserve = f.reserve(repay).await;
     let coll: Reserve = f.reserve(withdraw).await;

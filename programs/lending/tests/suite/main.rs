@@ -19,6 +19,7 @@ mod governance;
 mod health_improvement;
 mod interest;
 mod invariants;
+mod limits;
 mod liquidation;
 mod liquidation_failures;
 mod liquidity_denial;

@@ -187,7 +187,8 @@ async fn fail_positions_past_8_deposits_or_5_borrows_and_exact_liquidation_of_a_
     let (plan, _) = plan_from_refreshed(&mut f, &o, 8, 7, u64::MAX).await;
     let ix = liquidate_ix(&mut f, &liquidator, &o, 8, 7, u64::MAX, 0).await;
     let events: Vec<Liquidated> =
-        crate::events::simulate_events(&mut f, &[ix.clone()], &[&liquidator.keypair]).await;
+        crate::events::simulate_events(&mut f, std::slice::from_ref(&ix), &[&liquidator.keypair])
+            .await;
     let (paid, got) = (
         f.balance(&liquidator.tokens[8]).await,
         f.balance(&liquidator.tokens[7]).await,

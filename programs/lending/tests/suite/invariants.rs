@@ -20,7 +20,8 @@
 //! - INV-12 during an oracle outage borrow, withdraw and liquidate fail while deposit and repay
 //!   still work;
 //! - INV-13 a non-admin cannot change a reserve's config;
-//! - INV-14 every failure is a defined error code, never a panic;
+//! - INV-14 every failure is one of the named errors of its action's class
+//!   (`invariants/errors.rs`), never a panic, a math error or another class's error;
 //! - INV-15 every risk decision matches a from-scratch valuation of the current reserve state:
 //!   after a borrow or a withdrawal with debt, the obligation valued independently (raw account
 //!   fields through `lending-math`, never the program's cache) is within its borrow limit; a
@@ -66,6 +67,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use crate::fixture::*;
 
 mod amounts;
+mod errors;
 mod valuation;
 use crate::liquidation::liquidate_ix;
 
@@ -340,8 +342,12 @@ impl Fuzz {
             if self.f.snapshot(&keys).await != before {
                 self.violation("INV-03 a failed transaction changed state".into());
             }
-            if error_code(&res).is_none() {
-                self.violation(format!("INV-14 failure without an error code: {res:?}"));
+            match error_code(&res) {
+                None => self.violation(format!("INV-14 failure without an error code: {res:?}")),
+                Some(c) if !errors::allowed(kind).contains(&c) => self.violation(format!(
+                    "INV-14 a {kind} failed with {c}, not a named error of its class"
+                )),
+                Some(_) => {}
             }
         }
         res

@@ -1,0 +1,82 @@
+//! INV-14: the errors each kind of action may fail with. Every failure must be one of the
+//! named errors of its class; a math error, a panic or an error of another class is a
+//! violation.
+
+use lending::error::LendingError as E;
+
+/// SPL Token's `InsufficientFunds`: a payer without the tokens (deposit, repay, liquidate).
+const TOKEN_INSUFFICIENT_FUNDS: u32 = 1;
+
+/// Errors of a price that cannot be used (a refresh, or an action on a stale reserve).
+const PRICE: [E; 6] = [
+    E::StalePrice,
+    E::PriceTooUncertain,
+    E::OraclePublishTimeRegressed,
+    E::ReserveStale,
+    E::ObligationStale,
+    E::PriceDivergenceTooHigh,
+];
+
+/// The named errors `kind` may fail with.
+pub(super) fn allowed(kind: &str) -> Vec<u32> {
+    let named: Vec<E> = match kind {
+        "deposit" => vec![
+            E::InvalidAmount,
+            E::AmountTooSmall,
+            E::DepositCapExceeded,
+            E::SameReserveDepositAndBorrow,
+            E::TooManyDeposits,
+            E::ReserveAssetsDepleted,
+        ],
+        "withdraw" => [
+            E::InvalidAmount,
+            E::AmountTooSmall,
+            E::DepositNotFound,
+            E::WithdrawExceedsDeposit,
+            E::WithdrawTooLarge,
+            E::InsufficientLiquidity,
+            E::WithdrawPaused,
+        ]
+        .into_iter()
+        .chain(PRICE)
+        .collect(),
+        "borrow" => [
+            E::InvalidAmount,
+            E::SameReserveDepositAndBorrow,
+            E::InsufficientLiquidity,
+            E::BorrowCapExceeded,
+            E::BorrowTooLarge,
+            E::TooManyBorrows,
+            E::BorrowPaused,
+        ]
+        .into_iter()
+        .chain(PRICE)
+        .collect(),
+        "repay" => vec![E::InvalidAmount, E::BorrowNotFound, E::AmountTooSmall],
+        "liquidate" => [
+            E::ObligationHealthy,
+            E::BorrowNotFound,
+            E::DepositNotFound,
+            E::LiquidationTooLarge,
+            E::NothingToRepay,
+            E::LiquidationTooSmall,
+            E::DustNotFullyRepaid,
+            E::LiquidationWorsensHealth,
+            E::LiquidationPairWorsensHealth,
+            E::InsufficientLiquidity,
+            E::InvalidAmount,
+        ]
+        .into_iter()
+        .chain(PRICE)
+        .collect(),
+        "socialize" => vec![E::ObligationHasCollateral, E::BorrowNotFound],
+        "config" => vec![E::Unauthorized],
+        "reprice" => PRICE.to_vec(),
+        _ => Vec::new(),
+    };
+    let mut codes: Vec<u32> = named.into_iter().map(u32::from).collect();
+    if matches!(kind, "deposit" | "repay" | "liquidate") {
+        codes.push(TOKEN_INSUFFICIENT_FUNDS);
+    }
+    codes
+}

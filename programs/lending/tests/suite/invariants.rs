@@ -35,7 +35,9 @@
 //!   successful liquidation by a funded liquidator (simulated after every action, paid in shares
 //!   so that drained liquidity cannot block it), unless no pair has a valid price, or the
 //!   only pairs left would lower the health factor because the improving pair needs a failing
-//!   oracle (the documented outage gap, counted as "liveness outage gaps");
+//!   oracle (the documented outage gap, counted as "liveness outage gaps"); when all its
+//!   collateral is dust that redeems for no token, the write-off that sweeps it must succeed
+//!   instead (counted as "INV-16 dust write-offs");
 //! - INV-19 while one oracle fails (its failure reported), an obligation that is healthy when
 //!   that reserve is valued from its feed's newest print (the harness's, never the reserve's
 //!   cache) admits no liquidation of any pair, in tokens or in shares. Its move: a quiet
@@ -95,6 +97,8 @@ struct Fuzz {
     outage_pair_gaps: u64,
     /// INV-19 checks run (a healthy obligation during one oracle's failure).
     no_liquidation_checks: u64,
+    /// INV-16 cases where all collateral was dust and the write-off sweeps it instead.
+    dust_write_offs: u64,
     /// A funded liquidator outside the random actions, for the liveness check (its tokens
     /// only ever move in simulations and in the closing phase).
     keeper: TestUser,
@@ -200,6 +204,7 @@ impl Fuzz {
             failed_reserve: None,
             outage_pair_gaps: 0,
             no_liquidation_checks: 0,
+            dust_write_offs: 0,
             keeper,
             stats: Default::default(),
         };
@@ -702,6 +707,7 @@ async fn run(seed: u64, steps: usize, stats: &mut Stats) -> (u64, Vec<String>) {
     fz.check_closure().await;
     stats.entry("liveness outage gaps").or_default().0 += fz.outage_pair_gaps;
     stats.entry("INV-19 checks").or_default().0 += fz.no_liquidation_checks;
+    stats.entry("INV-16 dust write-offs").or_default().0 += fz.dust_write_offs;
     for (k, (ok, fail)) in fz.stats {
         let e = stats.entry(k).or_default();
         e.0 += ok;

@@ -275,6 +275,9 @@ impl Fuzz {
             self.outage_pair_gaps += 1;
             return;
         }
+        if self.dust_write_off_admitted(&key).await {
+            return;
+        }
         self.violation(format!(
             "INV-16 a liquidatable obligation admits no liquidation: {h:?}; {}",
             errors.join("; ")
@@ -310,6 +313,39 @@ impl Fuzz {
             }
         }
         self.index_of(&k)
+    }
+
+    /// Collateral whose shares redeem for no token cannot be seized, however liquidatable its
+    /// fractional value makes the obligation: when all of it is such dust, the remedy is the
+    /// write-off, which sweeps it (`socialize_bad_debt` with the deposit reserves). True when
+    /// that write-off of the first debt succeeds (simulated).
+    async fn dust_write_off_admitted(&mut self, key: &Pubkey) -> bool {
+        let o = self.f.obligation(key).await;
+        let mut deposits = Vec::new();
+        for d in o.active_deposits() {
+            let r = self.f.reserve(self.index_of(&d.reserve)).await;
+            let assets = r.total_supply_assets().unwrap_or_default();
+            if shares::redeem_amount(d.shares, assets, r.share_supply).unwrap_or(1) != 0 {
+                return false;
+            }
+            deposits.push(d.reserve);
+        }
+        let Some(b) = o.active_borrows().next() else {
+            return false;
+        };
+        let mut ix = self.f.socialize_bad_debt_ix(key, self.index_of(&b.reserve));
+        ix.accounts.extend(
+            deposits
+                .into_iter()
+                .map(|k| solana_sdk::instruction::AccountMeta::new(k, false)),
+        );
+        let tx = self.f.transaction(&[ix], &[]).await;
+        let sim = self.f.ctx.banks_client.simulate_transaction(tx).await;
+        let ok = matches!(sim.map(|s| s.result), Ok(Some(Ok(()))));
+        if ok {
+            self.dust_write_offs += 1;
+        }
+        ok
     }
 
     /// INV-19: while one oracle fails (its failure reported), an obligation that is healthy

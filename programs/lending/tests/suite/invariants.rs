@@ -358,6 +358,16 @@ impl Fuzz {
         res
     }
 
+    /// Ends a single-oracle failure: the feed comes back with its usual 0.1% confidence (a
+    /// wide print of the outage move would otherwise be republished for ever).
+    fn clear_failure(&mut self) {
+        if let Some(r) = self.failed_reserve.take() {
+            let spec = &mut self.f.reserves[r].price;
+            spec.conf = (spec.price / 1_000).max(0) as u64;
+            spec.ema_conf = (spec.ema_price / 1_000).max(0) as u64;
+        }
+    }
+
     async fn step(&mut self) {
         self.actions += 1;
         let u = self.rng.gen_range(0..self.users.len());
@@ -464,6 +474,7 @@ impl Fuzz {
                 }
             }
             76..=90 => {
+                self.clear_failure();
                 // A symmetric log-normal move (σ = 0.25), so prices do not drift by construction.
                 let z: f64 = (0..12).map(|_| self.rng.gen_range(0.0..1.0)).sum::<f64>() - 6.0;
                 let price = self.f.reserves[r].price.price as f64 / 1e8 * (0.25 * z).exp();
@@ -471,21 +482,21 @@ impl Fuzz {
                 self.f.advance_time(self.rng.gen_range(1..30)).await;
                 self.f.set_price(r, price.max(0.0001)).await;
                 self.outage = false;
-                self.failed_reserve = None;
             }
             91..=95 => {
+                self.clear_failure();
                 self.f.advance_time(self.rng.gen_range(1..86_400)).await;
                 self.outage = false;
-                self.failed_reserve = None;
             }
             96 => {
+                self.clear_failure();
                 self.f
                     .advance_time_without_prices(self.rng.gen_range(61..3_600))
                     .await;
                 self.outage = true;
-                self.failed_reserve = None;
             }
             97 => {
+                self.clear_failure();
                 let r = self.outage_target(r).await;
                 // Sometimes first a quiet stretch: every feed publishes for up to 55 minutes and
                 // no transaction refreshes any reserve, so the reserves' cached prices age.

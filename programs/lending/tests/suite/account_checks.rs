@@ -13,6 +13,20 @@ use crate::liquidation::liquidate_ix;
 /// An attack: its name, how it changes the instruction, and the exact error expected.
 type Attack<'a> = (&'a str, Box<dyn Fn(&mut Instruction)>, u32);
 
+/// True when `res` is the runtime's refusal of an `init` of an account that already exists
+/// (the system program's create fails with `InvalidInstructionData` under program-test 3.1).
+pub fn is_reinit_refusal(res: &Result<(), solana_program_test::BanksClientError>) -> bool {
+    matches!(
+        res,
+        Err(solana_program_test::BanksClientError::TransactionError(
+            solana_sdk::transaction::TransactionError::InstructionError(
+                _,
+                solana_sdk::instruction::InstructionError::InvalidInstructionData
+            )
+        ))
+    )
+}
+
 /// SPL Token's `OwnerMismatch` (`TokenError` 4).
 const SPL_TOKEN_OWNER_MISMATCH: u32 = 4;
 
@@ -236,6 +250,11 @@ async fn fail_init_obligation_when_owner_did_not_sign_or_already_exists() {
     assert_error(f.send(&[ix], &[]).await, ErrorCode::AccountNotSigner);
     // Re-initialising a live obligation: the system program refuses to create it again.
     let ix = f.init_obligation_ix(&user.keypair.pubkey(), 0);
+    let before = f.snapshot(&[user.obligation]).await;
     let res = f.send(&[ix], &[&user.keypair]).await;
-    assert!(res.is_err(), "a live obligation cannot be re-initialised");
+    assert!(
+        is_reinit_refusal(&res),
+        "a live obligation cannot be re-initialised: {res:?}"
+    );
+    assert_eq!(f.snapshot(&[user.obligation]).await, before);
 }

@@ -334,8 +334,12 @@ async fn fail_init_reserve_when_seed_too_small_or_config_invalid() {
         .await
         .expect("the minimum seed is enough");
     let again = f.init_reserve_ix(idx, reserve_config(8_000, 8_500, 10_000), oracle, 1_000);
+    let reserve = f.reserves[idx].reserve;
+    let before = f.snapshot(&[reserve]).await;
+    let res = f.send(&[again], &[&admin]).await;
     assert!(
-        f.send(&[again], &[&admin]).await.is_err(),
-        "a mint is listed once per market"
+        crate::account_checks::is_reinit_refusal(&res),
+        "a mint is listed once per market: {res:?}"
     );
+    assert_eq!(f.snapshot(&[reserve]).await, before);
 }

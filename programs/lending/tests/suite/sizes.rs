@@ -17,6 +17,8 @@ fn successful_account_sizes_within_targets() {
     for (name, size) in sizes {
         println!("{name}: {size} bytes");
     }
+    assert_eq!(LendingMarket::SPACE, 360);
+    assert_eq!(OracleConfig::SPACE, 192);
     assert_eq!(Obligation::SPACE, 1_072);
     assert_eq!(Reserve::SPACE, 696);
 }

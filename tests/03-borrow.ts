@@ -5,6 +5,7 @@ import { expectError } from "./lib/errors";
 import { eventOf } from "./lib/events";
 import { nextSlot, balance, borrowIx, refreshIxs, send, tokens, units, world } from "./lib/market";
 import { requirePriceHelper } from "./lib/prices";
+import { ceilU64, mul, sfToBigInt } from "../sdk/math";
 import { alice } from "./02-deposit";
 
 describe("03 borrow", function () {
@@ -24,6 +25,12 @@ describe("03 borrow", function () {
     assert.equal(BigInt(before.availableAmount.toString()) - BigInt(after.availableAmount.toString()), amount);
     const ob = await program.account.obligation.fetch(alice.obligation);
     assert.ok(ob.borrows[0].reserve.equals(world.usdc.reserve));
+    // The recorded debt: principal exactly the amount; normalized debt ⌈amount ÷ index⌉, so
+    // that at today's index it is worth the amount, rounded up to the next whole unit.
+    assert.equal(BigInt(ob.borrows[0].principal.toString()), amount);
+    const index = sfToBigInt(after.borrowIndexSf);
+    const debtSf = mul(sfToBigInt(ob.borrows[0].normalizedDebtSf), index);
+    assert.equal(ceilU64(debtSf), amount);
     const ev = await eventOf(sig, "borrowed");
     assert.equal(ev.amount.toString(), amount.toString());
     assert.equal(ev.availableAfter.toString(), after.availableAmount.toString());

@@ -6,7 +6,7 @@ use keeper::banks::BanksChain;
 use keeper::market::decode;
 use keeper::sim::world::{default_assets, World};
 use keeper::sim::{funded_keeper, market_params};
-use lending::state::Obligation;
+use lending::state::{Obligation, Reserve};
 use solana_sdk::pubkey::Pubkey;
 
 const USDC: usize = 0;
@@ -80,7 +80,18 @@ async fn successful_round_liquidates_only_the_unhealthy_obligation() {
     // Close factor: 20% of $9,950 = 1,990 USDC.
     assert_eq!(l.repay_amount, 1_990_000_000);
     let after = obligation(&chain, risky).await;
-    assert!(after.borrows[0].normalized_debt_sf.get() < debt_before);
+    // Exactly what the repayment removes at the index of the liquidation's slot.
+    let acc = chain
+        .client()
+        .get_account(w.assets[USDC].reserve)
+        .await
+        .expect("rpc")
+        .expect("exists");
+    let usdc: Reserve = decode(&acc.data).expect("reserve");
+    let repaid =
+        lending_math::debt::repayment(debt_before, usdc.borrow_index_sf.get(), l.repay_amount)
+            .expect("repayment");
+    assert_eq!(after.borrows[0].normalized_debt_sf.get(), repaid.left);
     assert_eq!(
         obligation(&chain, safe).await.borrows[0]
             .normalized_debt_sf

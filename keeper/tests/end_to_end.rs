@@ -246,6 +246,18 @@ async fn successful_round_pays_in_shares_when_the_collateral_reserve_is_drained(
         "no free SOL to pay in tokens"
     );
     // With it, the collateral comes as shares.
+    let reserve_of = |acc: solana_sdk::account::Account| -> lending::state::Reserve {
+        decode(&acc.data).expect("reserve")
+    };
+    let sol_before = reserve_of(
+        chain
+            .client()
+            .get_account(sol_reserve)
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let risky_before = obligation(&chain, risky).await;
     keeper.config.liquidator_obligation = Some(mine);
     let report = keeper.round().await.expect("round");
     assert_eq!((report.sent, report.failed), (1, 0), "sent and landed");
@@ -253,5 +265,22 @@ async fn successful_round_pays_in_shares_when_the_collateral_reserve_is_drained(
     assert_eq!(report.liquidations[0].obligation, risky);
     let o = obligation(&chain, mine).await;
     assert_eq!(o.deposits[0].reserve, sol_reserve);
-    assert!(o.deposits[0].shares > 0, "credited with SOL shares");
+    // Exactly the seized shares less the protocol fee's, which are burned.
+    let sol_after = reserve_of(
+        chain
+            .client()
+            .get_account(sol_reserve)
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let risky_after = obligation(&chain, risky).await;
+    let seized = risky_before.deposits[0].shares - risky_after.deposits[0].shares;
+    let burned = sol_before.share_supply - sol_after.share_supply;
+    assert!(seized > 0 && burned > 0);
+    assert_eq!(
+        o.deposits[0].shares,
+        seized - burned,
+        "credited with SOL shares"
+    );
 }

@@ -5,7 +5,7 @@ import { expectError } from "./lib/errors";
 import { eventOf } from "./lib/events";
 import { balance, repayIx, send, units, world } from "./lib/market";
 import { requirePriceHelper } from "./lib/prices";
-import { sfToBigInt } from "../sdk/math";
+import { WAD, div, sfToBigInt } from "../sdk/math";
 import { alice } from "./02-deposit";
 
 describe("04 repay", function () {
@@ -21,7 +21,9 @@ describe("04 repay", function () {
     assert.equal(await balance(alice.usdc), units(world.usdc, 400));
     assert.equal(await balance(world.usdc.vault), vaultBefore + amount);
     const debtAfter = sfToBigInt((await program.account.obligation.fetch(alice.obligation)).borrows[0].normalizedDebtSf);
-    assert.ok(debtAfter < debtBefore, "normalized debt went down");
+    // A partial repayment removes ⌊amount ÷ index⌋ of normalized debt, at the index it accrued to.
+    const index = sfToBigInt((await program.account.reserve.fetch(world.usdc.reserve)).borrowIndexSf);
+    assert.equal(debtBefore - debtAfter, div(amount * WAD, index));
     const ev = await eventOf(sig, "repaid");
     assert.equal(ev.amount.toString(), amount.toString());
   });

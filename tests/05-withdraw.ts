@@ -6,6 +6,10 @@ import { eventOf } from "./lib/events";
 import { nextSlot, balance, refreshIxs, send, units, withdrawIx, world } from "./lib/market";
 import { requirePriceHelper } from "./lib/prices";
 import { alice } from "./02-deposit";
+import { WAD, ceilU64, mul, sfToBigInt } from "../sdk/math";
+
+/** ⌈n ÷ d⌉ for non-negative integers. */
+const ceilDiv = (n: bigint, d: bigint): bigint => (n + d - 1n) / d;
 
 describe("05 withdraw", function () {
   before(async function () {
@@ -18,7 +22,15 @@ describe("05 withdraw", function () {
     const sig = await send([...(await refreshIxs(alice.obligation)), await withdrawIx(alice.kp.publicKey, alice.obligation, world.sol, alice.sol, amount)], [alice.kp]);
     assert.equal(await balance(alice.sol), units(world.sol, 11));
     const sharesAfter = BigInt((await program.account.obligation.fetch(alice.obligation)).deposits[0].shares.toString());
-    assert.ok(sharesBefore - sharesAfter >= amount, "shares burned round up");
+    // Burned: ⌈amount × S ÷ A⌉ on the reserve as it stood before the withdrawal, where
+    // S = shares after + burned and A = supply assets after + amount.
+    const burned = sharesBefore - sharesAfter;
+    const r = await program.account.reserve.fetch(world.sol.reserve);
+    const assetsAfter =
+      BigInt(r.availableAmount.toString()) * WAD + mul(sfToBigInt(r.totalNormalizedDebtSf), sfToBigInt(r.borrowIndexSf)) - sfToBigInt(r.protocolFeesSf);
+    const supplyBefore = BigInt(r.shareSupply.toString()) + burned;
+    const ratioSf = ceilDiv(amount * supplyBefore * WAD * WAD, assetsAfter + amount * WAD);
+    assert.equal(burned, ceilU64(ratioSf));
     const ev = await eventOf(sig, "withdrawn");
     assert.equal(ev.amount.toString(), amount.toString());
   });

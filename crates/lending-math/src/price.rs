@@ -108,6 +108,16 @@ impl Prices {
         self.spot.min(self.ema).saturating_sub(self.conf)
     }
 
+    /// The same prices with the confidence capped at `max_bps` of the spot: a print that failed
+    /// only on confidence, used as a last known price, counts no more uncertain than the bound.
+    pub fn with_confidence_capped(self, max_bps: u64) -> MathResult<Prices> {
+        let cap = self.spot.try_mul(Decimal::from_bps(max_bps))?;
+        Ok(Prices {
+            conf: self.conf.min(cap),
+            ..self
+        })
+    }
+
     /// Price for debt in borrow and withdraw checks: `max(spot, EMA) + conf`.
     pub fn debt_price(&self) -> MathResult<Decimal> {
         self.spot.max(self.ema).try_add(self.conf)
@@ -126,6 +136,23 @@ mod tests {
             ema_conf: conf,
             expo: -8,
         }
+    }
+
+    #[test]
+    fn successful_confidence_cap_keeps_a_narrower_one() {
+        let p = Prices {
+            spot: Decimal::from_u64(100),
+            ema: Decimal::from_u64(90),
+            conf: Decimal::from_u64(50),
+        };
+        let capped = p.with_confidence_capped(200).unwrap();
+        assert_eq!(capped.conf, Decimal::from_u64(2), "2% of the spot");
+        assert_eq!((capped.spot, capped.ema), (p.spot, p.ema));
+        let narrow = Prices {
+            conf: Decimal::one(),
+            ..p
+        };
+        assert_eq!(narrow.with_confidence_capped(200).unwrap(), narrow);
     }
 
     #[test]

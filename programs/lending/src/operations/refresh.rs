@@ -57,16 +57,12 @@ pub fn record_oracle_failure(
     {
         return Ok(());
     }
-    let max_conf = prices
-        .spot
-        .try_mul(Decimal::from_bps(u64::from(max_conf_bps)))
+    let prices = prices
+        .with_confidence_capped(u64::from(max_conf_bps))
         .map_math()?;
     reserve.price_sf.set(prices.spot).map_math()?;
     reserve.ema_price_sf.set(prices.ema).map_math()?;
-    reserve
-        .price_conf_sf
-        .set(prices.conf.min(max_conf))
-        .map_math()?;
+    reserve.price_conf_sf.set(prices.conf).map_math()?;
     reserve.price_publish_time = r.publish_time;
     Ok(())
 }

@@ -216,12 +216,9 @@ async fn successful_insurance_covers_small_bad_debt_fully() {
     assert!(value_after >= value_before, "depositors lose nothing");
 }
 
-/// Audit finding 10 (fees on interest that became bad debt): with a 50% reserve factor, four
-/// years of interest on a 70 USDC loan are credited half to the protocol. The collateral then
-/// covers only part of the debt: the write-off takes back the protocol's half of the interest
-/// that was never paid, so the admin can collect fees only on interest that was paid.
-#[tokio::test]
-async fn exploit_fees_on_interest_written_off_are_taken_back() {
+/// A 50% reserve factor on USDC; `y` borrowed 70 USDC against 1 SOL four years ago, and SOL is
+/// now at $50 (the obligation refreshed); a funded liquidator. Returns (fixture, liquidator, y).
+async fn four_years_of_interest() -> (TestFixture, TestUser, TestUser) {
     let mut f = TestFixture::new().await;
     let admin = f.admin.insecure_clone();
     let mut cfg = reserve_config(8_000, 8_500, 10_000);
@@ -237,6 +234,16 @@ async fn exploit_fees_on_interest_written_off_are_taken_back() {
     f.advance_time(4 * 365 * 86_400).await;
     f.set_price(SOL, 50.0).await;
     f.refresh(&y.obligation).await.expect("accrue");
+    (f, liquidator, y)
+}
+
+/// Audit finding 10 (fees on interest that became bad debt): with a 50% reserve factor, four
+/// years of interest on a 70 USDC loan are credited half to the protocol. The collateral then
+/// covers only part of the debt: the write-off takes back the protocol's half of the interest
+/// that was never paid, so the admin can collect fees only on interest that was paid.
+#[tokio::test]
+async fn exploit_fees_on_interest_written_off_are_taken_back() {
+    let (mut f, liquidator, y) = four_years_of_interest().await;
     let o = f.obligation(&y.obligation).await;
     let r0 = f.reserve(USDC).await;
     let debt0 = o.borrows[0]
@@ -305,21 +312,7 @@ async fn exploit_fees_on_interest_written_off_are_taken_back() {
 /// depositors (who lose nothing) gain nothing from the write-off either.
 #[tokio::test]
 async fn exploit_insured_write_off_takes_back_fees_on_interest_the_fund_paid() {
-    let mut f = TestFixture::new().await;
-    let admin = f.admin.insecure_clone();
-    let mut cfg = reserve_config(8_000, 8_500, 10_000);
-    cfg.reserve_factor_bps = 5_000;
-    let ix = f.update_reserve_config_ix(&admin.pubkey(), USDC, cfg);
-    f.send(&[ix], &[&admin]).await.expect("50% reserve factor");
-    let lender = f.new_user(&[200_000_000, 0, 0]).await;
-    f.deposit(&lender, USDC, 100_000_000).await.expect("lend");
-    let liquidator = f.new_user(&[500_000_000, 0, 0]).await;
-    let y = f.new_user(&[0, 1_000_000_000, 0]).await;
-    f.deposit(&y, SOL, 1_000_000_000).await.expect("1 SOL");
-    f.borrow(&y, USDC, 70_000_000).await.expect("70 USDC");
-    f.advance_time(4 * 365 * 86_400).await;
-    f.set_price(SOL, 50.0).await;
-    f.refresh(&y.obligation).await.expect("accrue");
+    let (mut f, liquidator, y) = four_years_of_interest().await;
     fund_insurance(&mut f, USDC, 200_000_000).await;
     let before = f.reserve(USDC).await;
     let mut ixs = f.refresh_ixs(&y.obligation).await;

@@ -236,22 +236,10 @@ impl Fuzz {
         let mut only_pair_refusals = true;
         for (bi, di) in usable {
             let receiver = Some(self.keeper.obligation);
-            let mut ixs = self.refresh_ixs(&key).await;
-            ixs.push(
-                crate::liquidation::liquidate_ix_with(
-                    &mut self.f,
-                    &self.keeper,
-                    &key,
-                    (bi, di),
-                    u64::MAX,
-                    0,
-                    receiver,
-                )
-                .await,
-            );
-            let tx = self.f.transaction(&ixs, &[&self.keeper.keypair]).await;
-            let sim = self.f.ctx.banks_client.simulate_transaction(tx).await;
-            match sim.map(|s| s.result) {
+            match self
+                .simulate_keeper_liquidation(&key, (bi, di), receiver)
+                .await
+            {
                 Ok(Some(Ok(()))) => return,
                 other => {
                     // A pair that would lower the health factor, or one whose debt is so small
@@ -315,6 +303,35 @@ impl Fuzz {
         self.index_of(&k)
     }
 
+    /// Simulates refresh + the funded keeper's liquidation of all it may of pair `(repay,
+    /// withdraw)` of `key`, paid in tokens or, with a `receiver`, in shares.
+    async fn simulate_keeper_liquidation(
+        &mut self,
+        key: &Pubkey,
+        pair: (usize, usize),
+        receiver: Option<Pubkey>,
+    ) -> Result<
+        Option<Result<(), solana_sdk::transaction::TransactionError>>,
+        solana_program_test::BanksClientError,
+    > {
+        let mut ixs = self.refresh_ixs(key).await;
+        ixs.push(
+            crate::liquidation::liquidate_ix_with(
+                &mut self.f,
+                &self.keeper,
+                key,
+                pair,
+                u64::MAX,
+                0,
+                receiver,
+            )
+            .await,
+        );
+        let tx = self.f.transaction(&ixs, &[&self.keeper.keypair]).await;
+        let sim = self.f.ctx.banks_client.simulate_transaction(tx).await;
+        sim.map(|s| s.result)
+    }
+
     /// Collateral whose shares redeem for no token cannot be seized, however liquidatable its
     /// fractional value makes the obligation: when all of it is such dust, the remedy is the
     /// write-off, which sweeps it (`socialize_bad_debt` with the deposit reserves). True when
@@ -368,22 +385,10 @@ impl Fuzz {
         for &bi in &borrows {
             for &di in &deposits {
                 for receiver in [None, Some(self.keeper.obligation)] {
-                    let mut ixs = self.refresh_ixs(&key).await;
-                    ixs.push(
-                        crate::liquidation::liquidate_ix_with(
-                            &mut self.f,
-                            &self.keeper,
-                            &key,
-                            (bi, di),
-                            u64::MAX,
-                            0,
-                            receiver,
-                        )
-                        .await,
-                    );
-                    let tx = self.f.transaction(&ixs, &[&self.keeper.keypair]).await;
-                    let sim = self.f.ctx.banks_client.simulate_transaction(tx).await;
-                    if let Ok(Some(Ok(()))) = sim.map(|s| s.result) {
+                    let sim = self
+                        .simulate_keeper_liquidation(&key, (bi, di), receiver)
+                        .await;
+                    if let Ok(Some(Ok(()))) = sim {
                         self.violation(format!(
                             "INV-19 a liquidation ({bi},{di}) during an oracle failure lands on \
                              an obligation healthy at its feeds' newest prices"

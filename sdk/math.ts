@@ -222,6 +222,8 @@ export interface LiquidationPlan {
   liquidatorAmount: bigint;
   fullLiquidation: boolean;
   dust: boolean;
+  /** The seizure was raised to one collateral token: the repayment clears the borrow. */
+  minimumSeizure: boolean;
 }
 
 /** Thrown where the Rust crate returns `LiquidationError`; `message` is its variant name. */
@@ -230,6 +232,12 @@ export class LiquidationError extends Error {}
 const assetsForShares = (shares: bigint, assetsSf: bigint, supply: bigint): bigint => {
   if (supply === 0n) throw new MathError("DivisionByZero");
   return checked(assetsSf * shares) / supply;
+};
+
+/** Shares burned to withdraw exactly `amount` tokens: `ceil(amount × S / A)`. */
+const sharesForWithdrawal = (amount: bigint, assetsSf: bigint, supply: bigint): bigint => {
+  if (assetsSf === 0n) throw new MathError("DivisionByZero");
+  return ceilU64(divCeil(checked(amount * WAD * supply) * WAD, assetsSf));
 };
 
 /** Sizes a liquidation exactly as the program will (see `lending-math/src/liquidation.rs`). */
@@ -267,13 +275,21 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
   if (repayAmount > maxRepay) throw new LiquidationError("RepayTooLarge");
   if (dust && repayAmount < maxRepay) throw new LiquidationError("DustNotFullyRepaid");
   const repayValue = marketValue(repayAmount * WAD, debt.priceSf, debt.decimals);
-  const seizeValue = mul(repayValue, onePlusB);
+  // The seizure pays for the debt removed, not for the rounding-up of a fractional debt.
+  const removed = min(repayAmount * WAD, debt.amountSf);
+  const seizeValue = mul(marketValue(removed, debt.priceSf, debt.decimals), onePlusB);
   const seizeUnderlying = amountForValue(seizeValue, coll.priceSf, coll.decimals);
-  const seizeShares =
+  let seizeShares =
     takesDeposit && repayAmount === maxRepay
       ? coll.shares
       : min(floorU64(div(checked(seizeUnderlying * coll.shareSupply), coll.reserveAssetsSf)), coll.shares);
-  const seizeAmount = floorU64(assetsForShares(seizeShares, coll.reserveAssetsSf, coll.shareSupply));
+  let seizeAmount = floorU64(assetsForShares(seizeShares, coll.reserveAssetsSf, coll.shareSupply));
+  // A repayment that clears the borrow takes at least one collateral token.
+  const minimumSeizure = seizeAmount === 0n && repayAmount >= debtTokens;
+  if (minimumSeizure) {
+    seizeShares = min(sharesForWithdrawal(1n, coll.reserveAssetsSf, coll.shareSupply), coll.shares);
+    seizeAmount = floorU64(assetsForShares(seizeShares, coll.reserveAssetsSf, coll.shareSupply));
+  }
   if (seizeAmount === 0n) throw new LiquidationError("NothingToSeize");
   const protocolFeeAmount = floorU64(
     mul(div(mul(seizeAmount * WAD, bonus), onePlusB), rules.protocolFeeSf),
@@ -289,6 +305,7 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
     liquidatorAmount: seizeAmount - protocolFeeAmount,
     fullLiquidation: full,
     dust,
+    minimumSeizure,
   };
 }
 

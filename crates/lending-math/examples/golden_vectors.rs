@@ -326,6 +326,7 @@ fn sizing_cases(r: &mut Rng) -> Vec<String> {
                     ("liquidatorAmount", q(p.liquidator_amount)),
                     ("fullLiquidation", p.full_liquidation.to_string()),
                     ("dust", p.dust.to_string()),
+                    ("minimumSeizure", p.minimum_seizure.to_string()),
                 ]),
                 Err(e) => obj(&[("error", q(format!("{e:?}")))]),
             };

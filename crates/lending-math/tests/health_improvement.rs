@@ -12,8 +12,8 @@ use lending_math::health::{
     market_value, unit_value, value_borrow, value_deposit, BorrowInput, DepositInput, Health,
 };
 use lending_math::liquidation::{
-    bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, LiquidationError,
-    PairWeights, SizingRules,
+    bonus_range, liquidation_bonus, liquidation_improves, plan_liquidation, CollateralSide,
+    DebtSide, LiquidationError, PairWeights, SizingRules, Tolerance,
 };
 use lending_math::price::Prices;
 use lending_math::{shares, Decimal};
@@ -209,5 +209,120 @@ proptest! {
         let lhs = after.unhealthy_borrow_value.try_mul(h.bf_adjusted_debt_value).unwrap();
         let rhs = h.unhealthy_borrow_value.try_mul(after.bf_adjusted_debt_value).unwrap();
         prop_assert!(lhs > rhs, "HF fell: {:?} -> {:?} with {:?} bonus {:?}", h, after, plan, bonus);
+    }
+}
+
+/// A reserve whose base unit is worth at most $0.05: five times the listing bound on a unit's
+/// value, so a price that rose fivefold since listing.
+fn coarse_asset() -> impl Strategy<Value = Asset> {
+    (asset(), 1u64..=50_000).prop_map(|(mut a, unit_micro_usd)| {
+        // price = unit value × 10^decimals, unit value in millionths of a dollar.
+        a.price = Decimal::from_ratio(
+            u128::from(unit_micro_usd) * 10u128.pow(u32::from(a.decimals)),
+            1_000_000,
+        )
+        .unwrap();
+        a
+    })
+}
+
+/// The obligation's totals after `plan` repaid `borrows[di]` and seized from `deposits[ci]`,
+/// applied as the program applies it, recomputed from scratch.
+fn health_after(
+    deposits: &[(Asset, u64)],
+    borrows: &[(Asset, Decimal)],
+    (ci, di): (usize, usize),
+    plan: &lending_math::liquidation::LiquidationPlan,
+) -> Health {
+    let mut deposits_after = deposits.to_vec();
+    deposits_after[ci].1 -= plan.seize_shares;
+    let mut borrows_after = borrows.to_vec();
+    let dd = borrows[di].1;
+    borrows_after[di].1 = if plan.repay_amount >= dd.try_ceil_u64().unwrap() {
+        Decimal::zero()
+    } else {
+        dd.try_sub(Decimal::from_u64(plan.repay_amount)).unwrap()
+    };
+    let deposits_after: Vec<(Asset, u64)> =
+        deposits_after.into_iter().filter(|d| d.1 > 0).collect();
+    let borrows_after: Vec<(Asset, Decimal)> = borrows_after
+        .into_iter()
+        .filter(|b| !b.1.is_zero())
+        .collect();
+    health(&deposits_after, &borrows_after)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, max_global_rejects: 4_000_000, ..ProptestConfig::default() })]
+
+    /// INV-16 on the math: every liquidatable obligation, down to positions of a few base units
+    /// (where one collateral unit may be worth more than a whole debt), admits a liquidation
+    /// through some pair that passes the program's health rule (`liquidation_improves`). The
+    /// soak found two such positions the rule refused before: a dust debt whose repayment
+    /// seized nothing, and a last collateral taken whole beside a second, dust debt.
+    #[test]
+    fn some_pair_liquidates_every_liquidatable_obligation(
+        deps in proptest::collection::vec((coarse_asset(), 1u64..=3_000), 1..=3),
+        bors in proptest::collection::vec((coarse_asset(), 1u64..=3_000_000), 1..=3),
+        close_factor_bps in 1_000u64..=10_000,
+        fee_bps in 0u64..=5_000,
+        depth_bps in 10_001u64..=16_000,
+        elapsed in 0i64..=1_200,
+    ) {
+        // Debts in thousandths of a base unit: fractional, as accrued debt is.
+        let raw: Vec<(Asset, Decimal)> = bors
+            .iter()
+            .map(|(a, d)| (*a, Decimal::from_ratio(u128::from(*d), 1_000).unwrap()))
+            .collect();
+        let h0 = health(&deps, &raw);
+        prop_assume!(!h0.bf_adjusted_debt_value.is_zero());
+        let k = h0.unhealthy_borrow_value.try_mul(Decimal::from_bps(depth_bps)).unwrap()
+            .try_div(h0.bf_adjusted_debt_value).unwrap();
+        let borrows: Vec<(Asset, Decimal)> =
+            raw.iter().map(|(a, d)| (*a, d.try_mul(k).unwrap())).collect();
+        prop_assume!(borrows.iter().all(|b| !b.1.is_zero()));
+        let h = health(&deps, &borrows);
+        prop_assume!(h.is_liquidatable());
+        let rules = SizingRules {
+            close_factor: Decimal::from_bps(close_factor_bps),
+            insolvency_ltv: Decimal::from_percent(95),
+            dust_threshold_value: Decimal::from_u64(1),
+            window_debt_value: h.borrowed_value,
+            window_repaid_value: Decimal::zero(),
+            protocol_fee: Decimal::from_bps(fee_bps),
+        };
+        let mut refusals = Vec::new();
+        for (ci, (ca, cs)) in deps.iter().enumerate() {
+            for (di, (da, dd)) in borrows.iter().enumerate() {
+                let (lo, hi) = bonus_range(da.min_bonus_bps, da.max_bonus_bps, ca.min_bonus_bps, ca.max_bonus_bps);
+                let pair = PairWeights {
+                    debt_borrow_factor: Decimal::from_bps(da.bf_bps),
+                    collateral_threshold: Decimal::from_bps(ca.lt_bps),
+                };
+                let bonus = match liquidation_bonus(&h, &pair, lo, hi, 1_000, 1_000 + elapsed, 600) {
+                    Ok(b) => b,
+                    Err(e) => { refusals.push(format!("({ci},{di}) bonus {e:?}")); continue; }
+                };
+                let debt = DebtSide { amount: *dd, price: da.price, decimals: da.decimals };
+                let coll = CollateralSide {
+                    shares: *cs,
+                    reserve_assets: assets_of(ca),
+                    share_supply: SUPPLY,
+                    price: ca.price,
+                    decimals: ca.decimals,
+                };
+                let plan = match plan_liquidation(&h, &debt, &coll, &rules, bonus.rate, u64::MAX) {
+                    Ok(p) => p,
+                    Err(e) => { refusals.push(format!("({ci},{di}) plan {e:?}")); continue; }
+                };
+                let after = health_after(&deps, &borrows, (ci, di), &plan);
+                let tol = Tolerance::for_plan(&plan, &debt, &coll, &pair).unwrap();
+                if liquidation_improves(&h, &after, &tol).unwrap() {
+                    return Ok(());
+                }
+                refusals.push(format!("({ci},{di}) worsens: {after:?} with {plan:?}"));
+            }
+        }
+        prop_assert!(false, "no pair liquidates {:?} of {:?} / {:?}: {}", h, deps, borrows, refusals.join("; "));
     }
 }

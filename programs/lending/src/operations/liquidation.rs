@@ -12,8 +12,9 @@
 use anchor_lang::prelude::*;
 use lending_math::health::Health;
 use lending_math::liquidation::{
-    bonus_range, fees_to_reverse, liquidation_bonus, plan_liquidation, split_bad_debt, BadDebt,
-    Bonus, CollateralSide, DebtSide, LiquidationPlan, PairWeights, SizingRules,
+    bonus_range, fees_to_reverse, liquidation_bonus, liquidation_improves, plan_liquidation,
+    split_bad_debt, BadDebt, Bonus, CollateralSide, DebtSide, LiquidationPlan, PairWeights,
+    SizingRules, Tolerance,
 };
 use lending_math::{debt, shares, Decimal};
 
@@ -160,25 +161,28 @@ pub fn liquidate(
     let coll_assets = r.coll.total_supply_assets().map_math()?;
     let coll_supply = r.coll.share_supply;
     let position_shares = obligation.deposits[di].shares;
+    let debt_side = DebtSide {
+        amount: debt_amount,
+        price: r.debt.price_sf.get(),
+        decimals: r.debt.decimals,
+    };
+    let coll_side = CollateralSide {
+        shares: position_shares,
+        reserve_assets: coll_assets,
+        share_supply: coll_supply,
+        price: r.coll.price_sf.get(),
+        decimals: r.coll.decimals,
+    };
     let plan = plan_liquidation(
         &health_before,
-        &DebtSide {
-            amount: debt_amount,
-            price: r.debt.price_sf.get(),
-            decimals: r.debt.decimals,
-        },
-        &CollateralSide {
-            shares: position_shares,
-            reserve_assets: coll_assets,
-            share_supply: coll_supply,
-            price: r.coll.price_sf.get(),
-            decimals: r.coll.decimals,
-        },
+        &debt_side,
+        &coll_side,
         &sizing_rules(market, obligation, r.coll),
         bonus.rate,
         requested,
     )
     .map_err(|e| error!(LendingError::from(e)))?;
+    let tolerance = Tolerance::for_plan(&plan, &debt_side, &coll_side, &pair).map_math()?;
     if let Payout::Tokens = payout {
         require!(
             plan.seize_amount <= r.coll.available_amount,
@@ -300,7 +304,7 @@ pub fn liquidate(
         slot,
         Pricing::Liquidation { now },
     )?;
-    require_health_improved(&health_before, &after.health)?;
+    require_health_improved(&health_before, &after.health, &tolerance)?;
     store_valuation(obligation, &after, slot, now, gap)?;
     obligation.mark_stale();
     Ok(LiquidationOutcome {
@@ -313,22 +317,20 @@ pub fn liquidate(
     })
 }
 
-/// Requires a liquidation to have strictly raised the health factor `UBV / BFDV` of an
-/// obligation that was solvent (`BV < DV`) before it, or to have left it without debt. Both
-/// totals are recomputations from scratch, so this holds after fees and every rounding.
-pub fn require_health_improved(before: &Health, after: &Health) -> Result<()> {
-    if after.bf_adjusted_debt_value.is_zero() || before.borrowed_value >= before.deposited_value {
-        return Ok(());
-    }
-    let lhs = after
-        .unhealthy_borrow_value
-        .try_mul(before.bf_adjusted_debt_value)
-        .map_math()?;
-    let rhs = before
-        .unhealthy_borrow_value
-        .try_mul(after.bf_adjusted_debt_value)
-        .map_math()?;
-    require!(lhs > rhs, LendingError::LiquidationWorsensHealth);
+/// Requires a liquidation to pass [`liquidation_improves`]: the health factor `UBV / BFDV` of
+/// a solvent obligation strictly rose (up to the unit rounding of `tolerance`), or no debt is
+/// left, or the last collateral went and at most the tolerated dust of debt is left (written
+/// off in the same transaction). Both totals are recomputations from scratch, so this holds
+/// after fees and every rounding.
+pub fn require_health_improved(
+    before: &Health,
+    after: &Health,
+    tolerance: &Tolerance,
+) -> Result<()> {
+    require!(
+        liquidation_improves(before, after, tolerance).map_math()?,
+        LendingError::LiquidationWorsensHealth
+    );
     Ok(())
 }
 

@@ -29,7 +29,9 @@
 //!   adversarial move behind it: a second price update of one reserve inside the slot, between
 //!   the refresh and the action;
 //! - INV-17 a liquidation of a solvent obligation strictly raises its health factor, or clears
-//!   its debt (independent valuations before and after).
+//!   its debt (independent valuations before and after), or, for a position of a few base
+//!   units, falls within the two unit roundings `improvement.rs` measures: a minimum seizure
+//!   of one collateral token that clears a borrow, or the last collateral taken beside dust debt.
 //!
 //! - INV-16 (liveness) an obligation that the independent valuation finds liquidatable admits a
 //!   successful liquidation by a funded liquidator (simulated after every action, paid in shares
@@ -70,6 +72,7 @@ use crate::fixture::*;
 
 mod amounts;
 mod errors;
+mod improvement;
 mod valuation;
 use crate::liquidation::liquidate_ix;
 
@@ -134,20 +137,6 @@ fn health_factor_cross_ok(before: &Health, after: &Health) -> bool {
         .unhealthy_borrow_value
         .try_mul(after.bf_adjusted_debt_value);
     matches!((lhs, rhs), (Ok(l), Ok(r)) if l >= r)
-}
-
-fn health_factor_strictly_up(before: &Health, after: &Health) -> bool {
-    // UBV₁ / BFDV₁ > UBV₀ / BFDV₀, cross-multiplied; no debt after counts as raised.
-    if after.bf_adjusted_debt_value.is_zero() {
-        return true;
-    }
-    let lhs = after
-        .unhealthy_borrow_value
-        .try_mul(before.bf_adjusted_debt_value);
-    let rhs = before
-        .unhealthy_borrow_value
-        .try_mul(after.bf_adjusted_debt_value);
-    matches!((lhs, rhs), (Ok(l), Ok(r)) if l > r)
 }
 
 impl Fuzz {
@@ -603,6 +592,8 @@ impl Fuzz {
         )
         .await;
         let kp = self.users[keeper].keypair.insecure_clone();
+        let (debt_reserve, coll_reserve) =
+            (self.f.reserve(repay).await, self.f.reserve(withdraw).await);
         let ok = self.send("liquidate", ix, &kp).await.is_ok();
         if !ok {
             return false;
@@ -622,7 +613,17 @@ impl Fuzz {
                         "INV-09 a liquidation made a solvent obligation insolvent".into(),
                     );
                 }
-                if solvent_before && !health_factor_strictly_up(&h0, &h1) {
+                let o1 = self
+                    .f
+                    .obligation(&self.users[target].obligation.clone())
+                    .await;
+                let seen = improvement::Observed {
+                    before: &o,
+                    after: &o1,
+                    debt_reserve: (&debt_reserve, self.f.reserves[repay].reserve),
+                    coll_reserve: (&coll_reserve, self.f.reserves[withdraw].reserve),
+                };
+                if solvent_before && !improvement::liquidation_raised_health(&h0, &h1, &seen) {
                     self.violation(format!(
                         "INV-17 a liquidation did not raise the health factor: {h0:?} → {h1:?}"
                     ));

@@ -24,6 +24,7 @@ mod liquidation;
 mod liquidation_failures;
 mod liquidity_denial;
 mod listing;
+mod micro_positions;
 mod oracle;
 mod oracle_failure;
 mod refresh;

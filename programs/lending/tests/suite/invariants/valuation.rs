@@ -266,10 +266,40 @@ impl Fuzz {
         if self.dust_write_off_admitted(&key).await {
             return;
         }
+        let positions = self.describe_positions(&o).await;
         self.violation(format!(
-            "INV-16 a liquidatable obligation admits no liquidation: {h:?}; {}",
+            "INV-16 a liquidatable obligation admits no liquidation: {h:?}; {}; {positions}",
             errors.join("; ")
         ));
+    }
+
+    /// The obligation's positions with their reserves' figures, for a violation report.
+    async fn describe_positions(&mut self, o: &lending::state::Obligation) -> String {
+        let mut out = Vec::new();
+        for d in o.active_deposits() {
+            let i = self.index_of(&d.reserve);
+            let r = self.f.reserve(i).await;
+            out.push(format!(
+                "deposit {i}: {} of {} shares, available {}, price {}, {} decimals",
+                d.shares,
+                r.share_supply,
+                r.available_amount,
+                r.price_sf.get(),
+                r.decimals
+            ));
+        }
+        for b in o.active_borrows() {
+            let i = self.index_of(&b.reserve);
+            let r = self.f.reserve(i).await;
+            out.push(format!(
+                "borrow {i}: {} normalized at index {}, price {}, {} decimals",
+                b.normalized_debt_sf.get(),
+                r.borrow_index_sf.get(),
+                r.price_sf.get(),
+                r.decimals
+            ));
+        }
+        out.join("; ")
     }
 
     /// The reserve whose oracle the single-outage move stops: mostly one of the collaterals of a

@@ -1,0 +1,350 @@
+//! Unit tests of the liquidation rules.
+
+use super::*;
+
+fn health(dv: u64, bv: u64, ubv: u64) -> Health {
+    Health {
+        deposited_value: Decimal::from_u64(dv),
+        allowed_borrow_value: Decimal::zero(),
+        unhealthy_borrow_value: Decimal::from_u64(ubv),
+        borrowed_value: Decimal::from_u64(bv),
+        bf_adjusted_debt_value: Decimal::from_u64(bv),
+        bf_adjusted_debt_value_upper: Decimal::from_u64(bv),
+    }
+}
+
+fn uniform() -> PairWeights {
+    PairWeights {
+        debt_borrow_factor: Decimal::one(),
+        collateral_threshold: Decimal::from_percent(80),
+    }
+}
+
+fn rules(cf_pct: u64) -> SizingRules {
+    SizingRules {
+        close_factor: Decimal::from_percent(cf_pct),
+        insolvency_ltv: Decimal::from_percent(95),
+        dust_threshold_value: Decimal::from_u64(2),
+        window_debt_value: Decimal::zero(),
+        window_repaid_value: Decimal::zero(),
+        protocol_fee: Decimal::from_percent(10),
+    }
+}
+
+#[test]
+fn successful_bonus_auction_ramps_from_min_to_max() {
+    let h = health(1_000, 810, 800); // distance 1%
+    let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
+    let b = |t: i64| liquidation_bonus(&h, &uniform(), lo, hi, 1_000, 1_000 + t, 600).unwrap();
+    assert_eq!(
+        b(0),
+        Bonus {
+            rate: lo,
+            source: BonusSource::Health
+        }
+    );
+    assert_eq!(
+        b(300),
+        Bonus {
+            rate: Decimal::from_percent(6),
+            source: BonusSource::Auction
+        }
+    );
+    assert_eq!(
+        b(600),
+        Bonus {
+            rate: hi,
+            source: BonusSource::Auction
+        }
+    );
+    assert_eq!(
+        b(6_000),
+        Bonus {
+            rate: hi,
+            source: BonusSource::Auction
+        }
+    );
+}
+
+#[test]
+fn successful_bonus_grows_with_distance_past_threshold() {
+    let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
+    let b = liquidation_bonus(&health(1_000, 850, 800), &uniform(), lo, hi, 0, 0, 600).unwrap();
+    assert_eq!(
+        b,
+        Bonus {
+            rate: Decimal::from_percent(5),
+            source: BonusSource::Health
+        }
+    );
+}
+
+#[test]
+fn successful_bonus_capped_by_health_and_zero_when_insolvent() {
+    let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
+    // BV / DV = 96%, HF = 800 / 960: the health cap 0.999 × 800 / (0.8 × 960) − 1 binds
+    // just under the solvency cap DV / BV − 1 = 4.1667%.
+    let h = health(1_000, 960, 800);
+    let b = liquidation_bonus(&h, &uniform(), lo, hi, 0, 0, 600).unwrap();
+    assert_eq!(b.source, BonusSource::HealthCap);
+    assert_eq!(b.rate, health_cap(&h, &uniform()).unwrap().unwrap());
+    assert!(
+        b.rate
+            < Decimal::from_ratio(1_000, 960)
+                .unwrap()
+                .try_sub(Decimal::one())
+                .unwrap()
+    );
+    let b = liquidation_bonus(&health(1_000, 1_100, 800), &uniform(), lo, hi, 0, 0, 600).unwrap();
+    assert_eq!(
+        b,
+        Bonus {
+            rate: Decimal::zero(),
+            source: BonusSource::Insolvent
+        }
+    );
+}
+
+#[test]
+fn fail_bonus_when_pair_cannot_raise_health() {
+    // HF = 800 / 900 = 0.889 < lt_c = 0.9: seizing this collateral lowers the health factor
+    // even at no bonus.
+    let pair = PairWeights {
+        debt_borrow_factor: Decimal::one(),
+        collateral_threshold: Decimal::from_percent(90),
+    };
+    let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
+    assert_eq!(
+        liquidation_bonus(&health(1_000, 900, 800), &pair, lo, hi, 0, 0, 600),
+        Err(LiquidationError::PairWorsensHealth)
+    );
+}
+
+/// The bonus from healthy to 120% LTV (one collateral, threshold 80%, bonus 2%..10%, no
+/// auction progress), in bps:
+///
+/// | LTV | 80% | 81% | 85% | 88% | 89% | 90% | 92% | 95% | 98% | 99% | ≥ 100% |
+/// |-----|-----|-----|-----|-----|-----|-----|-----|-----|-----|-----|--------|
+/// | bonus | healthy | 200 | 500 | 800 | 900 | 1000 | 858 | 515 | 193 | 90 | 0 |
+///
+/// It rises with the distance past the threshold, then falls under the health cap towards
+/// 0 at insolvency and stays 0: waiting never pays more.
+#[test]
+fn successful_bonus_curve_never_rewards_waiting_past_the_peak() {
+    let (lo, hi) = (Decimal::from_percent(2), Decimal::from_percent(10));
+    let bps = |ltv_pct: u64| -> Option<u64> {
+        let h = health(1_000, ltv_pct * 10, 800);
+        if !h.is_liquidatable() {
+            return None;
+        }
+        let b = liquidation_bonus(&h, &uniform(), lo, hi, 0, 0, 600).unwrap();
+        Some(b.rate.try_floor_bps().unwrap())
+    };
+    let curve: Vec<Option<u64>> = (80..=120).map(bps).collect();
+    let table: Vec<(u64, Option<u64>)> = [80, 81, 85, 88, 89, 90, 92, 95, 98, 99, 100, 120]
+        .iter()
+        .map(|&l| (l, bps(l)))
+        .collect();
+    assert_eq!(
+        table,
+        vec![
+            (80, None),
+            (81, Some(200)),
+            (85, Some(500)),
+            (88, Some(800)),
+            (89, Some(900)),
+            (90, Some(1_000)),
+            (92, Some(858)),
+            (95, Some(515)),
+            (98, Some(193)),
+            (99, Some(90)),
+            (100, Some(0)),
+            (120, Some(0)),
+        ]
+    );
+    let values: Vec<u64> = curve.iter().flatten().copied().collect();
+    let peak = values.iter().position(|&v| v == 1_000).unwrap();
+    assert!(values[peak..].windows(2).all(|w| w[1] <= w[0]));
+}
+
+#[test]
+fn successful_plan_at_close_factor() {
+    // $1,000 of collateral (1,000 tokens at $1, 6 decimals), $850 debt, close factor 20%.
+    let h = health(1_000, 850, 800);
+    let mut r = rules(20);
+    r.window_debt_value = h.borrowed_value;
+    let debt = DebtSide {
+        amount: Decimal::from_u64(850_000_000),
+        price: Decimal::one(),
+        decimals: 6,
+    };
+    let coll = CollateralSide {
+        shares: 1_000_000_000,
+        reserve_assets: Decimal::from_u64(2_000_000_000),
+        share_supply: 2_000_000_000,
+        price: Decimal::one(),
+        decimals: 6,
+    };
+    let p = plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(5), u64::MAX).unwrap();
+    assert_eq!(p.max_repay, 170_000_000);
+    assert_eq!(p.repay_amount, 170_000_000);
+    assert_eq!(p.seize_amount, 178_500_000);
+    assert_eq!(p.protocol_fee_amount, 850_000); // 10% of the 8.5M bonus
+    assert_eq!(p.liquidator_amount, 177_650_000);
+    assert!(!p.full_liquidation);
+    assert_eq!(
+        plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(5), 170_000_001),
+        Err(LiquidationError::RepayTooLarge)
+    );
+    r.window_repaid_value = Decimal::from_u64(170);
+    assert_eq!(
+        plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(5), u64::MAX),
+        Err(LiquidationError::NothingToRepay)
+    );
+}
+
+#[test]
+fn successful_plan_capped_by_collateral() {
+    // Only $100 of this collateral; debt $850 and insolvent LTV → full, but capped.
+    let h = health(900, 880, 700);
+    let debt = DebtSide {
+        amount: Decimal::from_u64(880_000_000),
+        price: Decimal::one(),
+        decimals: 6,
+    };
+    let coll = CollateralSide {
+        shares: 100_000_000,
+        reserve_assets: Decimal::from_u64(1_000_000_000),
+        share_supply: 1_000_000_000,
+        price: Decimal::one(),
+        decimals: 6,
+    };
+    let p = plan_liquidation(
+        &h,
+        &debt,
+        &coll,
+        &rules(20),
+        Decimal::from_percent(10),
+        u64::MAX,
+    )
+    .unwrap();
+    assert!(p.full_liquidation);
+    // $100 / 1.1 = 90.9090909 USDC, rounded up to the unit that takes the whole deposit.
+    assert_eq!(p.max_repay, 90_909_091);
+    assert_eq!(p.seize_shares, 100_000_000, "the whole deposit goes");
+    assert_eq!(p.seize_amount, 100_000_000);
+    // A smaller repayment seizes only its worth.
+    let p = plan_liquidation(
+        &h,
+        &debt,
+        &coll,
+        &rules(20),
+        Decimal::from_percent(10),
+        50_000_000,
+    )
+    .unwrap();
+    assert_eq!(p.seize_amount, 55_000_000);
+}
+
+#[test]
+fn fail_plan_when_healthy_or_dust_not_fully_repaid() {
+    let h = health(1_000, 500, 800);
+    let debt = DebtSide {
+        amount: Decimal::from_u64(500),
+        price: Decimal::one(),
+        decimals: 0,
+    };
+    let coll = CollateralSide {
+        shares: 1_000,
+        reserve_assets: Decimal::from_u64(1_000),
+        share_supply: 1_000,
+        price: Decimal::one(),
+        decimals: 0,
+    };
+    assert_eq!(
+        plan_liquidation(&h, &debt, &coll, &rules(20), Decimal::zero(), 1),
+        Err(LiquidationError::Healthy)
+    );
+    let h = health(10, 9, 8);
+    let debt = DebtSide {
+        amount: Decimal::from_ratio(15, 10).unwrap(),
+        price: Decimal::one(),
+        decimals: 0,
+    };
+    assert_eq!(
+        plan_liquidation(&h, &debt, &coll, &rules(20), Decimal::zero(), 1),
+        Err(LiquidationError::DustNotFullyRepaid)
+    );
+    let p = plan_liquidation(&h, &debt, &coll, &rules(20), Decimal::zero(), u64::MAX).unwrap();
+    assert!(p.dust);
+    assert_eq!(p.repay_amount, 2);
+}
+
+#[test]
+fn successful_close_factor_allows_one_unit_of_a_coarse_debt() {
+    // 4 units of a 0-decimal token at $1,100 (debt $4,400) against $5,100: 20% of the
+    // debt is $880, less than one unit. The obligation can still be liquidated by one.
+    let h = health(5_100, 4_400, 4_335);
+    let mut r = rules(20);
+    r.window_debt_value = h.borrowed_value;
+    let debt = DebtSide {
+        amount: Decimal::from_u64(4),
+        price: Decimal::from_u64(1_100),
+        decimals: 0,
+    };
+    let coll = CollateralSide {
+        shares: 5_100_000_000,
+        reserve_assets: Decimal::from_u64(5_100_000_000),
+        share_supply: 5_100_000_000,
+        price: Decimal::one(),
+        decimals: 6,
+    };
+    let p = plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(2), u64::MAX).unwrap();
+    assert_eq!(p.max_repay, 1);
+    assert_eq!(p.seize_amount, 1_122_000_000); // $1,100 × 1.02
+    r.window_repaid_value = Decimal::from_u64(880);
+    assert_eq!(
+        plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(2), u64::MAX),
+        Err(LiquidationError::NothingToRepay),
+        "once the slot's allowance is used, the next slot"
+    );
+}
+
+#[test]
+fn successful_fees_reversed_only_on_the_socialized_part() {
+    let (debt, rf) = (Decimal::from_u64(150), Decimal::from_percent(20));
+    let held = Decimal::from_u64(1_000);
+    // $50 of interest, 20% of it credited as fees: $10.
+    let all = fees_to_reverse(debt, 100, rf, debt, held).unwrap();
+    assert_eq!(all, Decimal::from_u64(10));
+    // The fund pays two thirds: only the third that depositors absorb is unpaid.
+    let third = fees_to_reverse(debt, 100, rf, Decimal::from_u64(50), held).unwrap();
+    assert_eq!(third, Decimal::from_ratio(10, 3).unwrap());
+    assert!(fees_to_reverse(debt, 100, rf, Decimal::zero(), held)
+        .unwrap()
+        .is_zero());
+    assert_eq!(
+        fees_to_reverse(debt, 100, rf, debt, Decimal::from_u64(4)).unwrap(),
+        Decimal::from_u64(4),
+        "never more than the fees held"
+    );
+}
+
+#[test]
+fn successful_bad_debt_split() {
+    let d = Decimal::from_ratio(1_005, 10).unwrap();
+    assert_eq!(
+        split_bad_debt(d, 50).unwrap(),
+        BadDebt {
+            covered_by_insurance: 50,
+            socialized: Decimal::from_ratio(505, 10).unwrap()
+        }
+    );
+    assert_eq!(
+        split_bad_debt(d, 1_000).unwrap(),
+        BadDebt {
+            covered_by_insurance: 101,
+            socialized: Decimal::zero()
+        }
+    );
+}

@@ -1,0 +1,78 @@
+//! INV-17's rule, from the harness's own valuations: a liquidation of a solvent obligation
+//! strictly raises its health factor, or clears its debt, or falls within the documented unit
+//! rounding of a position worth a few base units. The rounding is measured here from the
+//! positions and reserves before and after, never taken from the program's plan.
+
+use lending::state::{Obligation, Reserve};
+use lending_math::health::{market_value, unit_value, Health};
+use lending_math::{shares, Decimal};
+
+/// `UBV₁ / BFDV₁ > UBV₀ / BFDV₀`, cross-multiplied, with `extra_ubv` counted back into `UBV₁`;
+/// no debt after counts as raised.
+pub(super) fn health_factor_up(before: &Health, after: &Health, extra_ubv: Decimal) -> bool {
+    if after.bf_adjusted_debt_value.is_zero() {
+        return true;
+    }
+    let lhs = after
+        .unhealthy_borrow_value
+        .try_add(extra_ubv)
+        .and_then(|u| u.try_mul(before.bf_adjusted_debt_value));
+    let rhs = before
+        .unhealthy_borrow_value
+        .try_mul(after.bf_adjusted_debt_value);
+    matches!((lhs, rhs), (Ok(l), Ok(r)) if l > r)
+}
+
+/// One liquidation as the harness saw it: the obligation and the two reserves before it, the
+/// obligation after it.
+pub(super) struct Observed<'a> {
+    pub before: &'a Obligation,
+    pub after: &'a Obligation,
+    pub debt_reserve: (&'a lending::state::Reserve, anchor_lang::prelude::Pubkey),
+    pub coll_reserve: (&'a Reserve, anchor_lang::prelude::Pubkey),
+}
+
+/// INV-17 on `h0 → h1` for the liquidation `seen`.
+/// Beyond a strict rise, two unit roundings are allowed (and nothing else):
+/// - the repaid borrow is gone and exactly the shares of one collateral token were seized
+///   (the minimum seizure): the health factor counted without that seizure rose;
+/// - no collateral is left and the debt left is worth at most one unit of the repaid debt
+///   (times its borrow factor) plus the shares of one collateral token.
+pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observed) -> bool {
+    if health_factor_up(h0, h1, Decimal::zero()) {
+        return true;
+    }
+    let (d, dk) = seen.debt_reserve;
+    let (c, ck) = seen.coll_reserve;
+    let Ok(assets) = c.total_supply_assets() else {
+        return false;
+    };
+    let Ok(one_token) = shares::shares_for_withdrawal(1, assets, c.share_supply) else {
+        return false;
+    };
+    let value_of = |s: u64| {
+        shares::assets_for_shares(s, assets, c.share_supply)
+            .and_then(|a| market_value(a, c.price_sf.get(), c.decimals))
+            .unwrap_or_default()
+    };
+    let held = |o: &Obligation| {
+        o.find_deposit(&ck)
+            .map(|i| o.deposits[i].shares)
+            .unwrap_or(0)
+    };
+    let seized = held(seen.before).saturating_sub(held(seen.after));
+    let cleared = seen.after.find_borrow(&dk).is_none();
+    if cleared && seized == one_token.min(held(seen.before)) {
+        let extra = value_of(seized)
+            .try_mul(c.config.liquidation_threshold())
+            .unwrap_or_default();
+        if health_factor_up(h0, h1, extra) {
+            return true;
+        }
+    }
+    let closing = unit_value(d.price_sf.get(), d.decimals)
+        .and_then(|u| u.try_mul_ceil(d.config.borrow_factor()))
+        .and_then(|u| u.try_add(value_of(one_token)))
+        .unwrap_or_default();
+    h1.deposited_value.is_zero() && h1.borrowed_value <= closing
+}

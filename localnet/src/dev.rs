@@ -40,7 +40,8 @@ fn feed_id(spec: &Value) -> RpcResult<[u8; 32]> {
         return Ok([0; 32]);
     };
     let text = text.trim_start_matches("0x");
-    if text.len() != 64 {
+    // Byte-indexed below: a multi-byte character would split inside a code point.
+    if text.len() != 64 || !text.is_ascii() {
         return Err(RpcError::invalid_params("feedId must be 32 bytes of hex"));
     }
     let mut out = [0u8; 32];

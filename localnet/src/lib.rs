@@ -42,6 +42,8 @@ pub struct Config {
     pub slot_ms: u64,
     /// HTTP worker threads.
     pub http_threads: usize,
+    /// Browser origins besides localhost allowed to call the development methods.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -51,6 +53,7 @@ impl Default for Config {
             ws_addr: None,
             slot_ms: 400,
             http_threads: 4,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -84,6 +87,7 @@ pub async fn serve(node: Node, config: &Config) -> anyhow::Result<Running> {
         config.http_threads,
         node.clone(),
         tokio::runtime::Handle::current(),
+        http::Origins::new(config.allowed_origins.clone()),
     )?;
     let ws_addr = match &config.ws_addr {
         Some(a) => a.clone(),

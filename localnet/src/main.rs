@@ -26,6 +26,10 @@ struct Args {
     /// Write the demo market's addresses (JSON) here.
     #[arg(long, default_value = "localnet-demo.json")]
     demo_out: std::path::PathBuf,
+    /// A browser origin (e.g. `https://dapp.example`) allowed to call the development methods
+    /// (`requestAirdrop`, `sentinel_setPythPrice`) besides localhost; repeatable.
+    #[arg(long = "allow-origin")]
+    allow_origin: Vec<String>,
 }
 
 #[tokio::main]
@@ -46,6 +50,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let config = Config {
         rpc_addr: format!("{}:{}", args.bind, args.port),
+        allowed_origins: args.allow_origin.clone(),
         ..Config::default()
     };
     let config = Config {

@@ -40,8 +40,25 @@ fn u64_param(value: &Value, name: &str) -> RpcResult<u64> {
         .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: {name} must be a u64")))
 }
 
+/// Methods no validator has, which change state for free: callable only by a trusted caller.
+pub const DEV_METHODS: [&str; 2] = ["requestAirdrop", "sentinel_setPythPrice"];
+
+/// Who is calling, as far as the transport can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// May call [`DEV_METHODS`]: a request with no `Origin` (a program, not a browser) or from
+    /// an allowed origin.
+    pub dev_methods: bool,
+}
+
 /// Runs one method.
-pub async fn call(shared: &SharedNode, method: &str, params: &Value) -> RpcResult {
+pub async fn call(shared: &SharedNode, method: &str, params: &Value, caller: Caller) -> RpcResult {
+    if DEV_METHODS.contains(&method) && !caller.dev_methods {
+        return Err(RpcError::new(
+            crate::error::DEV_METHOD_FORBIDDEN,
+            format!("{method} is a development method: not allowed from this origin (see --allow-origin)"),
+        ));
+    }
     let mut node = shared.lock().await;
     let node = &mut *node;
     match method {

@@ -7,12 +7,14 @@ use solana_sdk::account::Account;
 use solana_sdk::pubkey::Pubkey;
 
 use crate::encode::{self, AccountEncoding};
-use crate::error::{RpcError, RpcResult};
+use crate::error::{RpcError, RpcResult, SCAN_ERROR};
 use crate::methods::SOLANA_CORE_VERSION;
 use crate::node::{Node, BLOCKHASH_VALID_SLOTS};
 
 /// Most filters per `getProgramAccounts` call (a validator's limit).
 pub const MAX_FILTERS: usize = 4;
+/// Most account data one `getProgramAccounts` answer carries, in bytes before encoding.
+pub const MAX_PROGRAM_ACCOUNTS_BYTES: usize = 16 * 1024 * 1024;
 
 /// One `getProgramAccounts` filter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,8 +109,20 @@ pub async fn program_accounts(node: &mut Node, params: &Value) -> RpcResult {
         Some(_) => return Err(RpcError::invalid_params("Invalid param: filters")),
     };
     let mut out = Vec::new();
+    let mut bytes = 0usize;
     for (key, acc) in node.program_accounts(&owner).await? {
         if filters.iter().all(|f| f.matches(&acc.data)) {
+            let returned = match slice {
+                Some((offset, length)) => length.min(acc.data.len().saturating_sub(offset)),
+                None => acc.data.len(),
+            };
+            bytes = bytes.saturating_add(returned);
+            if bytes > MAX_PROGRAM_ACCOUNTS_BYTES {
+                return Err(RpcError::new(
+                    SCAN_ERROR,
+                    format!("scan aborted: the matched accounts hold more than {MAX_PROGRAM_ACCOUNTS_BYTES} bytes; narrow the filters or use dataSlice"),
+                ));
+            }
             out.push(json!({
                 "pubkey": key.to_string(),
                 "account": encode::account(&acc, encoding, slice)?,

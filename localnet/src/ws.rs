@@ -12,6 +12,9 @@ use crate::error::{RpcError, RpcResult, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE
 use crate::rpc::SharedNode;
 use crate::subscriptions::{Outbox, Subscriptions};
 
+/// Most live subscriptions one connection may hold.
+pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 256;
+
 /// Accepts connections until the listener fails.
 pub async fn serve(listener: TcpListener, node: SharedNode) {
     while let Ok((stream, _)) = listener.accept().await {
@@ -91,6 +94,13 @@ async fn subscribe(
     outbox: &Outbox,
     mine: &mut Vec<u64>,
 ) -> RpcResult<(Value, Option<String>)> {
+    let subscribing = matches!(method, "signatureSubscribe" | "slotSubscribe");
+    if subscribing && mine.len() >= MAX_SUBSCRIPTIONS_PER_CONNECTION {
+        return Err(RpcError::new(
+            INVALID_REQUEST,
+            format!("too many subscriptions on this connection (max {MAX_SUBSCRIPTIONS_PER_CONNECTION})"),
+        ));
+    }
     let mut n = node.lock().await;
     match method {
         "signatureSubscribe" => {
@@ -116,6 +126,7 @@ async fn subscribe(
                 .get(0)
                 .and_then(Value::as_u64)
                 .ok_or_else(|| RpcError::invalid_params("Invalid param: subscription id"))?;
+            mine.retain(|m| *m != id);
             Ok((json!(n.subs.remove(id)), None))
         }
         "" => Err(RpcError::new(INVALID_REQUEST, "Invalid request")),

@@ -154,10 +154,33 @@ pub fn socialize_bad_debt(
     }
 }
 
+/// The associated token account program.
+pub const ATA_PROGRAM: Pubkey =
+    anchor_lang::pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+/// `CreateIdempotent` of `payer`'s associated token account for `mint`: a no-op when it exists.
+pub fn create_associated_token_account(
+    payer: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+) -> Instruction {
+    Instruction {
+        program_id: ATA_PROGRAM,
+        accounts: vec![
+            AccountMeta::new(*payer, true),
+            AccountMeta::new(associated_token_address(payer, mint, token_program), false),
+            AccountMeta::new_readonly(*payer, false),
+            AccountMeta::new_readonly(*mint, false),
+            AccountMeta::new_readonly(anchor_lang::system_program::ID, false),
+            AccountMeta::new_readonly(*token_program, false),
+        ],
+        // The instruction enum's `CreateIdempotent` variant.
+        data: vec![1],
+    }
+}
+
 /// The associated token account of `owner` for `mint` under `token_program`.
 pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
-    const ATA_PROGRAM: Pubkey =
-        anchor_lang::pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
     Pubkey::find_program_address(
         &[owner.as_ref(), token_program.as_ref(), mint.as_ref()],
         &ATA_PROGRAM,

@@ -11,11 +11,11 @@ use lending_math::health::market_value;
 use lending_math::Decimal;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::program_pack::Pack;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 
+use crate::backoff::Backoff;
 use crate::chain::Chain;
 use crate::instructions::{self, LiquidateAccounts};
 use crate::market::{load_market, load_obligations, MarketSnapshot};
@@ -63,6 +63,10 @@ pub struct LiquidationRecord {
     pub repay_value: Decimal,
     /// Value of the collateral seized.
     pub seize_value: Decimal,
+    /// Collateral tokens for the liquidator (seized less the protocol fee), as planned.
+    pub liquidator_amount: u64,
+    /// Paid as supply shares to the keeper's obligation rather than in tokens.
+    pub to_shares: bool,
     /// Value kept by the insurance fund.
     pub fee_value: Decimal,
     /// Bonus rate applied (bps).
@@ -90,11 +94,22 @@ pub struct RoundReport {
     pub liquidations: Vec<LiquidationRecord>,
     /// Liquidations that failed (simulation, race lost, send error).
     pub failed: usize,
+    /// Candidates skipped because their obligation is backed off after repeated failures.
+    pub backed_off: usize,
     /// Bad-debt write-offs that landed: inside the liquidation that took an obligation's last
     /// collateral, or by `socialize_bad_debt`.
     pub socialized: usize,
     /// Round duration.
     pub elapsed: Duration,
+}
+
+/// The liquidator's holdings, read at the start of a round.
+#[derive(Clone, Debug, Default)]
+pub struct Balances {
+    /// Spendable balance per mint the market lists (0 without an account).
+    pub amounts: BTreeMap<Pubkey, u64>,
+    /// Mints for which the liquidator has no token account yet.
+    pub missing: BTreeSet<Pubkey>,
 }
 
 /// A keeper bound to a chain backend.
@@ -103,8 +118,11 @@ pub struct Keeper<'a, C: Chain> {
     pub chain: &'a C,
     /// Fee payer and liquidator.
     pub payer: Keypair,
-    /// The liquidator's token account per mint.
+    /// The liquidator's token account per mint; a mint not listed (a reserve listed after the
+    /// keeper started) uses the liquidator's associated token account.
     pub token_accounts: BTreeMap<Pubkey, Pubkey>,
+    /// Per-obligation back-off after failed liquidations.
+    pub backoff: Backoff,
     /// Behaviour.
     pub config: KeeperConfig,
     /// Metrics.
@@ -112,18 +130,36 @@ pub struct Keeper<'a, C: Chain> {
 }
 
 impl<'a, C: Chain> Keeper<'a, C> {
-    /// Token balances of the liquidator by mint.
-    pub async fn balances(&self) -> Result<BTreeMap<Pubkey, u64>> {
-        let mints: Vec<Pubkey> = self.token_accounts.keys().copied().collect();
-        let accounts: Vec<Pubkey> = self.token_accounts.values().copied().collect();
+    /// The liquidator's token account for `mint` (of `token_program`).
+    pub fn token_account(&self, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+        self.token_accounts.get(mint).copied().unwrap_or_else(|| {
+            instructions::associated_token_address(&self.payer.pubkey(), mint, token_program)
+        })
+    }
+
+    /// Token balances of the liquidator for every mint the market lists (0 without an
+    /// account), and the mints whose account does not exist yet.
+    pub async fn balances(&self, snap: &MarketSnapshot) -> Result<Balances> {
+        let mints: Vec<(Pubkey, Pubkey)> = snap
+            .reserves
+            .values()
+            .map(|v| (v.reserve.mint, v.reserve.token_program))
+            .collect();
+        let accounts: Vec<Pubkey> = mints
+            .iter()
+            .map(|(m, p)| self.token_account(m, p))
+            .collect();
         let data = self.chain.accounts(&accounts).await?;
-        let mut out = BTreeMap::new();
-        for (mint, acc) in mints.into_iter().zip(data) {
+        let mut out = Balances::default();
+        for ((mint, _), acc) in mints.into_iter().zip(data) {
+            if acc.is_none() {
+                out.missing.insert(mint);
+            }
             let amount = acc
-                .and_then(|a| spl_token_interface::state::Account::unpack(&a.data).ok())
-                .map(|t| t.amount)
+                .as_ref()
+                .and_then(crate::market::token_amount)
                 .unwrap_or(0);
-            out.insert(mint, amount);
+            out.amounts.insert(mint, amount);
         }
         Ok(out)
     }
@@ -156,7 +192,9 @@ impl<'a, C: Chain> Keeper<'a, C> {
             ..Default::default()
         };
         self.metrics.scanned.inc_by(report.scanned as u64);
-        let mut balances = self.balances().await?;
+        self.backoff.next_round();
+        let held = self.balances(&snap).await?;
+        let mut balances = held.amounts;
         let mut queue = BinaryHeap::new();
         for a in &assessments {
             if a.bankrupt() {
@@ -176,9 +214,15 @@ impl<'a, C: Chain> Keeper<'a, C> {
         }
         self.metrics.unhealthy.inc_by(report.unhealthy.len() as u64);
         self.metrics.at_risk.set(report.at_risk as i64);
+        // The budget counts landed liquidations: failures (which back their obligation off)
+        // must not starve the honest ones queued behind them.
         while let Some(c) = queue.pop() {
-            if report.sent >= self.config.max_liquidations_per_round {
+            if report.liquidations.len() >= self.config.max_liquidations_per_round {
                 break;
+            }
+            if self.backoff.waiting(&c.obligation) {
+                report.backed_off += 1;
+                continue;
             }
             let debt_mint = snap
                 .reserves
@@ -191,8 +235,9 @@ impl<'a, C: Chain> Keeper<'a, C> {
             report.sent += 1;
             self.metrics.sent.inc();
             tracing::debug!(obligation = %c.obligation, to_shares = c.to_shares, seize = c.plan.seize_amount, "sending");
-            match self.execute(&snap, &c).await {
+            match self.execute(&snap, &c, &held.missing).await {
                 Ok(record) => {
+                    self.backoff.succeeded(&c.obligation);
                     if let Some(b) = balances.get_mut(&debt_mint) {
                         *b -= c.plan.repay_amount;
                     }
@@ -207,7 +252,8 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 Err(e) => {
                     report.failed += 1;
                     self.metrics.failed.inc();
-                    tracing::warn!(obligation = %c.obligation, error = %e, "liquidation skipped");
+                    let rounds = self.backoff.failed(&c.obligation);
+                    tracing::warn!(obligation = %c.obligation, error = %e, backoff_rounds = rounds, "liquidation skipped");
                 }
             }
         }
@@ -284,8 +330,14 @@ impl<'a, C: Chain> Keeper<'a, C> {
         Ok(ixs)
     }
 
-    /// Sends refresh + liquidate for a candidate.
-    pub async fn execute(&self, snap: &MarketSnapshot, c: &Candidate) -> Result<LiquidationRecord> {
+    /// Sends refresh + liquidate for a candidate; a destination token account among `missing`
+    /// (mints without an account yet) is created in the same transaction.
+    pub async fn execute(
+        &self,
+        snap: &MarketSnapshot,
+        c: &Candidate,
+        missing: &BTreeSet<Pubkey>,
+    ) -> Result<LiquidationRecord> {
         let repay = snap
             .reserves
             .get(&c.repay_reserve)
@@ -296,15 +348,17 @@ impl<'a, C: Chain> Keeper<'a, C> {
             .get(&c.withdraw_reserve)
             .ok_or_else(|| anyhow!("unknown reserve"))?
             .reserve;
-        let source = *self
-            .token_accounts
-            .get(&repay.mint)
-            .ok_or_else(|| anyhow!("no token account for {}", repay.mint))?;
-        let destination = *self
-            .token_accounts
-            .get(&withdraw.mint)
-            .ok_or_else(|| anyhow!("no token account for {}", withdraw.mint))?;
-        let mut ixs = Self::refresh_ixs(snap, &c.refresh_reserves)?;
+        let source = self.token_account(&repay.mint, &repay.token_program);
+        let destination = self.token_account(&withdraw.mint, &withdraw.token_program);
+        let mut ixs = Vec::new();
+        if missing.contains(&withdraw.mint) {
+            ixs.push(instructions::create_associated_token_account(
+                &self.payer.pubkey(),
+                &withdraw.mint,
+                &withdraw.token_program,
+            ));
+        }
+        ixs.extend(Self::refresh_ixs(snap, &c.refresh_reserves)?);
         let min_out = (u128::from(c.plan.liquidator_amount)
             * u128::from(10_000 - self.config.slippage_bps.min(10_000))
             / 10_000) as u64;
@@ -350,6 +404,8 @@ impl<'a, C: Chain> Keeper<'a, C> {
             repay_amount: c.plan.repay_amount,
             repay_value: c.plan.repay_value,
             seize_value: c.plan.seize_value,
+            liquidator_amount: c.plan.liquidator_amount,
+            to_shares: c.to_shares,
             fee_value,
             bonus_bps: c.bonus_bps,
             max_bonus_bps: u64::from(max_bonus),

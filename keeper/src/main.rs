@@ -169,6 +169,7 @@ async fn run(args: RunArgs) -> Result<()> {
         chain: &chain,
         payer,
         token_accounts,
+        backoff: Default::default(),
         config: KeeperConfig {
             market,
             priority_fee_micro_lamports: args.priority_fee,

@@ -15,6 +15,26 @@ use solana_sdk::pubkey::Pubkey;
 
 use crate::chain::{AccountFilter, Chain};
 
+/// The spendable balance of a token account of either token program: an SPL Token account, or a
+/// Token-2022 one with extensions (its associated account carries `ImmutableOwner`, 170 bytes,
+/// which SPL Token's `Account::unpack` rejects). `None` when it is not an initialized token
+/// account of a token program; 0 when it is frozen.
+pub fn token_amount(account: &Account) -> Option<u64> {
+    use spl_token_2022_interface::extension::StateWithExtensions;
+    use spl_token_2022_interface::state::{Account as TokenAccount, AccountState};
+    let owned =
+        account.owner == spl_token_interface::ID || account.owner == spl_token_2022_interface::ID;
+    if !owned {
+        return None;
+    }
+    let state = StateWithExtensions::<TokenAccount>::unpack(&account.data).ok()?;
+    Some(if state.base.state == AccountState::Frozen {
+        0
+    } else {
+        state.base.amount
+    })
+}
+
 /// Byte offset of `lending_market` in reserves and obligations (right after the discriminator).
 pub const MARKET_FIELD_OFFSET: usize = 8;
 
@@ -178,4 +198,89 @@ pub async fn load_obligations<C: Chain>(
         .into_iter()
         .map(|(k, a)| Ok((k, decode(&a.data)?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_sdk::program_pack::Pack;
+    use spl_token_2022_interface::extension::{
+        immutable_owner::ImmutableOwner, BaseStateWithExtensionsMut, ExtensionType,
+        StateWithExtensionsMut,
+    };
+    use spl_token_2022_interface::state::{Account as TokenAccount, AccountState};
+
+    fn base(amount: u64, state: AccountState) -> TokenAccount {
+        TokenAccount {
+            mint: Pubkey::new_unique(),
+            owner: Pubkey::new_unique(),
+            amount,
+            state,
+            ..TokenAccount::default()
+        }
+    }
+
+    fn account(owner: Pubkey, data: Vec<u8>) -> Account {
+        Account {
+            lamports: 1,
+            data,
+            owner,
+            executable: false,
+            rent_epoch: 0,
+        }
+    }
+
+    /// A Token-2022 associated token account: the base state, then `ImmutableOwner`.
+    fn token_2022_ata(amount: u64, state: AccountState) -> Vec<u8> {
+        let len = ExtensionType::try_calculate_account_len::<TokenAccount>(&[
+            ExtensionType::ImmutableOwner,
+        ])
+        .expect("len");
+        let mut data = vec![0u8; len];
+        let mut s = StateWithExtensionsMut::<TokenAccount>::unpack_uninitialized(&mut data)
+            .expect("uninitialized");
+        s.init_extension::<ImmutableOwner>(true).expect("extension");
+        s.base = base(amount, state);
+        s.pack_base();
+        s.init_account_type().expect("account type");
+        data
+    }
+
+    #[test]
+    fn successful_token_amount_of_both_token_programs() {
+        let mut plain = vec![0u8; TokenAccount::LEN];
+        TokenAccount::pack(base(42, AccountState::Initialized), &mut plain).expect("pack");
+        assert_eq!(
+            token_amount(&account(spl_token_interface::ID, plain)),
+            Some(42)
+        );
+        let ata = token_2022_ata(7_000, AccountState::Initialized);
+        assert_eq!(ata.len(), 170, "the size SPL Token's unpack rejects");
+        assert!(TokenAccount::unpack(&ata).is_err());
+        assert_eq!(
+            token_amount(&account(spl_token_2022_interface::ID, ata)),
+            Some(7_000)
+        );
+    }
+
+    #[test]
+    fn fail_token_amount_when_frozen_foreign_or_garbage() {
+        let frozen = token_2022_ata(5, AccountState::Frozen);
+        assert_eq!(
+            token_amount(&account(spl_token_2022_interface::ID, frozen)),
+            Some(0)
+        );
+        let ata = token_2022_ata(5, AccountState::Initialized);
+        assert_eq!(token_amount(&account(Pubkey::new_unique(), ata)), None);
+        assert_eq!(
+            token_amount(&account(spl_token_interface::ID, vec![1; 100])),
+            None
+        );
+        let mut uninitialized = vec![0u8; TokenAccount::LEN];
+        TokenAccount::pack(base(5, AccountState::Uninitialized), &mut uninitialized).expect("pack");
+        assert_eq!(
+            token_amount(&account(spl_token_interface::ID, uninitialized)),
+            None
+        );
+    }
 }

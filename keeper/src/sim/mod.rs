@@ -73,10 +73,7 @@ pub fn market_params() -> lending::state::MarketParams {
 }
 
 /// A keeper with $50M worth of every asset, liquidating with no minimum profit.
-pub fn funded_keeper<'a>(
-    world: &mut World,
-    chain: &'a crate::banks::BanksChain,
-) -> Keeper<'a, crate::banks::BanksChain> {
+pub fn funded_keeper<'a, C: crate::chain::Chain>(world: &mut World, chain: &'a C) -> Keeper<'a, C> {
     let payer = Keypair::new();
     world.fund(&payer.pubkey());
     let mut token_accounts = BTreeMap::new();
@@ -89,6 +86,7 @@ pub fn funded_keeper<'a>(
         chain,
         payer,
         token_accounts,
+        backoff: Default::default(),
         config: KeeperConfig {
             market: world.market,
             priority_fee_micro_lamports: 1_000,

@@ -16,7 +16,7 @@ use solana_sdk::clock::Clock;
 use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::VersionedTransaction;
 
 use crate::chain::{AccountFilter, Chain, Simulation};
 
@@ -110,7 +110,7 @@ impl Chain for BanksChain {
         self.client.get_sysvar::<Clock>().await.context("clock")
     }
 
-    async fn simulate(&self, tx: &Transaction) -> Result<Simulation> {
+    async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation> {
         let sim = self
             .client
             .simulate_transaction(tx.clone())
@@ -131,8 +131,8 @@ impl Chain for BanksChain {
         })
     }
 
-    async fn send_and_confirm(&self, tx: &Transaction) -> Result<Signature> {
-        self.track(tx.message.account_keys.iter().copied());
+    async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
+        self.track(tx.message.static_account_keys().iter().copied());
         self.client
             .process_transaction(tx.clone())
             .await

@@ -8,7 +8,7 @@ use solana_sdk::clock::Clock;
 use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::VersionedTransaction;
 
 /// A `getProgramAccounts` filter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,8 +63,8 @@ pub trait Chain {
     async fn latest_blockhash(&self) -> Result<Hash>;
     /// The Clock sysvar.
     async fn clock(&self) -> Result<Clock>;
-    /// Simulates a signed transaction.
-    async fn simulate(&self, tx: &Transaction) -> Result<Simulation>;
-    /// Sends a transaction and waits for confirmation; an error if it failed.
-    async fn send_and_confirm(&self, tx: &Transaction) -> Result<Signature>;
+    /// Simulates a signed transaction (legacy or v0).
+    async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation>;
+    /// Sends a transaction (legacy or v0) and waits for confirmation; an error if it failed.
+    async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature>;
 }

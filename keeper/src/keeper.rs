@@ -13,7 +13,6 @@ use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
-use solana_sdk::transaction::Transaction;
 
 use crate::backoff::Backoff;
 use crate::chain::Chain;
@@ -123,6 +122,9 @@ pub struct Keeper<'a, C: Chain> {
     pub token_accounts: BTreeMap<Pubkey, Pubkey>,
     /// Per-obligation back-off after failed liquidations.
     pub backoff: Backoff,
+    /// The keeper's lookup table of the market's accounts, once prepared
+    /// ([`Self::prepare_lookup_table`]).
+    pub lookup_table: Option<crate::tables::KeeperTable>,
     /// Behaviour.
     pub config: KeeperConfig,
     /// Metrics.
@@ -277,14 +279,10 @@ impl<'a, C: Chain> Keeper<'a, C> {
     /// Simulates `ixs` with the maximum budget, sets the limit from the simulation, sends.
     async fn simulate_and_send(&self, ixs: &[Instruction]) -> Result<()> {
         let blockhash = self.chain.latest_blockhash().await?;
+        let table = self.active_lookup_table().await?;
         let mut all = self.budget(MAX_COMPUTE_UNITS).to_vec();
         all.extend_from_slice(ixs);
-        let tx = Transaction::new_signed_with_payer(
-            &all,
-            Some(&self.payer.pubkey()),
-            &[&self.payer],
-            blockhash,
-        );
+        let tx = crate::lookup::compile(&self.payer, &all, blockhash, table.as_ref())?;
         let sim = self.chain.simulate(&tx).await?;
         if let Some(err) = sim.err {
             return Err(anyhow!("simulation failed: {err}"));
@@ -298,12 +296,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
         }
         let mut all = self.budget(units).to_vec();
         all.extend_from_slice(ixs);
-        let tx = Transaction::new_signed_with_payer(
-            &all,
-            Some(&self.payer.pubkey()),
-            &[&self.payer],
-            blockhash,
-        );
+        let tx = crate::lookup::compile(&self.payer, &all, blockhash, table.as_ref())?;
         self.chain.send_and_confirm(&tx).await?;
         Ok(())
     }
@@ -330,14 +323,15 @@ impl<'a, C: Chain> Keeper<'a, C> {
         Ok(ixs)
     }
 
-    /// Sends refresh + liquidate for a candidate; a destination token account among `missing`
-    /// (mints without an account yet) is created in the same transaction.
-    pub async fn execute(
+    /// The instructions that liquidate candidate `c`: a missing destination token account
+    /// (a mint among `missing`) created first, the refreshes, `liquidate`, and the write-offs
+    /// of the debt it leaves when it takes the last collateral.
+    pub fn liquidation_ixs(
         &self,
         snap: &MarketSnapshot,
         c: &Candidate,
         missing: &BTreeSet<Pubkey>,
-    ) -> Result<LiquidationRecord> {
+    ) -> Result<Vec<Instruction>> {
         let repay = snap
             .reserves
             .get(&c.repay_reserve)
@@ -388,6 +382,24 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 &c.dust_deposits,
             ));
         }
+        Ok(ixs)
+    }
+
+    /// Sends refresh + liquidate for a candidate ([`Self::liquidation_ixs`]).
+    pub async fn execute(
+        &self,
+        snap: &MarketSnapshot,
+        c: &Candidate,
+        missing: &BTreeSet<Pubkey>,
+    ) -> Result<LiquidationRecord> {
+        let ixs = self.liquidation_ixs(snap, c, missing)?;
+        let (repay, withdraw) = (
+            snap.reserves.get(&c.repay_reserve).map(|v| v.reserve),
+            snap.reserves.get(&c.withdraw_reserve).map(|v| v.reserve),
+        );
+        let (Some(repay), Some(withdraw)) = (repay, withdraw) else {
+            return Err(anyhow!("unknown reserve"));
+        };
         self.simulate_and_send(&ixs).await?;
         let max_bonus = repay
             .config

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use keeper::chain::Chain;
 use keeper::instructions::associated_token_address;
 use keeper::keeper::{Keeper, KeeperConfig};
 use keeper::market::load_market;
@@ -85,9 +86,20 @@ struct RunArgs {
     /// Address of the /metrics and /health endpoint.
     #[arg(long, env = "SENTINEL_METRICS_ADDR", default_value = "127.0.0.1:9464")]
     metrics_addr: String,
-    /// Stop after this many rounds (runs until Ctrl-C when absent).
+    /// Stop after this many rounds (runs until SIGINT or SIGTERM when absent).
     #[arg(long)]
     rounds: Option<u64>,
+    /// The keeper's address lookup table from an earlier run (owned by the keypair); without
+    /// it a new table is created and its address logged.
+    #[arg(long, env = "SENTINEL_LOOKUP_TABLE")]
+    lookup_table: Option<String>,
+    /// Send legacy transactions only (no lookup table): obligations of more than about five
+    /// reserves then cannot be liquidated.
+    #[arg(long, env = "SENTINEL_LEGACY_ONLY")]
+    legacy_only: bool,
+    /// Re-check the lookup table for newly listed reserves every this many rounds.
+    #[arg(long, default_value_t = 30)]
+    table_check_rounds: u64,
 }
 
 #[derive(Args)]
@@ -165,11 +177,12 @@ async fn run(args: RunArgs) -> Result<()> {
     let metrics = Metrics::new();
     metrics.serve(&args.metrics_addr, (args.poll_ms as i64 / 1000).max(1) * 10)?;
     tracing::info!(market = %market, liquidator = %payer.pubkey(), reserves = snapshot.reserves.len(), metrics = %args.metrics_addr, "keeper started");
-    let keeper = Keeper {
+    let mut keeper = Keeper {
         chain: &chain,
         payer,
         token_accounts,
         backoff: Default::default(),
+        lookup_table: None,
         config: KeeperConfig {
             market,
             priority_fee_micro_lamports: args.priority_fee,
@@ -183,8 +196,36 @@ async fn run(args: RunArgs) -> Result<()> {
         },
         metrics,
     };
+    if let Some(t) = &args.lookup_table {
+        let key = Pubkey::from_str(t).map_err(|e| anyhow!("--lookup-table: {e}"))?;
+        let acc = chain.accounts(&[key]).await?.into_iter().next().flatten();
+        let acc = acc.ok_or_else(|| anyhow!("lookup table {key} not found"))?;
+        let (table, last_extended) = keeper::lookup::decode(key, &acc.data)?;
+        keeper.lookup_table = Some(keeper::tables::KeeperTable {
+            table,
+            usable_from_slot: last_extended + 1,
+        });
+    }
     let mut done = 0u64;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     loop {
+        if !args.legacy_only && done.is_multiple_of(args.table_check_rounds.max(1)) {
+            match load_market(&chain, &market).await {
+                Ok(snap) => match keeper.prepare_lookup_table(&snap).await {
+                    Ok(added) => {
+                        if let Some(t) = &keeper.lookup_table {
+                            if added > 0 {
+                                tracing::info!(table = %t.table.key, added, "lookup table ready (pass --lookup-table next time)");
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lookup table not ready; legacy transactions only")
+                    }
+                },
+                Err(e) => tracing::warn!(error = %e, "market not loaded"),
+            }
+        }
         match keeper.round().await {
             Ok(r) => tracing::info!(
                 scanned = r.scanned,
@@ -203,7 +244,14 @@ async fn run(args: RunArgs) -> Result<()> {
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(args.poll_ms)) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::signal::ctrl_c() => {
+                tracing::info!("SIGINT: stopping");
+                return Ok(());
+            }
+            _ = terminate.recv() => {
+                tracing::info!("SIGTERM: stopping");
+                return Ok(());
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use solana_sdk::clock::Clock;
 use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::VersionedTransaction;
 
 use crate::chain::{AccountFilter, Chain, Simulation};
 
@@ -101,7 +101,7 @@ impl Chain for RpcChain {
         bincode_clock(&acc.data)
     }
 
-    async fn simulate(&self, tx: &Transaction) -> Result<Simulation> {
+    async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation> {
         let config = RpcSimulateTransactionConfig {
             sig_verify: false,
             replace_recent_blockhash: false,
@@ -119,7 +119,7 @@ impl Chain for RpcChain {
         })
     }
 
-    async fn send_and_confirm(&self, tx: &Transaction) -> Result<Signature> {
+    async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
         self.client
             .send_and_confirm_transaction(tx)
             .await

@@ -15,7 +15,7 @@ use solana_sdk::clock::Clock;
 use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Signature, Signer};
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::VersionedTransaction;
 
 const USDC: usize = 0;
 const SOL: usize = 1;
@@ -45,13 +45,9 @@ impl Chain for Refusing<'_> {
     async fn clock(&self) -> Result<Clock> {
         self.inner.clock().await
     }
-    async fn simulate(&self, tx: &Transaction) -> Result<Simulation> {
-        if tx
-            .message
-            .account_keys
-            .iter()
-            .any(|k| self.refused.contains(k))
-        {
+    async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation> {
+        let keys = tx.message.static_account_keys();
+        if keys.iter().any(|k| self.refused.contains(k)) {
             return Ok(Simulation {
                 err: Some("refused by the test chain".into()),
                 ..Simulation::default()
@@ -59,7 +55,7 @@ impl Chain for Refusing<'_> {
         }
         self.inner.simulate(tx).await
     }
-    async fn send_and_confirm(&self, tx: &Transaction) -> Result<Signature> {
+    async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
         self.inner.send_and_confirm(tx).await
     }
 }

@@ -87,6 +87,7 @@ pub fn funded_keeper<'a, C: crate::chain::Chain>(world: &mut World, chain: &'a C
         payer,
         token_accounts,
         backoff: Default::default(),
+        lookup_table: None,
         config: KeeperConfig {
             market: world.market,
             priority_fee_micro_lamports: 1_000,

@@ -293,7 +293,7 @@ impl World {
         keys.extend_from_slice(signers);
         let blockhash = self.chain.latest_blockhash().await?;
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash);
-        self.chain.send_and_confirm(&tx).await?;
+        self.chain.send_and_confirm(&tx.into()).await?;
         Ok(())
     }
 
@@ -463,6 +463,83 @@ impl World {
         .to_account_metas(None)
     }
 
+    fn init_obligation_ix(&self, owner: &Pubkey, obligation: Pubkey) -> Instruction {
+        Instruction {
+            program_id: lending::ID,
+            accounts: lending::accounts::InitObligation {
+                owner: *owner,
+                payer: *owner,
+                lending_market: self.market,
+                obligation,
+                system_program: anchor_lang::system_program::ID,
+                event_authority: event_authority(),
+                program: lending::ID,
+            }
+            .to_account_metas(None),
+            data: lending::instruction::InitObligation { id: 0 }.data(),
+        }
+    }
+
+    fn deposit_ix(
+        &mut self,
+        user: &Pubkey,
+        obligation: Pubkey,
+        i: usize,
+        amount: f64,
+    ) -> Instruction {
+        let a = self.assets[i].clone();
+        let units = whole(amount, a.spec.decimals);
+        let tokens = self.token_account(&a.mint, user, units);
+        Instruction {
+            program_id: lending::ID,
+            accounts: self.deposit_accounts(user, obligation, &a, tokens),
+            data: lending::instruction::Deposit { amount: units }.data(),
+        }
+    }
+
+    /// `borrow` of `amount` whole tokens of asset `i`, valued on the obligation's `reserves`.
+    fn borrow_ix(
+        &mut self,
+        user: &Pubkey,
+        obligation: Pubkey,
+        (i, amount): (usize, f64),
+        reserves: &[Pubkey],
+    ) -> Instruction {
+        let a = self.assets[i].clone();
+        let tokens = self.token_account(&a.mint, user, 0);
+        let mut accounts = lending::accounts::Borrow {
+            owner: *user,
+            lending_market: self.market,
+            obligation,
+            reserve: a.reserve,
+            vault: a.vault,
+            mint: a.mint,
+            destination: tokens,
+            token_program: spl_token_interface::ID,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None);
+        accounts.extend(reserve_metas(reserves));
+        Instruction {
+            program_id: lending::ID,
+            accounts,
+            data: lending::instruction::Borrow {
+                amount: whole(amount, a.spec.decimals),
+            }
+            .data(),
+        }
+    }
+
+    fn refresh_ix_of(&self, reserve: &Pubkey) -> Instruction {
+        let asset = self
+            .assets
+            .iter()
+            .find(|x| x.reserve == *reserve)
+            .expect("listed");
+        self.refresh_reserve_ix(asset)
+    }
+
     /// Opens an obligation for a new user, deposits, refreshes and borrows in one transaction.
     /// `deposits` and `borrow` are (asset index, whole tokens).
     pub async fn open_position(
@@ -473,67 +550,60 @@ impl World {
         let user = Keypair::new();
         self.fund(&user.pubkey());
         let obligation = self.obligation_pda(&user.pubkey());
-        let mut ixs = vec![Instruction {
-            program_id: lending::ID,
-            accounts: lending::accounts::InitObligation {
-                owner: user.pubkey(),
-                payer: user.pubkey(),
-                lending_market: self.market,
-                obligation,
-                system_program: anchor_lang::system_program::ID,
-                event_authority: event_authority(),
-                program: lending::ID,
-            }
-            .to_account_metas(None),
-            data: lending::instruction::InitObligation { id: 0 }.data(),
-        }];
+        let mut ixs = vec![self.init_obligation_ix(&user.pubkey(), obligation)];
         let mut order = Vec::new();
         for (i, amount) in deposits {
-            let a = self.assets[*i].clone();
-            let units = whole(*amount, a.spec.decimals);
-            let tokens = self.token_account(&a.mint, &user.pubkey(), units);
-            ixs.push(Instruction {
-                program_id: lending::ID,
-                accounts: self.deposit_accounts(&user.pubkey(), obligation, &a, tokens),
-                data: lending::instruction::Deposit { amount: units }.data(),
-            });
-            order.push(a.reserve);
+            ixs.push(self.deposit_ix(&user.pubkey(), obligation, *i, *amount));
+            order.push(self.assets[*i].reserve);
         }
         if let Some((i, amount)) = borrow {
-            let a = self.assets[i].clone();
-            let tokens = self.token_account(&a.mint, &user.pubkey(), 0);
-            for r in order.iter().chain(std::iter::once(&a.reserve)) {
-                let asset = self
-                    .assets
-                    .iter()
-                    .find(|x| x.reserve == *r)
-                    .expect("listed");
-                ixs.push(self.refresh_reserve_ix(asset));
+            for r in order.iter().chain(std::iter::once(&self.assets[i].reserve)) {
+                ixs.push(self.refresh_ix_of(r));
             }
-            let mut accounts = lending::accounts::Borrow {
-                owner: user.pubkey(),
-                lending_market: self.market,
-                obligation,
-                reserve: a.reserve,
-                vault: a.vault,
-                mint: a.mint,
-                destination: tokens,
-                token_program: spl_token_interface::ID,
-                event_authority: event_authority(),
-                program: lending::ID,
-            }
-            .to_account_metas(None);
-            accounts.extend(reserve_metas(&order));
-            ixs.push(Instruction {
-                program_id: lending::ID,
-                accounts,
-                data: lending::instruction::Borrow {
-                    amount: whole(amount, a.spec.decimals),
-                }
-                .data(),
-            });
+            ixs.push(self.borrow_ix(&user.pubkey(), obligation, (i, amount), &order));
         }
         self.send(&ixs, &[&user]).await?;
+        self.chain.track([obligation]);
+        Ok(obligation)
+    }
+
+    /// As [`Self::open_position`] with any number of deposits and borrows (up to the program's
+    /// 8 + 5), over as many transactions as they need, all in the current slot: deposits four
+    /// at a time, the refreshes four at a time, then one borrow per transaction.
+    pub async fn open_wide_position(
+        &mut self,
+        deposits: &[(usize, f64)],
+        borrows: &[(usize, f64)],
+    ) -> anyhow::Result<Pubkey> {
+        let user = Keypair::new();
+        self.fund(&user.pubkey());
+        let obligation = self.obligation_pda(&user.pubkey());
+        let mut ixs = vec![self.init_obligation_ix(&user.pubkey(), obligation)];
+        for chunk in deposits.chunks(4) {
+            for (i, amount) in chunk {
+                ixs.push(self.deposit_ix(&user.pubkey(), obligation, *i, *amount));
+            }
+            self.send(&std::mem::take(&mut ixs), &[&user]).await?;
+        }
+        let mut order: Vec<Pubkey> = deposits
+            .iter()
+            .map(|(i, _)| self.assets[*i].reserve)
+            .collect();
+        // Refreshed once: a reserve stays fresh for the rest of the slot.
+        let all: Vec<Pubkey> = order
+            .iter()
+            .copied()
+            .chain(borrows.iter().map(|(i, _)| self.assets[*i].reserve))
+            .collect();
+        for chunk in all.chunks(4) {
+            let ixs: Vec<Instruction> = chunk.iter().map(|r| self.refresh_ix_of(r)).collect();
+            self.send(&ixs, &[]).await?;
+        }
+        for (i, amount) in borrows {
+            let ix = self.borrow_ix(&user.pubkey(), obligation, (*i, *amount), &order);
+            self.send(&[ix], &[&user]).await?;
+            order.push(self.assets[*i].reserve);
+        }
         self.chain.track([obligation]);
         Ok(obligation)
     }

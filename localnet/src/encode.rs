@@ -243,7 +243,10 @@ pub fn transaction(record: &TxRecord, base64: bool) -> RpcResult<Value> {
             "preTokenBalances": [],
             "postTokenBalances": [],
             "rewards": [],
-            "loadedAddresses": { "writable": [], "readonly": [] },
+            "loadedAddresses": {
+                "writable": record.loaded.0.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                "readonly": record.loaded.1.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+            },
             "computeUnitsConsumed": o.units,
         },
     }))

@@ -16,6 +16,9 @@ pub const INTERNAL_ERROR: i64 = -32603;
 pub const SEND_TRANSACTION_PREFLIGHT_FAILURE: i64 = -32002;
 /// A signature does not verify (the validator's code).
 pub const TRANSACTION_SIGNATURE_VERIFICATION_FAILURE: i64 = -32003;
+/// `getTransaction` of a v0 transaction without `maxSupportedTransactionVersion` (the
+/// validator's code).
+pub const UNSUPPORTED_TRANSACTION_VERSION: i64 = -32015;
 /// A scan's results exceeded the node's limit (the validator's `ScanError` code).
 pub const SCAN_ERROR: i64 = -32012;
 /// A development method called from an origin not allowed to call it (this node's own code,

@@ -160,7 +160,22 @@ pub async fn call(shared: &SharedNode, method: &str, params: &Value, caller: Cal
                     )))
                 }
             };
+            let max_version = cfg
+                .get("maxSupportedTransactionVersion")
+                .and_then(Value::as_u64);
             match node.transaction(&sig) {
+                Some(record)
+                    if matches!(record.tx.message, VersionedMessage::V0(_))
+                        && max_version.is_none() =>
+                {
+                    // The validator's answer to a client that cannot read v0 transactions.
+                    Err(RpcError::new(
+                        crate::error::UNSUPPORTED_TRANSACTION_VERSION,
+                        "Transaction version (0) is not supported by the requesting client. \
+                         Please try the request again with the following configuration \
+                         parameter: \"maxSupportedTransactionVersion\": 0",
+                    ))
+                }
                 Some(record) => encode::transaction(record, base64),
                 None => Ok(Value::Null),
             }

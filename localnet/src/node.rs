@@ -22,6 +22,7 @@ use crate::error::{RpcError, RpcResult, SEND_TRANSACTION_PREFLIGHT_FAILURE};
 use crate::error::{INVALID_PARAMS, TRANSACTION_SIGNATURE_VERIFICATION_FAILURE};
 use crate::index::OwnerIndex;
 use crate::subscriptions::Subscriptions;
+use solana_address_lookup_table_interface::state::AddressLookupTable;
 
 /// Largest serialized transaction a validator accepts (the packet size), in bytes.
 pub const MAX_TRANSACTION_BYTES: usize = 1232;
@@ -77,7 +78,9 @@ pub struct TxRecord {
     pub outcome: SimOutcome,
     /// Fee charged, in lamports.
     pub fee: u64,
-    /// Lamports of each static account key before and after.
+    /// Accounts a v0 message loaded from lookup tables: writable, then read-only.
+    pub loaded: (Vec<Pubkey>, Vec<Pubkey>),
+    /// Lamports of each account key (static, then loaded) before and after.
     pub pre_balances: Vec<u64>,
     /// See `pre_balances`.
     pub post_balances: Vec<u64>,
@@ -360,7 +363,16 @@ impl Node {
         if let (Some(err), false) = (&sim.err, skip_preflight) {
             return Err(preflight_failure(err, &sim));
         }
-        let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
+        // Static keys, then those loaded from lookup tables, as the runtime orders them.
+        let loaded = self.loaded_addresses(&tx.message).await?;
+        let keys: Vec<Pubkey> = tx
+            .message
+            .static_account_keys()
+            .iter()
+            .chain(&loaded.0)
+            .chain(&loaded.1)
+            .copied()
+            .collect();
         let pre_balances = self.balances(&keys).await?;
         let fee = self.fee(&tx.message).await?;
         let processed = self
@@ -395,6 +407,7 @@ impl Node {
                 tx,
                 outcome,
                 fee,
+                loaded,
                 pre_balances,
                 post_balances,
             },
@@ -430,6 +443,36 @@ impl Node {
                 Ok(u64::from(m.header.num_required_signatures) * LAMPORTS_PER_SIGNATURE)
             }
         }
+    }
+
+    /// The accounts a v0 message loads from its lookup tables (writable, read-only); none for
+    /// a legacy message. A table or index that does not resolve is left to the bank to refuse.
+    pub async fn loaded_addresses(
+        &self,
+        message: &VersionedMessage,
+    ) -> RpcResult<(Vec<Pubkey>, Vec<Pubkey>)> {
+        let VersionedMessage::V0(m) = message else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let (mut writable, mut readonly) = (Vec::new(), Vec::new());
+        for lookup in &m.address_table_lookups {
+            let Some(acc) = self.account(&lookup.account_key).await? else {
+                continue;
+            };
+            let Ok(table) = AddressLookupTable::deserialize(&acc.data) else {
+                continue;
+            };
+            let pick = |indexes: &[u8], out: &mut Vec<Pubkey>| {
+                out.extend(
+                    indexes
+                        .iter()
+                        .filter_map(|i| table.addresses.get(usize::from(*i)).copied()),
+                )
+            };
+            pick(&lookup.writable_indexes, &mut writable);
+            pick(&lookup.readonly_indexes, &mut readonly);
+        }
+        Ok((writable, readonly))
     }
 
     async fn balances(&self, keys: &[Pubkey]) -> RpcResult<Vec<u64>> {

@@ -2,61 +2,14 @@
 //! JSON bodies only, capped batches, answers and subscriptions, and no request that can panic a
 //! worker. Requests are written by hand over TCP so that headers are exactly the test's.
 
+mod common;
+
+use common::{call, node_with, post, JSON};
 use futures_util::{SinkExt, StreamExt};
-use sentinel_localnet::{serve, Config, Node, Running};
 use serde_json::{json, Value};
 use solana_sdk::account::Account;
 use solana_sdk::pubkey::Pubkey;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
-
-async fn node_with(allowed_origins: Vec<String>) -> Running {
-    let node = Node::start().await.expect("node");
-    let config = Config {
-        rpc_addr: "127.0.0.1:0".into(),
-        allowed_origins,
-        ..Config::default()
-    };
-    serve(node, &config).await.expect("serve")
-}
-
-/// One POST with `headers`; returns the status code and the body parsed as JSON.
-async fn post(running: &Running, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
-    let addr = running.rpc_url.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let mut req = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    // tiny_http may chunk the body; the JSON is the part between the first { or [ and the last.
-    let start = body.find(['{', '[']).unwrap_or(0);
-    let end = body.rfind(['}', ']']).map_or(body.len(), |e| e + 1);
-    (
-        status,
-        serde_json::from_str(&body[start..end]).unwrap_or(Value::Null),
-    )
-}
-
-fn call(method: &str, params: Value) -> String {
-    json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string()
-}
-
-const JSON: (&str, &str) = ("Content-Type", "application/json");
 
 fn price_request() -> String {
     call(

@@ -6,6 +6,7 @@ use lending::state::OracleKind;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
+use solana_sdk::pubkey::Pubkey;
 
 use keeper::sim::market_params;
 use keeper::sim::world::{default_assets, World, PRICE_EXPO};
@@ -20,7 +21,16 @@ pub async fn bootstrap(node: Node, borrowers: usize) -> anyhow::Result<(Node, Va
     world.add_lenders().await?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let opened = world.add_borrowers(borrowers, &mut rng, || {}).await?;
+    let (node, mut description) = node_from_world(world, Vec::new()).await?;
+    description["borrowersOpened"] = json!(opened);
+    Ok((node, description))
+}
+
+/// Serves a world built in a node's bank: indexes its accounts (and `extra`), publishes its
+/// prices as fresh feeds, and describes it (addresses, decimals, price feeds) for clients.
+pub async fn node_from_world(world: World, extra: Vec<Pubkey>) -> anyhow::Result<(Node, Value)> {
     let mut keys = world.chain.known_keys();
+    keys.extend(extra);
     let mut assets = Vec::new();
     let mut feeds = Vec::new();
     for a in &world.assets {
@@ -55,12 +65,12 @@ pub async fn bootstrap(node: Node, borrowers: usize) -> anyhow::Result<(Node, Va
         "programId": lending::ID.to_string(),
         "market": world.market.to_string(),
         "obligations": world.obligations.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
-        "borrowersOpened": opened,
         "assets": assets,
+        "feeds": feeds,
     });
     let mut node = Node::from_context(world.ctx).await?;
     node.track(keys).await?;
-    for f in feeds {
+    for f in description["feeds"].as_array().cloned().unwrap_or_default() {
         crate::dev::set_pyth_price(&mut node, &f).await?;
     }
     Ok((node, description))

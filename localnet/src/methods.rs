@@ -180,6 +180,7 @@ pub async fn call(shared: &SharedNode, method: &str, params: &Value, caller: Cal
                 None => Ok(Value::Null),
             }
         }
+        "getSignaturesForAddress" => crate::queries::signatures_for_address(node, params),
         "requestAirdrop" => {
             let key = encode::pubkey(param(params, 0)?)?;
             let lamports = u64_param(param(params, 1)?, "lamports")?;

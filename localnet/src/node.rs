@@ -80,6 +80,8 @@ pub struct TxRecord {
     pub fee: u64,
     /// Accounts a v0 message loaded from lookup tables: writable, then read-only.
     pub loaded: (Vec<Pubkey>, Vec<Pubkey>),
+    /// Order of processing (the node's transaction count before it).
+    pub sequence: u64,
     /// Lamports of each account key (static, then loaded) before and after.
     pub pre_balances: Vec<u64>,
     /// See `pre_balances`.
@@ -283,6 +285,22 @@ impl Node {
         self.txs.get(signature)
     }
 
+    /// Processed transactions that name `address` (statically or through a lookup table),
+    /// newest first.
+    pub fn transactions_of(&self, address: &Pubkey) -> Vec<(&Signature, &TxRecord)> {
+        let mut out: Vec<(&Signature, &TxRecord)> = self
+            .txs
+            .iter()
+            .filter(|(_, r)| {
+                r.tx.message.static_account_keys().contains(address)
+                    || r.loaded.0.contains(address)
+                    || r.loaded.1.contains(address)
+            })
+            .collect();
+        out.sort_by_key(|(_, r)| std::cmp::Reverse(r.sequence));
+        out
+    }
+
     /// Checks shape, size and signatures of a transaction as a validator's front door does.
     pub fn check(tx: &VersionedTransaction, verify_signatures: bool) -> RpcResult<()> {
         tx.sanitize()
@@ -408,6 +426,7 @@ impl Node {
                 outcome,
                 fee,
                 loaded,
+                sequence: self.transaction_count,
                 pre_balances,
                 post_balances,
             },

@@ -138,6 +138,61 @@ pub async fn program_accounts(node: &mut Node, params: &Value) -> RpcResult {
     }
 }
 
+/// Most signatures per `getSignaturesForAddress` answer (a validator's limit).
+pub const MAX_SIGNATURES_FOR_ADDRESS: usize = 1_000;
+
+/// `getSignaturesForAddress [address, { limit?, before?, until? }]`: the processed transactions
+/// naming the address, newest first.
+pub fn signatures_for_address(node: &Node, params: &Value) -> RpcResult {
+    let address = encode::pubkey(
+        params
+            .get(0)
+            .ok_or_else(|| RpcError::invalid_params("missing address"))?,
+    )?;
+    let cfg = params.get(1).cloned().unwrap_or(Value::Null);
+    let limit = match cfg.get("limit") {
+        None | Some(Value::Null) => MAX_SIGNATURES_FOR_ADDRESS,
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=MAX_SIGNATURES_FOR_ADDRESS as u64).contains(&n) => n as usize,
+            _ => {
+                return Err(RpcError::invalid_params(format!(
+                    "Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}"
+                )))
+            }
+        },
+    };
+    let bound = |name: &str| -> RpcResult<Option<solana_sdk::signature::Signature>> {
+        match cfg.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => encode::signature(v).map(Some),
+        }
+    };
+    let (before, until) = (bound("before")?, bound("until")?);
+    let mut started = before.is_none();
+    let mut out = Vec::new();
+    for (sig, r) in node.transactions_of(&address) {
+        if Some(*sig) == until {
+            break;
+        }
+        if !started {
+            started = Some(*sig) == before;
+            continue;
+        }
+        out.push(json!({
+            "signature": sig.to_string(),
+            "slot": r.slot,
+            "err": encode::transaction_error(r.outcome.err.as_ref()),
+            "memo": null,
+            "blockTime": r.block_time,
+            "confirmationStatus": "finalized",
+        }));
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(Value::Array(out))
+}
+
 /// SPL Token and Token-2022.
 const TOKEN_PROGRAMS: [Pubkey; 2] = [
     anchor_lang::pubkey!("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),

@@ -149,6 +149,41 @@ async fn successful_v0_transaction_through_a_lookup_table_over_json_rpc() {
     let old_client = rpc(&node, "getTransaction", json!([sig])).await;
     assert_eq!(old_client["error"]["code"], -32015, "{old_client}");
 
+    // getSignaturesForAddress finds it through the table too, newest first.
+    let of = |k: &Pubkey, cfg: Value| json!([k.to_string(), cfg]);
+    let r = rpc(&node, "getSignaturesForAddress", of(&recipient, json!({}))).await;
+    assert_eq!(r["result"].as_array().map(Vec::len), Some(1), "{r}");
+    assert_eq!(r["result"][0]["signature"], json!(sig));
+    let r = rpc(
+        &node,
+        "getSignaturesForAddress",
+        of(&payer.pubkey(), json!({ "limit": 1 })),
+    )
+    .await;
+    assert_eq!(
+        r["result"][0]["signature"],
+        json!(sig),
+        "the newest of the payer's"
+    );
+    let r = rpc(
+        &node,
+        "getSignaturesForAddress",
+        of(&payer.pubkey(), json!({ "before": sig })),
+    )
+    .await;
+    assert_eq!(
+        r["result"].as_array().map(Vec::len),
+        Some(4),
+        "the airdrop, the creation and two extensions: {r}"
+    );
+    let r = rpc(
+        &node,
+        "getSignaturesForAddress",
+        of(&payer.pubkey(), json!({ "limit": 1_001 })),
+    )
+    .await;
+    assert_eq!(r["error"]["code"], -32602);
+
     // The recipient was named only through the table, and is indexed all the same.
     let owned = rpc(
         &node,

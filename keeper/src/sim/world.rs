@@ -261,7 +261,28 @@ impl World {
 
     /// Writes a token account of `mint` owned by `owner` holding `amount`.
     pub fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
-        let key = Pubkey::new_unique();
+        self.token_account_at(Pubkey::new_unique(), mint, owner, amount)
+    }
+
+    /// Writes `owner`'s associated token account of `mint` (SPL Token) holding `amount`.
+    pub fn associated_token_account(
+        &mut self,
+        mint: &Pubkey,
+        owner: &Pubkey,
+        amount: u64,
+    ) -> Pubkey {
+        let key =
+            crate::instructions::associated_token_address(owner, mint, &spl_token_interface::ID);
+        self.token_account_at(key, mint, owner, amount)
+    }
+
+    fn token_account_at(
+        &mut self,
+        key: Pubkey,
+        mint: &Pubkey,
+        owner: &Pubkey,
+        amount: u64,
+    ) -> Pubkey {
         let state = spl_token_interface::state::Account {
             mint: *mint,
             owner: *owner,

@@ -131,6 +131,11 @@ impl Chain for BanksChain {
         })
     }
 
+    async fn recent_prioritization_fees(&self, _accounts: &[Pubkey]) -> Result<Vec<u64>> {
+        // One in-process bank: no other transactions compete.
+        Ok(Vec::new())
+    }
+
     async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
         self.track(tx.message.static_account_keys().iter().copied());
         self.client

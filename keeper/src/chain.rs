@@ -67,4 +67,8 @@ pub trait Chain {
     async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation>;
     /// Sends a transaction (legacy or v0) and waits for confirmation; an error if it failed.
     async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature>;
+    /// Compute-unit prices (micro-lamports) recent slots' transactions paid to write
+    /// `accounts`, one per slot (`getRecentPrioritizationFees`); empty where there is no fee
+    /// market.
+    async fn recent_prioritization_fees(&self, accounts: &[Pubkey]) -> Result<Vec<u64>>;
 }

@@ -31,8 +31,15 @@ pub const MIN_COMPUTE_UNITS: u32 = 50_000;
 pub struct KeeperConfig {
     /// The market to watch.
     pub market: Pubkey,
-    /// Priority fee (micro-lamports per compute unit).
+    /// Priority fee (micro-lamports per compute unit): the floor when `priority_fee_percentile`
+    /// is set, else the price paid.
     pub priority_fee_micro_lamports: u64,
+    /// Pay this percentile (0–100) of the compute-unit prices recent slots paid to write the
+    /// transaction's accounts (`getRecentPrioritizationFees`), within
+    /// `[priority_fee_micro_lamports, priority_fee_cap_micro_lamports]`.
+    pub priority_fee_percentile: Option<u8>,
+    /// Most micro-lamports per compute unit the keeper pays.
+    pub priority_fee_cap_micro_lamports: u64,
     /// Smallest expected profit worth a transaction (quote units).
     pub min_profit: Decimal,
     /// Most liquidations sent per round.
@@ -100,6 +107,18 @@ pub struct RoundReport {
     pub socialized: usize,
     /// Round duration.
     pub elapsed: Duration,
+}
+
+/// The `percentile` (0–100, nearest rank) of recent per-slot `fees`, clamped to
+/// `[floor, cap]`; `floor` when there are none.
+pub fn priority_fee_from(mut fees: Vec<u64>, percentile: u8, floor: u64, cap: u64) -> u64 {
+    if fees.is_empty() {
+        return floor.min(cap);
+    }
+    fees.sort_unstable();
+    let p = usize::from(percentile.min(100));
+    let rank = (p * fees.len()).div_ceil(100).max(1);
+    fees[rank - 1].clamp(floor.min(cap), cap)
 }
 
 /// The liquidator's holdings, read at the start of a round.
@@ -267,20 +286,52 @@ impl<'a, C: Chain> Keeper<'a, C> {
         Ok(report)
     }
 
-    fn budget(&self, units: u32) -> [Instruction; 2] {
+    fn budget(units: u32, price: u64) -> [Instruction; 2] {
         [
             ComputeBudgetInstruction::set_compute_unit_limit(units),
-            ComputeBudgetInstruction::set_compute_unit_price(
-                self.config.priority_fee_micro_lamports,
-            ),
+            ComputeBudgetInstruction::set_compute_unit_price(price),
         ]
+    }
+
+    /// The compute-unit price for a transaction of `ixs`: the configured percentile of what
+    /// recent slots paid to write the same accounts, within the floor and the cap; the fixed
+    /// price when no percentile is set or the node reports none.
+    async fn priority_fee(&self, ixs: &[Instruction]) -> u64 {
+        let Some(percentile) = self.config.priority_fee_percentile else {
+            return self.config.priority_fee_micro_lamports;
+        };
+        let payer = self.payer.pubkey();
+        let mut writable: Vec<Pubkey> = ixs
+            .iter()
+            .flat_map(|ix| ix.accounts.iter())
+            .filter(|m| m.is_writable && m.pubkey != payer)
+            .map(|m| m.pubkey)
+            .collect();
+        writable.sort();
+        writable.dedup();
+        // A node accepts at most 128 accounts per request.
+        writable.truncate(128);
+        let fees = match self.chain.recent_prioritization_fees(&writable).await {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::debug!(error = %e, "no recent prioritization fees");
+                Vec::new()
+            }
+        };
+        priority_fee_from(
+            fees,
+            percentile,
+            self.config.priority_fee_micro_lamports,
+            self.config.priority_fee_cap_micro_lamports,
+        )
     }
 
     /// Simulates `ixs` with the maximum budget, sets the limit from the simulation, sends.
     async fn simulate_and_send(&self, ixs: &[Instruction]) -> Result<()> {
         let blockhash = self.chain.latest_blockhash().await?;
         let table = self.active_lookup_table().await?;
-        let mut all = self.budget(MAX_COMPUTE_UNITS).to_vec();
+        let price = self.priority_fee(ixs).await;
+        let mut all = Self::budget(MAX_COMPUTE_UNITS, price).to_vec();
         all.extend_from_slice(ixs);
         let tx = crate::lookup::compile(&self.payer, &all, blockhash, table.as_ref())?;
         let sim = self.chain.simulate(&tx).await?;
@@ -294,7 +345,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
             tracing::info!(units, "dry run: not sent");
             return Ok(());
         }
-        let mut all = self.budget(units).to_vec();
+        let mut all = Self::budget(units, price).to_vec();
         all.extend_from_slice(ixs);
         let tx = crate::lookup::compile(&self.payer, &all, blockhash, table.as_ref())?;
         self.chain.send_and_confirm(&tx).await?;
@@ -450,4 +501,42 @@ impl<'a, C: Chain> Keeper<'a, C> {
 /// A `Decimal` as f64 for metrics and reports (off-chain only).
 pub fn decimal_f64(d: Decimal) -> f64 {
     d.to_string().parse().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::priority_fee_from;
+
+    #[test]
+    fn successful_priority_fee_is_the_percentile_within_floor_and_cap() {
+        let fees = vec![0, 50, 100, 200, 400, 800, 1_600, 3_200, 6_400, 12_800];
+        assert_eq!(
+            priority_fee_from(fees.clone(), 50, 0, u64::MAX),
+            400,
+            "5th of 10"
+        );
+        assert_eq!(priority_fee_from(fees.clone(), 90, 0, u64::MAX), 6_400);
+        assert_eq!(priority_fee_from(fees.clone(), 100, 0, u64::MAX), 12_800);
+        assert_eq!(
+            priority_fee_from(fees.clone(), 0, 0, u64::MAX),
+            0,
+            "rank 1 at least"
+        );
+        assert_eq!(
+            priority_fee_from(fees.clone(), 50, 1_000, u64::MAX),
+            1_000,
+            "the floor"
+        );
+        assert_eq!(priority_fee_from(fees, 100, 0, 5_000), 5_000, "the cap");
+        assert_eq!(
+            priority_fee_from(Vec::new(), 75, 1_000, 5_000),
+            1_000,
+            "no data: the floor"
+        );
+        assert_eq!(
+            priority_fee_from(Vec::new(), 75, 9_000, 5_000),
+            5_000,
+            "never above the cap"
+        );
+    }
 }

@@ -63,6 +63,13 @@ struct RunArgs {
     /// Priority fee (micro-lamports per compute unit).
     #[arg(long, env = "SENTINEL_PRIORITY_FEE", default_value_t = 1_000)]
     priority_fee: u64,
+    /// Pay this percentile (0–100) of what recent slots paid to write the same accounts
+    /// (`getRecentPrioritizationFees`), with `--priority-fee` as the floor.
+    #[arg(long, env = "SENTINEL_PRIORITY_FEE_PERCENTILE", value_parser = clap::value_parser!(u8).range(0..=100))]
+    priority_fee_percentile: Option<u8>,
+    /// Most micro-lamports per compute unit ever paid.
+    #[arg(long, env = "SENTINEL_PRIORITY_FEE_CAP", default_value_t = 1_000_000)]
+    priority_fee_cap: u64,
     /// Smallest expected profit worth a transaction (quote units, e.g. USD).
     #[arg(long, env = "SENTINEL_MIN_PROFIT", default_value_t = 0.5)]
     min_profit: f64,
@@ -186,6 +193,8 @@ async fn run(args: RunArgs) -> Result<()> {
         config: KeeperConfig {
             market,
             priority_fee_micro_lamports: args.priority_fee,
+            priority_fee_percentile: args.priority_fee_percentile,
+            priority_fee_cap_micro_lamports: args.priority_fee_cap,
             min_profit: decimal_from_f64(args.min_profit),
             max_liquidations_per_round: args.max_liquidations,
             dry_run: args.dry_run,

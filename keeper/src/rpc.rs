@@ -119,6 +119,15 @@ impl Chain for RpcChain {
         })
     }
 
+    async fn recent_prioritization_fees(&self, accounts: &[Pubkey]) -> Result<Vec<u64>> {
+        let fees = self
+            .client
+            .get_recent_prioritization_fees(accounts)
+            .await
+            .context("getRecentPrioritizationFees")?;
+        Ok(fees.into_iter().map(|f| f.prioritization_fee).collect())
+    }
+
     async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
         self.client
             .send_and_confirm_transaction(tx)

@@ -223,6 +223,13 @@ async fn successful_keeper_binary_liquidates_every_obligation_over_json_rpc() {
             "--max-liquidations",
             "50",
         ])
+        // Pays the 75th percentile of recent fees on the written accounts, 1,000 at least.
+        .args([
+            "--priority-fee-percentile",
+            "75",
+            "--priority-fee-cap",
+            "50000",
+        ])
         .args(["--metrics-addr", &format!("127.0.0.1:{metrics_port}")])
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())

@@ -55,6 +55,9 @@ impl Chain for Refusing<'_> {
         }
         self.inner.simulate(tx).await
     }
+    async fn recent_prioritization_fees(&self, accounts: &[Pubkey]) -> Result<Vec<u64>> {
+        self.inner.recent_prioritization_fees(accounts).await
+    }
     async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
         self.inner.send_and_confirm(tx).await
     }

@@ -181,6 +181,10 @@ pub async fn call(shared: &SharedNode, method: &str, params: &Value, caller: Cal
             }
         }
         "getSignaturesForAddress" => crate::queries::signatures_for_address(node, params),
+        "getRecentPrioritizationFees" => {
+            let slot = node.clock().await?.slot;
+            crate::queries::recent_prioritization_fees(node, params, slot)
+        }
         "requestAirdrop" => {
             let key = encode::pubkey(param(params, 0)?)?;
             let lamports = u64_param(param(params, 1)?, "lamports")?;

@@ -285,6 +285,11 @@ impl Node {
         self.txs.get(signature)
     }
 
+    /// Processed transactions that landed at or after `slot`.
+    pub fn recent_transactions(&self, slot: u64) -> impl Iterator<Item = &TxRecord> {
+        self.txs.values().filter(move |r| r.slot >= slot)
+    }
+
     /// Processed transactions that name `address` (statically or through a lookup table),
     /// newest first.
     pub fn transactions_of(&self, address: &Pubkey) -> Vec<(&Signature, &TxRecord)> {

@@ -193,6 +193,65 @@ pub fn signatures_for_address(node: &Node, params: &Value) -> RpcResult {
     Ok(Value::Array(out))
 }
 
+/// Slots `getRecentPrioritizationFees` looks back over (a validator's cache).
+pub const PRIORITIZATION_FEE_SLOTS: u64 = 150;
+/// Most accounts per `getRecentPrioritizationFees` call (a validator's limit).
+pub const MAX_PRIORITIZATION_FEE_ACCOUNTS: usize = 128;
+
+/// The compute-unit price a transaction set (micro-lamports), 0 without one.
+fn compute_unit_price(tx: &solana_sdk::transaction::VersionedTransaction) -> u64 {
+    let keys = tx.message.static_account_keys();
+    let budget = solana_compute_budget_interface::ID;
+    tx.message
+        .instructions()
+        .iter()
+        .filter(|ix| keys.get(usize::from(ix.program_id_index)) == Some(&budget))
+        .find_map(|ix| match ix.data.as_slice() {
+            [3, rest @ ..] if rest.len() >= 8 => rest[..8].try_into().ok().map(u64::from_le_bytes),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
+/// `getRecentPrioritizationFees [accounts?]`: for each of the last 150 slots in which a processed
+/// transaction wrote one of `accounts` (any transaction, without accounts), the lowest
+/// compute-unit price such a transaction paid, oldest slot first.
+pub fn recent_prioritization_fees(node: &Node, params: &Value, slot: u64) -> RpcResult {
+    let accounts: Vec<Pubkey> = match params.get(0) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(list)) if list.len() > MAX_PRIORITIZATION_FEE_ACCOUNTS => {
+            return Err(RpcError::invalid_params(format!(
+                "Too many inputs provided; max {MAX_PRIORITIZATION_FEE_ACCOUNTS}"
+            )))
+        }
+        Some(Value::Array(list)) => list.iter().map(encode::pubkey).collect::<RpcResult<_>>()?,
+        Some(_) => return Err(RpcError::invalid_params("Invalid param: accounts")),
+    };
+    let from = slot.saturating_sub(PRIORITIZATION_FEE_SLOTS);
+    let mut by_slot: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+    for r in node.recent_transactions(from) {
+        let msg = &r.tx.message;
+        let keys = msg.static_account_keys();
+        let writes = |k: &Pubkey| {
+            keys.iter()
+                .position(|s| s == k)
+                .is_some_and(|i| msg.is_maybe_writable(i, None))
+                || r.loaded.0.contains(k)
+        };
+        if accounts.is_empty() || accounts.iter().any(writes) {
+            let price = compute_unit_price(&r.tx);
+            let e = by_slot.entry(r.slot).or_insert(price);
+            *e = (*e).min(price);
+        }
+    }
+    Ok(Value::Array(
+        by_slot
+            .into_iter()
+            .map(|(slot, fee)| json!({ "slot": slot, "prioritizationFee": fee }))
+            .collect(),
+    ))
+}
+
 /// SPL Token and Token-2022.
 const TOKEN_PROGRAMS: [Pubkey; 2] = [
     anchor_lang::pubkey!("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),

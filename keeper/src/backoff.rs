@@ -62,6 +62,11 @@ impl Backoff {
         })
     }
 
+    /// Consecutive failures of `obligation` so far.
+    pub fn consecutive(&self, obligation: &Pubkey) -> u32 {
+        self.with(|(_, map)| map.get(obligation).map_or(0, |f| f.consecutive))
+    }
+
     /// Forgets `obligation`'s failures (it was liquidated, or is healthy again).
     pub fn succeeded(&self, obligation: &Pubkey) {
         self.with(|(_, map)| map.remove(obligation));

@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Result};
 use lending_math::health::market_value;
 use lending_math::Decimal;
+use serde_json::json;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
+use crate::alerts::{AlertKind, FAILURES_BEFORE_ALERT};
 use crate::backoff::Backoff;
 use crate::chain::Chain;
 use crate::instructions::{self, LiquidateAccounts};
@@ -52,6 +54,9 @@ pub struct KeeperConfig {
     pub warn_health_bps: u64,
     /// Compute-limit headroom over the simulated units (percent).
     pub compute_headroom_pct: u64,
+    /// Alert when the keeper's balance of an asset the market has lent out is worth less than
+    /// this (quote units; 0 = never).
+    pub low_balance_value: Decimal,
     /// The keeper's own obligation in the market. When a collateral reserve lacks the free
     /// liquidity to pay a liquidation in tokens, the seized collateral is credited to it as
     /// supply shares instead (withdrawn later, once liquidity returns).
@@ -141,6 +146,8 @@ pub struct Keeper<'a, C: Chain> {
     pub token_accounts: BTreeMap<Pubkey, Pubkey>,
     /// Per-obligation back-off after failed liquidations.
     pub backoff: Backoff,
+    /// The alert webhook.
+    pub alerts: crate::alerts::Alerts,
     /// The keeper's lookup table of the market's accounts, once prepared
     /// ([`Self::prepare_lookup_table`]).
     pub lookup_table: Option<crate::tables::KeeperTable>,
@@ -231,8 +238,13 @@ impl<'a, C: Chain> Keeper<'a, C> {
             } else if a.health_below(self.config.warn_health_bps) {
                 report.at_risk += 1;
                 tracing::warn!(obligation = %a.key, health_factor_bps = a.health_factor_bps(), "obligation near liquidation");
+                let detail = json!({ "healthFactorBps": a.health_factor_bps() });
+                self.alerts.raise(AlertKind::AtRisk, a.key, detail).await;
+            } else {
+                self.alerts.clear(AlertKind::AtRisk, &a.key);
             }
         }
+        self.check_balances(&snap, &balances).await;
         self.metrics.unhealthy.inc_by(report.unhealthy.len() as u64);
         self.metrics.at_risk.set(report.at_risk as i64);
         // The budget counts landed liquidations: failures (which back their obligation off)
@@ -259,6 +271,8 @@ impl<'a, C: Chain> Keeper<'a, C> {
             match self.execute(&snap, &c, &held.missing).await {
                 Ok(record) => {
                     self.backoff.succeeded(&c.obligation);
+                    self.alerts
+                        .clear(AlertKind::LiquidationFailing, &c.obligation);
                     if let Some(b) = balances.get_mut(&debt_mint) {
                         *b -= c.plan.repay_amount;
                     }
@@ -274,6 +288,13 @@ impl<'a, C: Chain> Keeper<'a, C> {
                     report.failed += 1;
                     self.metrics.failed.inc();
                     let rounds = self.backoff.failed(&c.obligation);
+                    let failures = self.backoff.consecutive(&c.obligation);
+                    if failures >= FAILURES_BEFORE_ALERT {
+                        let detail = json!({ "failures": failures, "error": e.to_string() });
+                        self.alerts
+                            .raise(AlertKind::LiquidationFailing, c.obligation, detail)
+                            .await;
+                    }
                     tracing::warn!(obligation = %c.obligation, error = %e, backoff_rounds = rounds, "liquidation skipped");
                 }
             }
@@ -291,6 +312,36 @@ impl<'a, C: Chain> Keeper<'a, C> {
             ComputeBudgetInstruction::set_compute_unit_limit(units),
             ComputeBudgetInstruction::set_compute_unit_price(price),
         ]
+    }
+
+    /// Alerts on each asset the market has lent out whose balance is worth less than the
+    /// configured floor (cleared once it is back above).
+    async fn check_balances(&self, snap: &MarketSnapshot, balances: &BTreeMap<Pubkey, u64>) {
+        if self.config.low_balance_value.is_zero() {
+            return;
+        }
+        for v in snap.reserves.values() {
+            let r = &v.reserve;
+            if r.total_normalized_debt_sf.get().is_zero() {
+                continue;
+            }
+            let held = balances.get(&r.mint).copied().unwrap_or(0);
+            let value = market_value(Decimal::from_u64(held), r.price_sf.get(), r.decimals)
+                .unwrap_or_default();
+            if value < self.config.low_balance_value {
+                let detail = json!({
+                    "mint": r.mint.to_string(),
+                    "balance": held,
+                    "value": value.to_string(),
+                    "floor": self.config.low_balance_value.to_string(),
+                });
+                self.alerts
+                    .raise(AlertKind::LowBalance, r.mint, detail)
+                    .await;
+            } else {
+                self.alerts.clear(AlertKind::LowBalance, &r.mint);
+            }
+        }
     }
 
     /// The compute-unit price for a transaction of `ixs`: the configured percentile of what

@@ -1,6 +1,7 @@
 //! Sentinel's keeper: finds, ranks and liquidates unhealthy obligations, against a JSON-RPC
 //! node or the embedded in-process chain, with the same round logic; and the crash simulator.
 
+pub mod alerts;
 pub mod backoff;
 pub mod banks;
 pub mod chain;

@@ -67,6 +67,14 @@ struct RunArgs {
     /// (`getRecentPrioritizationFees`), with `--priority-fee` as the floor.
     #[arg(long, env = "SENTINEL_PRIORITY_FEE_PERCENTILE", value_parser = clap::value_parser!(u8).range(0..=100))]
     priority_fee_percentile: Option<u8>,
+    /// POST a JSON alert here when an obligation falls under the warning health, when a
+    /// liquidation fails repeatedly, or when a debt asset's balance runs low.
+    #[arg(long, env = "SENTINEL_ALERT_WEBHOOK")]
+    alert_webhook: Option<String>,
+    /// Alert when the balance of an asset the market has lent out is worth less than this
+    /// (quote units; 0 = never).
+    #[arg(long, env = "SENTINEL_LOW_BALANCE_VALUE", default_value_t = 0.0)]
+    low_balance_value: f64,
     /// Most micro-lamports per compute unit ever paid.
     #[arg(long, env = "SENTINEL_PRIORITY_FEE_CAP", default_value_t = 1_000_000)]
     priority_fee_cap: u64,
@@ -190,11 +198,13 @@ async fn run(args: RunArgs) -> Result<()> {
         token_accounts,
         backoff: Default::default(),
         lookup_table: None,
+        alerts: keeper::alerts::Alerts::new(args.alert_webhook.clone()),
         config: KeeperConfig {
             market,
             priority_fee_micro_lamports: args.priority_fee,
             priority_fee_percentile: args.priority_fee_percentile,
             priority_fee_cap_micro_lamports: args.priority_fee_cap,
+            low_balance_value: decimal_from_f64(args.low_balance_value),
             min_profit: decimal_from_f64(args.min_profit),
             max_liquidations_per_round: args.max_liquidations,
             dry_run: args.dry_run,

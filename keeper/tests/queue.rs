@@ -2,66 +2,19 @@
 //! the honest ones behind them (failures do not use the round's budget and back off), and a
 //! collateral mint without a token account of the keeper gets one in the same transaction.
 
-use std::collections::BTreeSet;
+mod common;
 
-use anyhow::Result;
+use common::Refusing;
 use keeper::banks::BanksChain;
-use keeper::chain::{AccountFilter, Chain, Simulation};
+use keeper::chain::Chain;
 use keeper::instructions::associated_token_address;
 use keeper::sim::world::{default_assets, World};
 use keeper::sim::{funded_keeper, market_params};
-use solana_sdk::account::Account;
-use solana_sdk::clock::Clock;
-use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Signature, Signer};
-use solana_sdk::transaction::VersionedTransaction;
+use solana_sdk::signature::Signer;
 
 const USDC: usize = 0;
 const SOL: usize = 1;
-
-/// The in-process chain, except that any transaction touching a `refused` account fails its
-/// simulation: a stand-in for the liquidations a real chain refuses every time (too large a
-/// transaction, a program the keeper cannot satisfy).
-struct Refusing<'a> {
-    inner: &'a BanksChain,
-    refused: BTreeSet<Pubkey>,
-}
-
-impl Chain for Refusing<'_> {
-    async fn program_accounts(
-        &self,
-        program: &Pubkey,
-        filters: &[AccountFilter],
-    ) -> Result<Vec<(Pubkey, Account)>> {
-        self.inner.program_accounts(program, filters).await
-    }
-    async fn accounts(&self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
-        self.inner.accounts(keys).await
-    }
-    async fn latest_blockhash(&self) -> Result<Hash> {
-        self.inner.latest_blockhash().await
-    }
-    async fn clock(&self) -> Result<Clock> {
-        self.inner.clock().await
-    }
-    async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation> {
-        let keys = tx.message.static_account_keys();
-        if keys.iter().any(|k| self.refused.contains(k)) {
-            return Ok(Simulation {
-                err: Some("refused by the test chain".into()),
-                ..Simulation::default()
-            });
-        }
-        self.inner.simulate(tx).await
-    }
-    async fn recent_prioritization_fees(&self, accounts: &[Pubkey]) -> Result<Vec<u64>> {
-        self.inner.recent_prioritization_fees(accounts).await
-    }
-    async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
-        self.inner.send_and_confirm(tx).await
-    }
-}
 
 async fn crash_sol(w: &mut World, price: f64) {
     w.assets[SOL].price = price;

@@ -88,11 +88,13 @@ pub fn funded_keeper<'a, C: crate::chain::Chain>(world: &mut World, chain: &'a C
         token_accounts,
         backoff: Default::default(),
         lookup_table: None,
+        alerts: crate::alerts::Alerts::new(None),
         config: KeeperConfig {
             market: world.market,
             priority_fee_micro_lamports: 1_000,
             priority_fee_percentile: None,
             priority_fee_cap_micro_lamports: 1_000,
+            low_balance_value: Decimal::zero(),
             min_profit: Decimal::zero(),
             max_liquidations_per_round: 200,
             dry_run: false,

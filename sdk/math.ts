@@ -234,6 +234,12 @@ const assetsForShares = (shares: bigint, assetsSf: bigint, supply: bigint): bigi
   return checked(assetsSf * shares) / supply;
 };
 
+/** Largest value of one base unit ($0.01, in bps) for which the minimum seizure applies. */
+export const MAX_ROUNDING_UNIT_VALUE_BPS = 100n;
+
+/** `a / b`, the 18th decimal rounded up. */
+const divCeilWad = (a: bigint, b: bigint): bigint => divCeil(checked(a * WAD), b);
+
 /** Shares burned to withdraw exactly `amount` tokens: `ceil(amount × S / A)`. */
 const sharesForWithdrawal = (amount: bigint, assetsSf: bigint, supply: bigint): bigint => {
   if (assetsSf === 0n) throw new MathError("DivisionByZero");
@@ -257,6 +263,17 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
     if (byCf < maxRepay * WAD) {
       const floor = floorU64(byCf);
       maxRepay = floor === 0n && allowed !== 0n ? 1n : floor;
+      if (allowed !== 0n) {
+        // At least what buys the smallest seizure (one collateral token's shares) at the bonus.
+        const smallest = assetsForShares(
+          sharesForWithdrawal(1n, coll.reserveAssetsSf, coll.shareSupply),
+          coll.reserveAssetsSf,
+          coll.shareSupply,
+        );
+        const worth = divCeilWad(marketValueCeil(smallest, coll.priceSf, coll.decimals), checked(WAD + bonus));
+        const buysOne = ceilU64(amountForValue(worth, debt.priceSf, debt.decimals));
+        maxRepay = max(maxRepay, min(buysOne, debtTokens));
+      }
     }
   }
   const onePlusB = checked(WAD + bonus);
@@ -285,7 +302,10 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
       : min(floorU64(div(checked(seizeUnderlying * coll.shareSupply), coll.reserveAssetsSf)), coll.shares);
   let seizeAmount = floorU64(assetsForShares(seizeShares, coll.reserveAssetsSf, coll.shareSupply));
   // A repayment that clears the borrow takes at least one collateral token.
-  const minimumSeizure = seizeAmount === 0n && repayAmount >= debtTokens;
+  const minimumSeizure =
+    seizeAmount === 0n &&
+    repayAmount >= debtTokens &&
+    marketValueCeil(WAD, coll.priceSf, coll.decimals) <= fromBps(MAX_ROUNDING_UNIT_VALUE_BPS);
   if (minimumSeizure) {
     seizeShares = min(sharesForWithdrawal(1n, coll.reserveAssetsSf, coll.shareSupply), coll.shares);
     seizeAmount = floorU64(assetsForShares(seizeShares, coll.reserveAssetsSf, coll.shareSupply));

@@ -44,8 +44,10 @@
 //!
 //! Sizing:
 //! - per slot, the value repaid may not exceed `cf × BV` (measured at the first liquidation of
-//!   the slot; at least one whole debt unit while any of it is left), or the whole borrow when `BV / DV ≥` the insolvency LTV or when the borrow is
-//!   worth less than the dust threshold (a dust borrow must be repaid in full);
+//!   the slot; while any of it is left, at least one whole debt unit, and at least what buys the
+//!   smallest seizure of the collateral at the bonus), or the whole borrow when `BV / DV ≥` the
+//!   insolvency LTV or when the borrow is worth less than the dust threshold (a dust borrow must
+//!   be repaid in full);
 //! - the collateral caps the repayment: `R ≤ value(deposit) / (1 + b)`, rounded up to whole debt
 //!   tokens, so a liquidation never reverts for lack of collateral; when that cap binds and the
 //!   liquidator repays the maximum, the whole deposit is seized. Rounding the repayment up (by
@@ -61,6 +63,18 @@ use crate::error::{MathError, MathResult};
 use crate::fixed::Decimal;
 use crate::health::{amount_for_value, market_value, Health};
 use crate::shares;
+
+/// Largest value of one base unit (bps of a quote unit: $0.01) for which unit rounding may let a
+/// liquidation go past its bonus or leave dust debt: the listing bound on a unit's value. The
+/// minimum seizure and the closing tolerance apply only to units worth at most this, so a
+/// coarse collateral whose price has risen far past its listing cannot be taken whole for a dust
+/// repayment.
+pub const MAX_ROUNDING_UNIT_VALUE_BPS: u64 = 100;
+
+fn within_rounding_bound(price: Decimal, decimals: u8) -> MathResult<bool> {
+    Ok(crate::health::unit_value(price, decimals)?
+        <= Decimal::from_bps(MAX_ROUNDING_UNIT_VALUE_BPS))
+}
 
 /// Why a liquidation cannot go ahead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -338,6 +352,23 @@ pub fn plan_liquidation(
             } else {
                 floor
             };
+            if !allowed_value.is_zero() {
+                // And at least what buys the smallest seizure (the shares of one collateral
+                // token) at the bonus, rounded up to whole debt units: with a coarse collateral
+                // the close factor would otherwise seize nothing, and the obligation could not
+                // be liquidated at all. The seizure stays within the bonus; only the close
+                // factor is passed, by less than one collateral token's worth.
+                let smallest = shares::assets_for_shares(
+                    shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?,
+                    coll.reserve_assets,
+                    coll.share_supply,
+                )?;
+                let worth = crate::health::market_value_ceil(smallest, coll.price, coll.decimals)?
+                    .try_div_ceil(Decimal::one().try_add(bonus)?)?;
+                let buys_one =
+                    amount_for_value(worth, debt.price, debt.decimals)?.try_ceil_u64()?;
+                max_repay = max_repay.max(buys_one.min(debt_tokens));
+            }
         }
     }
     let one_plus_b = Decimal::one().try_add(bonus)?;
@@ -390,12 +421,14 @@ pub fn plan_liquidation(
     };
     let mut seize_amount =
         shares::redeem_amount(seize_shares, coll.reserve_assets, coll.share_supply)?;
-    let minimum_seizure = seize_amount == 0 && repay_amount >= debt_tokens;
+    let minimum_seizure = seize_amount == 0
+        && repay_amount >= debt_tokens
+        && within_rounding_bound(coll.price, coll.decimals)?;
     if minimum_seizure {
         // A repayment that clears the borrow but is worth less than one collateral token
         // (a debt of a few base units against a coarse collateral) takes one token: else no
-        // liquidation could ever clear it. The borrower pays at most one collateral unit more
-        // than the bonus; the caller's health rule still decides whether that is allowed.
+        // liquidation could ever clear it. Only while a collateral unit is worth at most the
+        // listing bound: the borrower then pays at most one share of cents past the bonus.
         seize_shares = shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?
             .min(coll.shares);
         seize_amount = shares::redeem_amount(seize_shares, coll.reserve_assets, coll.share_supply)?;
@@ -424,44 +457,57 @@ pub fn plan_liquidation(
 }
 
 /// How far below a strict rise of the health factor a liquidation may land, from unit
-/// rounding alone (quote units). Both are zero for any position larger than a few base units.
+/// rounding alone (quote units). Both are zero for any position larger than a few base units,
+/// and for units worth more than the rounding bound ([`MAX_ROUNDING_UNIT_VALUE_BPS`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tolerance {
     /// Debt a liquidation that takes the last collateral may leave (as bad debt, written off in
-    /// the same transaction): `bf_d × u_d + u_c`, `u_d` the value of one debt unit and `u_c`
-    /// that of the smallest seizure, the shares of one collateral token.
+    /// the same transaction): `bf_d × u_d + v₁`, `u_d` the value of one debt unit and `v₁` that
+    /// of the smallest seizure (the shares of one collateral token); each term only while its
+    /// unit is within the rounding bound.
     pub closing_debt_value: Decimal,
-    /// `lt_c ×` the value seized, when the plan raised the seizure to the one-token minimum.
+    /// `lt_c ×` what a minimum seizure takes beyond `R × (1 + b)`.
     pub unhealthy_value: Decimal,
 }
 
 impl Tolerance {
-    /// The tolerance of `plan`, sized on `debt` and `coll` for `pair`.
+    /// The tolerance of `plan`, sized on `debt` and `coll` for `pair` at bonus rate `bonus`.
     ///
     /// Why that much, and no more: for a solvent obligation the health and solvency caps keep
     /// `value(last deposit) / (1 + b) > BFDV / bf_d`, so in exact arithmetic no repayment of
     /// one borrow takes the whole last deposit. Only rounding does: the repayment rounded up to
     /// whole debt units when the collateral binds (leaving other debts worth under `bf_d × u_d`),
-    /// or the one-token minimum seizure (leaving under `u_c`). And the minimum seizure is
-    /// the only seizure larger than `R × (1 + b)`: it clears a borrow worth less than one
-    /// collateral token, which nothing smaller could. The listing bound on a unit's value keeps
-    /// all of it to cents.
+    /// or the one-token minimum seizure (leaving under `v₁`). And the minimum seizure is the
+    /// only seizure larger than `R × (1 + b)`, by less than one share: counting that excess
+    /// back, the health factor rose. The rounding bound keeps all of it to cents.
     pub fn for_plan(
         plan: &LiquidationPlan,
         debt: &DebtSide,
         coll: &CollateralSide,
         pair: &PairWeights,
+        bonus: Decimal,
     ) -> MathResult<Tolerance> {
         let value_of = |shares: u64| -> MathResult<Decimal> {
             let amount = shares::assets_for_shares(shares, coll.reserve_assets, coll.share_supply)?;
             market_value(amount, coll.price, coll.decimals)
         };
-        let one_token = shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?;
-        let closing_debt_value = crate::health::unit_value(debt.price, debt.decimals)?
-            .try_mul_ceil(pair.debt_borrow_factor)?
-            .try_add(value_of(one_token)?)?;
+        let mut closing_debt_value = Decimal::zero();
+        if within_rounding_bound(debt.price, debt.decimals)? {
+            closing_debt_value = crate::health::unit_value(debt.price, debt.decimals)?
+                .try_mul_ceil(pair.debt_borrow_factor)?;
+        }
+        if within_rounding_bound(coll.price, coll.decimals)? {
+            let one_token =
+                shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?;
+            closing_debt_value = closing_debt_value.try_add(value_of(one_token)?)?;
+        }
         let unhealthy_value = if plan.minimum_seizure {
-            value_of(plan.seize_shares)?.try_mul(pair.collateral_threshold)?
+            let removed = Decimal::from_u64(plan.repay_amount).min(debt.amount);
+            let fair = market_value(removed, debt.price, debt.decimals)?
+                .try_mul(Decimal::one().try_add(bonus)?)?;
+            value_of(plan.seize_shares)?
+                .saturating_sub(fair)
+                .try_mul(pair.collateral_threshold)?
         } else {
             Decimal::zero()
         };
@@ -477,8 +523,8 @@ impl Tolerance {
 /// - it was insolvent (`BV ≥ DV`): any repayment helps, the rest is bad debt; or
 /// - it leaves no debt; or
 /// - its health factor `UBV / BFDV` strictly rose, `UBV' × BFDV > UBV × BFDV'`, where `UBV'`
-///   counts back `tol.unhealthy_value` of a minimum seizure: a position whose debt is worth
-///   less than one collateral token cannot be cleared for less; or
+///   counts back `tol.unhealthy_value`, what a minimum seizure took past `R × (1 + b)`: a
+///   debt worth less than one collateral token cannot be cleared for less; or
 /// - it took the last collateral (`DV' = 0`) and leaves at most `tol.closing_debt_value` of debt
 ///   (`BV'`), written off at once.
 pub fn liquidation_improves(before: &Health, after: &Health, tol: &Tolerance) -> MathResult<bool> {

@@ -212,10 +212,10 @@ proptest! {
     }
 }
 
-/// A reserve whose base unit is worth at most $0.05: five times the listing bound on a unit's
-/// value, so a price that rose fivefold since listing.
+/// A reserve whose base unit is worth at most $0.01, the listing bound on a unit's value (past it
+/// the minimum seizure does not apply: `no_liquidation_takes_more_than_its_bonus_beyond_unit_rounding`).
 fn coarse_asset() -> impl Strategy<Value = Asset> {
-    (asset(), 1u64..=50_000).prop_map(|(mut a, unit_micro_usd)| {
+    (asset(), 1u64..=10_000).prop_map(|(mut a, unit_micro_usd)| {
         // price = unit value × 10^decimals, unit value in millionths of a dollar.
         a.price = Decimal::from_ratio(
             u128::from(unit_micro_usd) * 10u128.pow(u32::from(a.decimals)),
@@ -316,7 +316,7 @@ proptest! {
                     Err(e) => { refusals.push(format!("({ci},{di}) plan {e:?}")); continue; }
                 };
                 let after = health_after(&deps, &borrows, (ci, di), &plan);
-                let tol = Tolerance::for_plan(&plan, &debt, &coll, &pair).unwrap();
+                let tol = Tolerance::for_plan(&plan, &debt, &coll, &pair, bonus.rate).unwrap();
                 if liquidation_improves(&h, &after, &tol).unwrap() {
                     return Ok(());
                 }
@@ -324,5 +324,97 @@ proptest! {
             }
         }
         prop_assert!(false, "no pair liquidates {:?} of {:?} / {:?}: {}", h, deps, borrows, refusals.join("; "));
+    }
+}
+
+/// A reserve whose base unit is worth up to $100: a coarse mint whose price rose far past the
+/// listing bound.
+fn appreciated_asset() -> impl Strategy<Value = Asset> {
+    (asset(), 1u64..=100_000_000).prop_map(|(mut a, unit_micro_usd)| {
+        a.price = Decimal::from_ratio(
+            u128::from(unit_micro_usd) * 10u128.pow(u32::from(a.decimals)),
+            1_000_000,
+        )
+        .unwrap();
+        a
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, max_global_rejects: 4_000_000, ..ProptestConfig::default() })]
+
+    /// The independent review's finding: a dust repayment took a whole unit of a 0-decimal
+    /// collateral worth $8 ($7 past the bonus) and made a solvent obligation insolvent. Over
+    /// units worth up to $100, the collateral a liquidation takes is worth at most the debt it
+    /// removes times `1 + b`, plus the rounding-up of one debt unit, plus (only for units within
+    /// the $0.01 rounding bound) the minimum seizure of one share.
+    #[test]
+    fn no_liquidation_takes_more_than_its_bonus_beyond_unit_rounding(
+        deps in proptest::collection::vec((appreciated_asset(), 1u64..=3_000), 1..=3),
+        bors in proptest::collection::vec((appreciated_asset(), 1u64..=3_000_000), 1..=3),
+        close_factor_bps in 1_000u64..=10_000,
+        depth_bps in 10_001u64..=16_000,
+        requested_pct in 1u64..=110,
+    ) {
+        let raw: Vec<(Asset, Decimal)> = bors
+            .iter()
+            .map(|(a, d)| (*a, Decimal::from_ratio(u128::from(*d), 1_000).unwrap()))
+            .collect();
+        let h0 = health(&deps, &raw);
+        prop_assume!(!h0.bf_adjusted_debt_value.is_zero());
+        let k = h0.unhealthy_borrow_value.try_mul(Decimal::from_bps(depth_bps)).unwrap()
+            .try_div(h0.bf_adjusted_debt_value).unwrap();
+        let borrows: Vec<(Asset, Decimal)> =
+            raw.iter().map(|(a, d)| (*a, d.try_mul(k).unwrap())).collect();
+        prop_assume!(borrows.iter().all(|b| !b.1.is_zero()));
+        let h = health(&deps, &borrows);
+        prop_assume!(h.is_liquidatable());
+        let rules = SizingRules {
+            close_factor: Decimal::from_bps(close_factor_bps),
+            insolvency_ltv: Decimal::from_percent(95),
+            dust_threshold_value: Decimal::from_u64(1),
+            window_debt_value: h.borrowed_value,
+            window_repaid_value: Decimal::zero(),
+            protocol_fee: Decimal::zero(),
+        };
+        for (ca, cs) in &deps {
+            for (da, dd) in &borrows {
+                let (lo, hi) = bonus_range(da.min_bonus_bps, da.max_bonus_bps, ca.min_bonus_bps, ca.max_bonus_bps);
+                let pair = PairWeights {
+                    debt_borrow_factor: Decimal::from_bps(da.bf_bps),
+                    collateral_threshold: Decimal::from_bps(ca.lt_bps),
+                };
+                let Ok(bonus) = liquidation_bonus(&h, &pair, lo, hi, 1_000, 1_000, 600) else { continue };
+                let debt = DebtSide { amount: *dd, price: da.price, decimals: da.decimals };
+                let coll = CollateralSide {
+                    shares: *cs,
+                    reserve_assets: assets_of(ca),
+                    share_supply: SUPPLY,
+                    price: ca.price,
+                    decimals: ca.decimals,
+                };
+                let Ok(max) = plan_liquidation(&h, &debt, &coll, &rules, bonus.rate, u64::MAX) else { continue };
+                let requested = ((u128::from(max.max_repay) * u128::from(requested_pct) / 100) as u64)
+                    .clamp(1, max.max_repay);
+                let Ok(plan) = plan_liquidation(&h, &debt, &coll, &rules, bonus.rate, requested) else { continue };
+                let one_plus_b = Decimal::one().try_add(bonus.rate).unwrap();
+                let removed = Decimal::from_u64(plan.repay_amount).min(*dd);
+                let fair = market_value(removed, da.price, da.decimals).unwrap().try_mul(one_plus_b).unwrap();
+                let taken = market_value(
+                    shares::assets_for_shares(plan.seize_shares, assets_of(ca), SUPPLY).unwrap(),
+                    ca.price,
+                    ca.decimals,
+                ).unwrap();
+                let mut allowance = unit_value(da.price, da.decimals).unwrap().try_mul(one_plus_b).unwrap()
+                    .try_add(Decimal::from_ratio(1, 1_000_000_000_000).unwrap()).unwrap();
+                if plan.minimum_seizure {
+                    prop_assert!(unit_value(ca.price, ca.decimals).unwrap() <= Decimal::from_bps(100),
+                        "a minimum seizure of a unit worth {}", unit_value(ca.price, ca.decimals).unwrap());
+                    allowance = allowance.try_add(taken).unwrap();
+                }
+                prop_assert!(taken <= fair.try_add(allowance).unwrap(),
+                    "took {} for {} of debt (fair {}, allowance {}): {:?}", taken, removed, fair, allowance, plan);
+            }
+        }
     }
 }

@@ -49,8 +49,9 @@ pub const MAX_DUST_THRESHOLD_VALUE: u64 = 1_000;
 /// Largest value of one base unit of a mint at listing, at its upper price `max(spot, EMA) +
 /// conf` (bps of one quote unit: 100 = $0.01). Liquidation sizing rounds the repayment up by at
 /// most one debt unit and the seizure down by at most one collateral unit; this bound keeps that
-/// loss to cents for mints with few decimals and a high price (audit finding 8).
-pub const MAX_LISTING_UNIT_VALUE_BPS: u64 = 100;
+/// loss to cents for mints with few decimals and a high price (audit finding 8). The same bound
+/// limits the minimum seizure and the closing tolerance of a liquidation.
+pub const MAX_LISTING_UNIT_VALUE_BPS: u64 = lending_math::liquidation::MAX_ROUNDING_UNIT_VALUE_BPS;
 
 /// Pyth's legacy push oracle program on mainnet-beta and pythnet.
 pub const PYTH_LEGACY_PROGRAM_MAINNET: Pubkey =

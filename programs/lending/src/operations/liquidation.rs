@@ -182,7 +182,8 @@ pub fn liquidate(
         requested,
     )
     .map_err(|e| error!(LendingError::from(e)))?;
-    let tolerance = Tolerance::for_plan(&plan, &debt_side, &coll_side, &pair).map_math()?;
+    let tolerance =
+        Tolerance::for_plan(&plan, &debt_side, &coll_side, &pair, bonus.rate).map_math()?;
     if let Payout::Tokens = payout {
         require!(
             plan.seize_amount <= r.coll.available_amount,

@@ -5,6 +5,7 @@
 //! a second dust debt and lowered the health factor to zero (`LiquidationWorsensHealth`).
 
 use lending::events::Liquidated;
+use lending_math::Decimal;
 
 use crate::fixture::*;
 use crate::liquidation::{liquidate_ix, simulate_liquidation};
@@ -99,4 +100,87 @@ async fn successful_liquidation_takes_the_last_unit_beside_a_second_dust_debt() 
             .is_zero(),
         "the 3 lamports are written off"
     );
+}
+
+/// The independent review's finding on the minimum seizure: a 0-decimal collateral listed at
+/// $0.0099 a unit later trades at $8. A $1 dust borrow, cleared, would have taken a whole $8
+/// unit ($7 past the bonus) and turned a solvent obligation (DV $24, BV $20) insolvent. Past the
+/// $0.01 rounding bound the minimum seizure no longer applies: that pair seizes nothing, and
+/// the USDC debt's pair liquidates the obligation within its bonus (repaying what buys one
+/// whole unit, past the close factor's half unit).
+#[tokio::test]
+async fn exploit_dust_repayment_takes_an_appreciated_coarse_unit() {
+    let mut f = TestFixture::new().await;
+    let mut feed = [0u8; 32];
+    feed[0] = 9;
+    let coarse = f
+        .add_reserve(
+            0,
+            0.0099,
+            lending::state::OracleKind::PythPull,
+            feed,
+            reserve_config(7_500, 8_000, 10_000),
+        )
+        .await;
+    let lender = f.new_user(&[1_000_000_000, 100_000_000_000, 0, 0]).await;
+    f.deposit(&lender, USDC, 1_000_000_000)
+        .await
+        .expect("USDC liquidity");
+    f.deposit(&lender, SOL, 100_000_000_000)
+        .await
+        .expect("SOL liquidity");
+    f.set_price(coarse, 10.0).await;
+    let borrower = f.new_user(&[0, 0, 0, 3]).await;
+    f.deposit(&borrower, coarse, 3).await.expect("3 units");
+    f.borrow(&borrower, USDC, 19_000_000)
+        .await
+        .expect("19 USDC");
+    f.borrow(&borrower, SOL, 10_000_000)
+        .await
+        .expect("0.01 SOL ($1)");
+    f.advance_time(1).await;
+    f.set_price(coarse, 8.0).await;
+    let liquidator = f.new_user(&[100_000_000, 1_000_000_000, 0, 0]).await;
+    let o = borrower.obligation;
+    let mut ixs = f.refresh_ixs(&o).await;
+    ixs.push(liquidate_ix(&mut f, &liquidator, &o, SOL, coarse, u64::MAX, 0).await);
+    let keys = [o, liquidator.tokens[SOL], liquidator.tokens[coarse]];
+    let before = f.snapshot(&keys).await;
+    assert_error(
+        f.send(&ixs, &[&liquidator.keypair]).await,
+        lending::error::LendingError::LiquidationTooSmall,
+    );
+    assert_eq!(f.snapshot(&keys).await, before, "nothing moved");
+    let (plan, bonus) = crate::liquidation::expected_plan(&mut f, &o, USDC, coarse, u64::MAX).await;
+    assert!(!plan.minimum_seizure);
+    // 20% of the $20 debt buys half a unit: the close factor is passed to buy one whole unit
+    // at the bonus (the smallest seizure), and no more.
+    assert_eq!(plan.seize_amount, 1);
+    assert!(
+        plan.repay_amount > 4_000_000 && plan.repay_amount < 8_000_000,
+        "{plan:?}"
+    );
+    let e: Liquidated = simulate_liquidation(&mut f, &liquidator, &o, USDC, coarse, u64::MAX).await;
+    assert_eq!(
+        (e.repay_amount, e.seize_amount),
+        (plan.repay_amount, plan.seize_amount)
+    );
+    let fair = plan
+        .repay_value
+        .try_mul(Decimal::one().try_add(bonus).unwrap())
+        .unwrap();
+    assert!(
+        plan.seize_value <= fair,
+        "within the bonus: {} for {}",
+        plan.seize_value,
+        plan.repay_value
+    );
+    let mut ixs = f.refresh_ixs(&o).await;
+    ixs.push(liquidate_ix(&mut f, &liquidator, &o, USDC, coarse, u64::MAX, 0).await);
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("the USDC pair");
+    f.refresh(&o).await.expect("refresh");
+    let h = f.obligation(&o).await.health();
+    assert!(h.borrowed_value < h.deposited_value, "still solvent: {h:?}");
 }

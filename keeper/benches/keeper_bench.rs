@@ -1,10 +1,14 @@
 //! Keeper benchmarks (a bench binary that prints figures; run with `cargo bench -p keeper`):
-//! - health rescan of 100,000 obligations on one core (goal ≤ 100 ms);
+//! - health rescan of 100,000 obligations on one core, by `assess` and by building the book
+//!   (goal ≤ 50 ms);
+//! - one price tick on that book where 10% of the obligations hold the moved asset, from the
+//!   new price to a ranked candidate list, on one core (goal ≤ 5 ms);
 //! - simulated steps per second with 1,000 and 10,000 obligations (`BENCH_SIM_SIZES=1000,10000`).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use keeper::book::Book;
 use keeper::market::{MarketSnapshot, ReserveView};
 use keeper::planner::assess;
 use keeper::sim::scenario::Scenario;
@@ -48,6 +52,7 @@ fn synthetic(n: usize) -> (MarketSnapshot, Vec<(Pubkey, Obligation)>) {
         (150, 9, 7_000, 7_800),
         (3_000, 8, 7_000, 7_800),
         (1, 6, 4_500, 5_500),
+        (20, 6, 6_000, 7_000),
     ];
     let keys: Vec<Pubkey> = specs.iter().map(|_| Pubkey::new_unique()).collect();
     for (k, (p, d, ltv, lt)) in keys.iter().zip(specs) {
@@ -76,6 +81,11 @@ fn synthetic(n: usize) -> (MarketSnapshot, Vec<(Pubkey, Obligation)>) {
             o.lending_market = market_key;
             o.deposits[0].reserve = keys[1 + rng.gen_range(0..3)];
             o.deposits[0].shares = rng.gen_range(1_000_000..100_000_000_000);
+            if rng.gen_range(0..10) == 0 {
+                // One in ten also holds the fifth asset, the one the tick bench moves.
+                o.deposits[1].reserve = keys[4];
+                o.deposits[1].shares = rng.gen_range(1_000_000..10_000_000_000);
+            }
             o.borrows[0].reserve = keys[0];
             o.borrows[0].normalized_debt_sf =
                 sf(Decimal::from_u64(rng.gen_range(1_000_000..10_000_000_000)));
@@ -101,7 +111,50 @@ fn bench_rescan() {
             .count();
         best = best.min(t.elapsed().as_secs_f64() * 1_000.0);
     }
-    println!("health rescan: 100000 obligations in {best:.1} ms on one core (best of 5; {unhealthy} liquidatable; goal <= 100 ms)");
+    println!("health rescan (assess): 100000 obligations in {best:.1} ms on one core (best of 5; {unhealthy} liquidatable)");
+    let mut best = f64::MAX;
+    let mut book = Book::default();
+    for _ in 0..5 {
+        let t = Instant::now();
+        book = Book::build(&snap, &obligations).0;
+        best = best.min(t.elapsed().as_secs_f64() * 1_000.0);
+    }
+    println!(
+        "health rescan (book build): {} obligations in {best:.1} ms on one core (best of 5; {} liquidatable; goal <= 50 ms)",
+        book.len(),
+        book.ranked().count()
+    );
+}
+
+fn bench_tick() {
+    let (mut snap, obligations) = synthetic(100_000);
+    let moved = *snap
+        .reserves
+        .iter()
+        .find(|(_, v)| v.reserve.price_sf.get() == Decimal::from_u64(20))
+        .map(|(k, _)| k)
+        .expect("the fifth reserve");
+    let (mut book, _) = Book::build(&snap, &obligations);
+    let mut times = Vec::new();
+    let (mut touched, mut candidates) = (0, 0);
+    for step in 0..41u64 {
+        // Alternately down and up 3%: obligations cross the threshold both ways.
+        let price = if step % 2 == 0 { 19_400 } else { 20_000 };
+        let r = snap.reserves.get_mut(&moved).expect("reserve");
+        r.reserve.price_sf = sf(Decimal::from_ratio(price, 1_000).expect("price"));
+        r.reserve.ema_price_sf = r.reserve.price_sf;
+        let t = Instant::now();
+        touched = book.reprice(&snap, &moved);
+        let ranked: Vec<(Pubkey, Decimal)> = book.ranked().take(1_000).collect();
+        times.push(t.elapsed().as_secs_f64() * 1_000.0);
+        candidates = ranked.len();
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "price tick: {touched} of 100000 obligations re-valued and {candidates} candidates ranked in {:.2} ms median, {:.2} ms worst of 41 (goal <= 5 ms)",
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
 }
 
 async fn bench_sim(n: usize) {
@@ -136,6 +189,7 @@ async fn main() {
         std::env::set_var("RUST_LOG", "error");
     }
     bench_rescan();
+    bench_tick();
     let sizes = std::env::var("BENCH_SIM_SIZES").unwrap_or_else(|_| "1000,10000".into());
     for n in sizes
         .split(',')

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod backoff;
 pub mod banks;
+pub mod book;
 pub mod chain;
 pub mod instructions;
 pub mod keeper;

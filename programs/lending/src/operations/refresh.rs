@@ -9,7 +9,9 @@
 //! `refresh_obligation` as an instruction only updates the cache that indexers and dApps read.
 
 use anchor_lang::prelude::*;
-use lending_math::health::{value_borrow, value_deposit, BorrowInput, DepositInput, Health};
+use lending_math::health::{
+    value_borrow, value_deposit, BorrowInput, BorrowValue, DepositInput, DepositValue, Health,
+};
 use lending_math::price::Prices;
 use lending_math::{shares, Decimal};
 
@@ -143,63 +145,77 @@ pub fn value_obligation(
     };
     let mut out = Valuation::default();
     for (i, pos) in obligation.active_deposits().enumerate() {
-        let reserve = find(&pos.reserve)?;
-        let amount = shares::assets_for_shares(
-            pos.shares,
-            reserve.total_supply_assets().map_math()?,
-            reserve.share_supply,
-        )
-        .map_math()?;
-        let prices = match pricing {
-            Pricing::Liquidation { now } if !reserve.is_fresh(slot) => {
-                let low = failed_collateral_price(reserve, now)?;
-                Prices {
-                    spot: low,
-                    ema: low,
-                    conf: Decimal::zero(),
-                }
-            }
-            _ => reserve.prices(),
-        };
-        let v = value_deposit(&DepositInput {
-            amount,
-            decimals: reserve.decimals,
-            prices,
-            ltv: reserve.config.ltv(),
-            liquidation_threshold: reserve.config.liquidation_threshold(),
-        })
-        .map_math()?;
+        let v = deposit_value(find(&pos.reserve)?, pos.shares, slot, pricing)?;
         out.health.add_deposit(&v).map_math()?;
         out.deposit_values[i] = v.market_value;
     }
     for (j, pos) in obligation.active_borrows().enumerate() {
-        let reserve = find(&pos.reserve)?;
-        let amount = pos
-            .normalized_debt_sf
-            .get()
-            .try_mul(reserve.borrow_index_sf.get())
-            .map_math()?;
-        let prices = if reserve.is_fresh(slot) {
-            reserve.prices()
-        } else {
-            let high = reserve.prices().debt_price().map_math()?;
-            Prices {
-                spot: high,
-                ema: high,
-                conf: Decimal::zero(),
-            }
-        };
-        let v = value_borrow(&BorrowInput {
-            amount,
-            decimals: reserve.decimals,
-            prices,
-            borrow_factor: reserve.config.borrow_factor(),
-        })
-        .map_math()?;
+        let v = borrow_value(find(&pos.reserve)?, pos.normalized_debt_sf.get(), slot)?;
         out.health.add_borrow(&v).map_math()?;
         out.borrow_values[j] = v.market_value;
     }
     Ok(out)
+}
+
+/// The values of a deposit of `shares` in `reserve` (priced in `slot`; under
+/// [`Pricing::Liquidation`] a reserve whose oracle fails counts at its decayed conservative
+/// price). An obligation's totals are the sums of these and of [`borrow_value`].
+pub fn deposit_value(
+    reserve: &Reserve,
+    shares: u64,
+    slot: u64,
+    pricing: Pricing,
+) -> Result<DepositValue> {
+    let amount = shares::assets_for_shares(
+        shares,
+        reserve.total_supply_assets().map_math()?,
+        reserve.share_supply,
+    )
+    .map_math()?;
+    let prices = match pricing {
+        Pricing::Liquidation { now } if !reserve.is_fresh(slot) => {
+            let low = failed_collateral_price(reserve, now)?;
+            Prices {
+                spot: low,
+                ema: low,
+                conf: Decimal::zero(),
+            }
+        }
+        _ => reserve.prices(),
+    };
+    value_deposit(&DepositInput {
+        amount,
+        decimals: reserve.decimals,
+        prices,
+        ltv: reserve.config.ltv(),
+        liquidation_threshold: reserve.config.liquidation_threshold(),
+    })
+    .map_math()
+}
+
+/// The values of a borrow of `normalized` debt in `reserve` (a reserve not priced in `slot`
+/// counts its debt at `max(spot, EMA) + conf`).
+pub fn borrow_value(reserve: &Reserve, normalized: Decimal, slot: u64) -> Result<BorrowValue> {
+    let amount = normalized
+        .try_mul(reserve.borrow_index_sf.get())
+        .map_math()?;
+    let prices = if reserve.is_fresh(slot) {
+        reserve.prices()
+    } else {
+        let high = reserve.prices().debt_price().map_math()?;
+        Prices {
+            spot: high,
+            ema: high,
+            conf: Decimal::zero(),
+        }
+    };
+    value_borrow(&BorrowInput {
+        amount,
+        decimals: reserve.decimals,
+        prices,
+        borrow_factor: reserve.config.borrow_factor(),
+    })
+    .map_math()
 }
 
 fn usable(r: &Reserve, slot: u64, pricing: Pricing) -> bool {

@@ -1,0 +1,76 @@
+//! The keeper's book re-values only the obligations holding a moved reserve, and its totals are
+//! exactly what a from-scratch refresh gives (`assess`, the program's `refresh_obligation`).
+
+use keeper::banks::BanksChain;
+use keeper::book::Book;
+use keeper::market::{load_market, load_obligations};
+use keeper::planner::assess;
+use keeper::sim::market_params;
+use keeper::sim::world::{default_assets, World};
+use rand::SeedableRng;
+use solana_sdk::pubkey::Pubkey;
+
+const SOL: usize = 1;
+
+#[tokio::test]
+async fn successful_book_tick_matches_a_full_refresh_exactly() {
+    let mut w = World::new(default_assets(), market_params())
+        .await
+        .expect("world");
+    w.add_lenders().await.expect("lenders");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    w.add_borrowers(60, &mut rng, || {})
+        .await
+        .expect("borrowers");
+    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
+    chain.track(w.obligations.iter().copied().chain(reserves));
+    let market = w.market;
+    let snap = load_market(&chain, &market).await.expect("market");
+    let obligations = load_obligations(&chain, &market)
+        .await
+        .expect("obligations");
+    let (mut book, skipped) = Book::build(&snap, &obligations);
+    assert_eq!((book.len(), skipped), (obligations.len(), 0));
+
+    // SOL falls 25% in the same second: only the obligations with a SOL position move.
+    w.assets[SOL].price *= 0.75;
+    w.assets[SOL].ema *= 0.75;
+    w.publish_prices(0.001).await.expect("prices");
+    let snap = load_market(&chain, &market).await.expect("market");
+    let sol = w.assets[SOL].reserve;
+    let touched = book.reprice(&snap, &sol);
+    let holders = obligations
+        .iter()
+        .filter(|(_, o)| {
+            o.active_deposits().any(|d| d.reserve == sol)
+                || o.active_borrows().any(|b| b.reserve == sol)
+        })
+        .count();
+    assert_eq!(touched, holders);
+    assert!(
+        touched > 0 && touched < obligations.len(),
+        "{touched} of {}",
+        obligations.len()
+    );
+    let mut liquidatable = Vec::new();
+    for (key, o) in &obligations {
+        let fresh = assess(&snap, *key, o).expect("assess");
+        let entry = book.entry(key).expect("entry");
+        assert_eq!(
+            entry.health, fresh.health,
+            "{key}: the book's totals are the refresh's"
+        );
+        if fresh.liquidatable() {
+            liquidatable.push((fresh.deficit(), *key));
+        }
+    }
+    liquidatable.sort_by(|a, b| b.0.cmp(&a.0));
+    let ranked: Vec<Pubkey> = book.ranked().map(|(k, _)| k).collect();
+    assert!(!ranked.is_empty(), "the fall makes some liquidatable");
+    assert_eq!(
+        ranked,
+        liquidatable.iter().map(|(_, k)| *k).collect::<Vec<_>>(),
+        "deepest first"
+    );
+}

@@ -65,7 +65,7 @@ async fn successful_book_tick_matches_a_full_refresh_exactly() {
             liquidatable.push((fresh.deficit(), *key));
         }
     }
-    liquidatable.sort_by(|a, b| b.0.cmp(&a.0));
+    liquidatable.sort_by_key(|a| std::cmp::Reverse(a.0));
     let ranked: Vec<Pubkey> = book.ranked().map(|(k, _)| k).collect();
     assert!(!ranked.is_empty(), "the fall makes some liquidatable");
     assert_eq!(

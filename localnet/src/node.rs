@@ -102,6 +102,8 @@ pub struct Node {
     pub fresh_feeds: BTreeMap<Pubkey, serde_json::Value>,
     /// Blockhashes handed out, with the slot they were first handed out at.
     issued: BTreeMap<Hash, u64>,
+    /// The current slot, for notifications of writes outside a transaction.
+    slot: u64,
 }
 
 impl Node {
@@ -130,8 +132,10 @@ impl Node {
             transaction_count: 0,
             fresh_feeds: BTreeMap::new(),
             issued: BTreeMap::new(),
+            slot: 0,
         };
         node.tick_clock_to_wall_time().await?;
+        node.slot = node.clock().await?.slot;
         Ok(node)
     }
 
@@ -187,6 +191,7 @@ impl Node {
             .warp_to_slot(slot)
             .map_err(|e| RpcError::internal(format!("warp to slot {slot}: {e:?}")))?;
         self.tick_clock_to_wall_time().await?;
+        self.slot = slot;
         self.subs.notify_slot(slot);
         Ok(slot)
     }
@@ -264,6 +269,7 @@ impl Node {
     /// Writes an account directly (dev helpers and the demo bootstrap) and indexes it.
     pub fn set_account(&mut self, key: Pubkey, account: Account) {
         self.index.set(key, Some(account.owner));
+        self.subs.notify_account(self.slot, &key, &account);
         self.ctx
             .set_account(&key, &AccountSharedData::from(account));
     }
@@ -413,6 +419,18 @@ impl Node {
         };
         let clock = self.clock().await?;
         let post_balances = self.balances(&keys).await?;
+        for key in &keys {
+            if let Some(account) = self.account(key).await? {
+                self.subs.notify_account(clock.slot, key, &account);
+            }
+        }
+        self.subs.notify_logs(
+            clock.slot,
+            &signature,
+            processed.result.as_ref().err(),
+            &meta.log_messages,
+            &keys,
+        );
         self.track(keys).await?;
         let outcome = SimOutcome {
             err: processed.result.err(),

@@ -1,5 +1,7 @@
-//! The pubsub WebSocket (port + 1, as on a validator): `signatureSubscribe`, `slotSubscribe` and
-//! their unsubscribes, which is what `@solana/web3.js` uses to confirm transactions.
+//! The pubsub WebSocket (port + 1, as on a validator): `signatureSubscribe` and `slotSubscribe`
+//! (what `@solana/web3.js` uses to confirm transactions), `accountSubscribe`,
+//! `programSubscribe` (with `dataSize` / `memcmp` filters) and `logsSubscribe` (`"all"` or
+//! `{ "mentions": [key] }`), and their unsubscribes.
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -8,9 +10,11 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::encode;
+use crate::encode::AccountEncoding;
 use crate::error::{RpcError, RpcResult, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR};
+use crate::queries::{Filter, MAX_FILTERS};
 use crate::rpc::SharedNode;
-use crate::subscriptions::{Outbox, Subscriptions};
+use crate::subscriptions::{AccountSub, LogsSub, Outbox, ProgramSub, Subscriptions};
 
 /// Most live subscriptions one connection may hold.
 pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 256;
@@ -94,7 +98,7 @@ async fn subscribe(
     outbox: &Outbox,
     mine: &mut Vec<u64>,
 ) -> RpcResult<(Value, Option<String>)> {
-    let subscribing = matches!(method, "signatureSubscribe" | "slotSubscribe");
+    let subscribing = method.ends_with("Subscribe");
     if subscribing && mine.len() >= MAX_SUBSCRIPTIONS_PER_CONNECTION {
         return Err(RpcError::new(
             INVALID_REQUEST,
@@ -121,7 +125,61 @@ async fn subscribe(
             mine.push(id);
             Ok((json!(id), None))
         }
-        "signatureUnsubscribe" | "slotUnsubscribe" => {
+        "accountSubscribe" => {
+            let key = encode::pubkey(params.get(0).unwrap_or(&Value::Null))?;
+            let cfg = params.get(1).cloned().unwrap_or(Value::Null);
+            let encoding = AccountEncoding::from_config(&cfg)?;
+            let id = n
+                .subs
+                .add_account(AccountSub { key, encoding }, outbox.clone());
+            mine.push(id);
+            Ok((json!(id), None))
+        }
+        "programSubscribe" => {
+            let program = encode::pubkey(params.get(0).unwrap_or(&Value::Null))?;
+            let cfg = params.get(1).cloned().unwrap_or(Value::Null);
+            let encoding = AccountEncoding::from_config(&cfg)?;
+            let filters = match cfg.get("filters") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(list)) if list.len() <= MAX_FILTERS => {
+                    list.iter().map(Filter::parse).collect::<RpcResult<_>>()?
+                }
+                Some(Value::Array(_)) => {
+                    return Err(RpcError::invalid_params(format!(
+                        "Too many filters provided; max {MAX_FILTERS}"
+                    )))
+                }
+                Some(_) => return Err(RpcError::invalid_params("Invalid param: filters")),
+            };
+            let sub = ProgramSub {
+                program,
+                filters,
+                encoding,
+            };
+            let id = n.subs.add_program(sub, outbox.clone());
+            mine.push(id);
+            Ok((json!(id), None))
+        }
+        "logsSubscribe" => {
+            let mentions = match params.get(0) {
+                Some(Value::String(s)) if s == "all" || s == "allWithVotes" => None,
+                Some(v) => match v.get("mentions").and_then(Value::as_array) {
+                    Some(list) if list.len() == 1 => Some(encode::pubkey(&list[0])?),
+                    _ => return Err(RpcError::invalid_params(
+                        "Invalid param: filter must be \"all\" or { \"mentions\": [one address] }",
+                    )),
+                },
+                None => return Err(RpcError::invalid_params("missing filter")),
+            };
+            let id = n.subs.add_logs(LogsSub { mentions }, outbox.clone());
+            mine.push(id);
+            Ok((json!(id), None))
+        }
+        "signatureUnsubscribe"
+        | "slotUnsubscribe"
+        | "accountUnsubscribe"
+        | "programUnsubscribe"
+        | "logsUnsubscribe" => {
             let id = params
                 .get(0)
                 .and_then(Value::as_u64)

@@ -285,7 +285,7 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
   if (collateralBound) {
     const byCollCeil = ceilU64(byColl);
     maxRepay = min(byCollCeil, debtTokens);
-    takesDeposit = maxRepay === byCollCeil;
+    takesDeposit = maxRepay === byCollCeil && debt.amountSf >= byColl;
   }
   const repayAmount = requested === U64_MAX ? maxRepay : requested;
   if (repayAmount === 0n) throw new LiquidationError("NothingToRepay");
@@ -302,10 +302,16 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
       : min(floorU64(div(checked(seizeUnderlying * coll.shareSupply), coll.reserveAssetsSf)), coll.shares);
   let seizeAmount = floorU64(assetsForShares(seizeShares, coll.reserveAssetsSf, coll.shareSupply));
   // A repayment that clears the borrow takes at least one collateral token.
+  const smallest = assetsForShares(
+    sharesForWithdrawal(1n, coll.reserveAssetsSf, coll.shareSupply),
+    coll.reserveAssetsSf,
+    coll.shareSupply,
+  );
   const minimumSeizure =
     seizeAmount === 0n &&
     repayAmount >= debtTokens &&
-    marketValueCeil(WAD, coll.priceSf, coll.decimals) <= fromBps(MAX_ROUNDING_UNIT_VALUE_BPS);
+    marketValueCeil(WAD, coll.priceSf, coll.decimals) <= fromBps(MAX_ROUNDING_UNIT_VALUE_BPS) &&
+    marketValue(smallest, coll.priceSf, coll.decimals) <= fromBps(2n * MAX_ROUNDING_UNIT_VALUE_BPS);
   if (minimumSeizure) {
     seizeShares = min(sharesForWithdrawal(1n, coll.reserveAssetsSf, coll.shareSupply), coll.shares);
     seizeAmount = floorU64(assetsForShares(seizeShares, coll.reserveAssetsSf, coll.shareSupply));

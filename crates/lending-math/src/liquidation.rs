@@ -76,6 +76,21 @@ fn within_rounding_bound(price: Decimal, decimals: u8) -> MathResult<bool> {
         <= Decimal::from_bps(MAX_ROUNDING_UNIT_VALUE_BPS))
 }
 
+/// The value of the smallest seizure of `coll`: the shares of one token, which redeem for at
+/// least one token and, when shares are worth more than a token, for one share's worth.
+fn smallest_seizure(coll: &CollateralSide) -> MathResult<(u64, Decimal)> {
+    let shares = shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?;
+    let amount = shares::assets_for_shares(shares, coll.reserve_assets, coll.share_supply)?;
+    Ok((shares, market_value(amount, coll.price, coll.decimals)?))
+}
+
+/// True when the smallest seizure of `coll` is worth at most two rounding units ($0.02): a
+/// unit within the bound, and a share worth at most about two tokens.
+fn seizure_within_rounding_bound(coll: &CollateralSide) -> MathResult<bool> {
+    Ok(within_rounding_bound(coll.price, coll.decimals)?
+        && smallest_seizure(coll)?.1 <= Decimal::from_bps(2 * MAX_ROUNDING_UNIT_VALUE_BPS))
+}
+
 /// Why a liquidation cannot go ahead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LiquidationError {
@@ -382,8 +397,10 @@ pub fn plan_liquidation(
         // ≤ max_repay + 1, so it fits unless max_repay is u64::MAX.
         let by_coll_ceil = by_coll.try_ceil_u64()?;
         max_repay = by_coll_ceil.min(debt_tokens);
-        // The whole deposit goes only when the rounded-up repayment is paid for it.
-        takes_deposit = max_repay == by_coll_ceil;
+        // The whole deposit goes only when the rounded-up repayment is paid for it, and the
+        // debt is worth it: when the debt is smaller than the deposit's price (it only rounds up
+        // to it), the repayment clears the borrow and is paid in collateral as usual.
+        takes_deposit = max_repay == by_coll_ceil && debt.amount >= by_coll;
     }
 
     let repay_amount = if requested == u64::MAX {
@@ -421,14 +438,14 @@ pub fn plan_liquidation(
     };
     let mut seize_amount =
         shares::redeem_amount(seize_shares, coll.reserve_assets, coll.share_supply)?;
-    let minimum_seizure = seize_amount == 0
-        && repay_amount >= debt_tokens
-        && within_rounding_bound(coll.price, coll.decimals)?;
+    let minimum_seizure =
+        seize_amount == 0 && repay_amount >= debt_tokens && seizure_within_rounding_bound(coll)?;
     if minimum_seizure {
         // A repayment that clears the borrow but is worth less than one collateral token
         // (a debt of a few base units against a coarse collateral) takes one token: else no
-        // liquidation could ever clear it. Only while a collateral unit is worth at most the
-        // listing bound: the borrower then pays at most one share of cents past the bonus.
+        // liquidation could ever clear it. Only while that seizure is worth at most two cents
+        // (a unit within the listing bound, a share of about two tokens at most): the
+        // borrower then pays at most cents past the bonus.
         seize_shares = shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?
             .min(coll.shares);
         seize_amount = shares::redeem_amount(seize_shares, coll.reserve_assets, coll.share_supply)?;
@@ -496,10 +513,8 @@ impl Tolerance {
             closing_debt_value = crate::health::unit_value(debt.price, debt.decimals)?
                 .try_mul_ceil(pair.debt_borrow_factor)?;
         }
-        if within_rounding_bound(coll.price, coll.decimals)? {
-            let one_token =
-                shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?;
-            closing_debt_value = closing_debt_value.try_add(value_of(one_token)?)?;
+        if seizure_within_rounding_bound(coll)? {
+            closing_debt_value = closing_debt_value.try_add(smallest_seizure(coll)?.1)?;
         }
         let unhealthy_value = if plan.minimum_seizure {
             let removed = Decimal::from_u64(plan.repay_amount).min(debt.amount);

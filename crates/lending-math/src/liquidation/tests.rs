@@ -348,3 +348,74 @@ fn successful_bad_debt_split() {
         }
     );
 }
+
+/// Independent review (math): a debt of 5.01 units of a 0-decimal token at $100, against a
+/// $599 deposit of a 2-decimal token. The collateral caps the repayment at 6 units (5.99 rounded
+/// up, also the debt rounded up), and the whole deposit used to go for it: $599 for $501 of
+/// debt, leaving the obligation $97 short. The debt only rounds up to the deposit's price, so
+/// the seizure now pays for the 5.01 units removed.
+#[test]
+fn exploit_whole_deposit_for_a_debt_that_only_rounds_up_to_its_price() {
+    let h = Health {
+        deposited_value: Decimal::from_u64(1_502),
+        allowed_borrow_value: Decimal::zero(),
+        unhealthy_borrow_value: Decimal::from_ratio(11_122, 10).unwrap(),
+        borrowed_value: Decimal::from_u64(1_501),
+        bf_adjusted_debt_value: Decimal::from_u64(2_002),
+        bf_adjusted_debt_value_upper: Decimal::from_u64(2_002),
+    };
+    let debt = DebtSide {
+        amount: Decimal::from_ratio(501, 100).unwrap(),
+        price: Decimal::from_u64(100),
+        decimals: 0,
+    };
+    let coll = CollateralSide {
+        shares: 59_900,
+        reserve_assets: Decimal::from_u64(1_000_000),
+        share_supply: 1_000_000,
+        price: Decimal::one(),
+        decimals: 2,
+    };
+    let mut r = rules(50);
+    r.window_debt_value = h.borrowed_value;
+    let p = plan_liquidation(&h, &debt, &coll, &r, Decimal::zero(), u64::MAX).unwrap();
+    assert_eq!(p.repay_amount, 6, "the debt rounded up clears the borrow");
+    assert_eq!(
+        p.seize_amount, 50_100,
+        "$501 of collateral for $501 of debt, not $599"
+    );
+    assert_eq!(p.seize_shares, 50_100);
+}
+
+/// Independent review (math): shares worth 1,000 tokens each, a unit at $0.01: the smallest
+/// seizure is one share, $10. A dust repayment of $0.0003 used to take it; the minimum seizure
+/// now applies only when it is worth at most $0.02, so this repayment seizes nothing.
+#[test]
+fn fail_minimum_seizure_when_one_share_is_worth_dollars() {
+    let h = health(20, 1, 1);
+    let h = Health {
+        unhealthy_borrow_value: Decimal::from_ratio(1, 10_000).unwrap(),
+        borrowed_value: Decimal::from_ratio(3, 10_000).unwrap(),
+        bf_adjusted_debt_value: Decimal::from_ratio(3, 10_000).unwrap(),
+        bf_adjusted_debt_value_upper: Decimal::from_ratio(3, 10_000).unwrap(),
+        ..h
+    };
+    let debt = DebtSide {
+        amount: Decimal::from_u64(3),
+        price: Decimal::from_ratio(1, 10_000).unwrap(),
+        decimals: 0,
+    };
+    let coll = CollateralSide {
+        shares: 2,
+        reserve_assets: Decimal::from_u64(1_000_000),
+        share_supply: 1_000,
+        price: Decimal::from_ratio(1, 100).unwrap(),
+        decimals: 0,
+    };
+    let mut r = rules(50);
+    r.window_debt_value = h.borrowed_value;
+    assert_eq!(
+        plan_liquidation(&h, &debt, &coll, &r, Decimal::zero(), u64::MAX),
+        Err(LiquidationError::NothingToSeize)
+    );
+}

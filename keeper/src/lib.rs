@@ -14,4 +14,5 @@ pub mod metrics;
 pub mod planner;
 pub mod rpc;
 pub mod sim;
+pub mod stream;
 pub mod tables;

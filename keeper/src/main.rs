@@ -112,6 +112,15 @@ struct RunArgs {
     /// reserves then cannot be liquidated.
     #[arg(long, env = "SENTINEL_LEGACY_ONLY")]
     legacy_only: bool,
+    /// The node's pubsub WebSocket (default: the RPC URL's host, `ws://`, port + 1).
+    #[arg(long, env = "SENTINEL_WS_URL")]
+    ws_url: Option<String>,
+    /// Poll with `getProgramAccounts` every round instead of streaming account changes.
+    #[arg(long, env = "SENTINEL_NO_STREAM")]
+    no_stream: bool,
+    /// Full resync of the streamed accounts every this many seconds.
+    #[arg(long, default_value_t = 60)]
+    resync_secs: u64,
     /// Re-check the lookup table for newly listed reserves every this many rounds.
     #[arg(long, default_value_t = 30)]
     table_check_rounds: u64,
@@ -159,12 +168,54 @@ fn decimal_from_f64(x: f64) -> Decimal {
     Decimal::from_ratio((x.max(0.0) * 1e6).round() as u128, 1_000_000).unwrap_or_default()
 }
 
+/// The pubsub URL of a validator's RPC URL: the same host, `ws(s)://`, port + 1.
+fn default_ws_url(rpc_url: &str) -> Option<String> {
+    let (scheme, rest) = rpc_url.split_once("://")?;
+    let ws = if scheme == "https" { "wss" } else { "ws" };
+    let (host, tail) = rest.split_once('/').map_or((rest, ""), |(h, t)| (h, t));
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) => format!("{h}:{}", port.parse::<u16>().ok()?.checked_add(1)?),
+        None => host.to_string(),
+    };
+    Some(format!("{ws}://{host}/{tail}"))
+}
+
 async fn run(args: RunArgs) -> Result<()> {
     let market = Pubkey::from_str(&args.market).map_err(|e| anyhow!("market address: {e}"))?;
+    let rpc = std::sync::Arc::new(RpcChain::new(&args.rpc_url));
+    if args.no_stream {
+        return run_on(&*rpc, &args, market).await;
+    }
+    let snapshot = load_market(&*rpc, &market)
+        .await
+        .context("loading the market")?;
+    let mut followed = vec![market];
+    followed.extend(
+        snapshot
+            .reserves
+            .values()
+            .map(|v| v.oracle_config.price_account),
+    );
+    let ws_url = args
+        .ws_url
+        .clone()
+        .or_else(|| default_ws_url(&args.rpc_url))
+        .ok_or_else(|| anyhow!("cannot derive the WebSocket URL; pass --ws-url"))?;
+    tracing::info!(ws = %ws_url, followed = followed.len(), "streaming the market's accounts");
+    let stream = keeper::stream::StreamingChain::start(
+        rpc,
+        ws_url,
+        market,
+        followed,
+        Duration::from_secs(args.resync_secs.max(1)),
+    );
+    run_on(&stream, &args, market).await
+}
+
+async fn run_on<C: Chain>(chain: &C, args: &RunArgs, market: Pubkey) -> Result<()> {
     let payer = solana_keypair::read_keypair_file(expand_home(&args.keypair))
         .map_err(|e| anyhow!("keypair {}: {e}", args.keypair))?;
-    let chain = RpcChain::new(&args.rpc_url);
-    let snapshot = load_market(&chain, &market)
+    let snapshot = load_market(chain, &market)
         .await
         .context("loading the market")?;
     let token_accounts = snapshot
@@ -193,7 +244,7 @@ async fn run(args: RunArgs) -> Result<()> {
     metrics.serve(&args.metrics_addr, (args.poll_ms as i64 / 1000).max(1) * 10)?;
     tracing::info!(market = %market, liquidator = %payer.pubkey(), reserves = snapshot.reserves.len(), metrics = %args.metrics_addr, "keeper started");
     let mut keeper = Keeper {
-        chain: &chain,
+        chain,
         payer,
         token_accounts,
         backoff: Default::default(),
@@ -229,7 +280,7 @@ async fn run(args: RunArgs) -> Result<()> {
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     loop {
         if !args.legacy_only && done.is_multiple_of(args.table_check_rounds.max(1)) {
-            match load_market(&chain, &market).await {
+            match load_market(chain, &market).await {
                 Ok(snap) => match keeper.prepare_lookup_table(&snap).await {
                     Ok(added) => {
                         if let Some(t) = &keeper.lookup_table {
@@ -318,5 +369,27 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Run(args) => run(args).await,
         Command::Simulate(args) => simulate(args).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_ws_url;
+
+    #[test]
+    fn successful_default_ws_url_is_the_next_port() {
+        assert_eq!(
+            default_ws_url("http://127.0.0.1:8899").as_deref(),
+            Some("ws://127.0.0.1:8900/")
+        );
+        assert_eq!(
+            default_ws_url("https://rpc.example.com:443/key").as_deref(),
+            Some("wss://rpc.example.com:444/key")
+        );
+        assert_eq!(
+            default_ws_url("https://rpc.example.com").as_deref(),
+            Some("wss://rpc.example.com/")
+        );
+        assert_eq!(default_ws_url("not a url"), None);
     }
 }

@@ -223,6 +223,8 @@ async fn successful_keeper_binary_liquidates_every_obligation_over_json_rpc() {
             "--max-liquidations",
             "50",
         ])
+        // Streams the market's accounts over the node's pubsub socket.
+        .args(["--ws-url", &running.ws_url])
         // Pays the 75th percentile of recent fees on the written accounts, 1,000 at least.
         .args([
             "--priority-fee-percentile",

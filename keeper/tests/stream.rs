@@ -1,0 +1,138 @@
+//! The streaming chain against `sentinel-localnet`: once subscribed and resynced it answers the
+//! market's `getProgramAccounts` and followed accounts from its cache, kept current by
+//! `programSubscribe` / `accountSubscribe` notifications (a price write and a transaction that
+//! changes a reserve both arrive), and its answers equal the node's.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use keeper::chain::Chain;
+use keeper::market::{load_market, load_obligations};
+use keeper::rpc::RpcChain;
+use keeper::sim::market_params;
+use keeper::sim::world::{default_assets, World};
+use keeper::stream::StreamingChain;
+use rand::SeedableRng;
+use sentinel_localnet::{demo, serve, Config, Node};
+use serde_json::json;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successful_stream_keeps_the_market_current_from_notifications() {
+    let ctx = Node::start().await.expect("node").into_context();
+    let mut world = World::bootstrap(ctx, default_assets(), market_params())
+        .await
+        .expect("world");
+    world.add_lenders().await.expect("lenders");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    world
+        .add_borrowers(8, &mut rng, || {})
+        .await
+        .expect("borrowers");
+    let market = world.market;
+    let sol = world.assets[1].clone();
+    let (node, description) = demo::node_from_world(world, Vec::new())
+        .await
+        .expect("node");
+    let config = Config {
+        rpc_addr: "127.0.0.1:0".into(),
+        slot_ms: 100,
+        ..Config::default()
+    };
+    let running = serve(node, &config).await.expect("serve");
+    let rpc = Arc::new(RpcChain::new(&running.rpc_url));
+    let snap = load_market(&*rpc, &market).await.expect("market");
+    let mut followed = vec![market];
+    followed.extend(
+        snap.reserves
+            .values()
+            .map(|v| v.oracle_config.price_account),
+    );
+    let stream = StreamingChain::start(
+        rpc.clone(),
+        running.ws_url.clone(),
+        market,
+        followed,
+        Duration::from_secs(3_600),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !stream.stats().live {
+        assert!(Instant::now() < deadline, "the stream never came up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(stream.stats().resyncs, 1);
+    let key =
+        |v: &[(Pubkey, lending::state::Obligation)]| v.iter().map(|(k, _)| *k).collect::<Vec<_>>();
+    let via_rpc = load_obligations(&*rpc, &market).await.expect("rpc");
+    let via_stream = load_obligations(&stream, &market).await.expect("stream");
+    assert_eq!(key(&via_stream), key(&via_rpc));
+
+    // A price write: the followed account changes without any RPC read by the stream.
+    let before = stream.stats().notifications;
+    let feed = description["feeds"]
+        .as_array()
+        .and_then(|f| {
+            f.iter()
+                .find(|f| f["account"] == json!(sol.price_account.to_string()))
+        })
+        .cloned()
+        .expect("SOL feed");
+    let mut moved = feed.clone();
+    moved["price"] = json!(feed["price"].as_i64().unwrap_or(0) / 2);
+    {
+        let mut n = running.node.lock().await;
+        sentinel_localnet::dev::set_pyth_price(&mut n, &moved)
+            .await
+            .expect("price");
+    }
+    // A transaction: refreshing SOL's reserve rewrites it (a program notification).
+    let payer = solana_sdk::signature::Keypair::new();
+    {
+        let mut n = running.node.lock().await;
+        n.airdrop(&payer.pubkey(), 1_000_000_000)
+            .await
+            .expect("airdrop");
+    }
+    let ix = keeper::instructions::refresh_reserve(
+        sol.reserve,
+        &snap.reserves[&sol.reserve].reserve,
+        sol.price_account,
+    );
+    let blockhash = rpc.latest_blockhash().await.expect("blockhash");
+    let tx = solana_sdk::transaction::Transaction::new_signed_with_payer(
+        &[ix],
+        Some(&payer.pubkey()),
+        &[&payer],
+        blockhash,
+    );
+    rpc.send_and_confirm(&tx.into()).await.expect("refresh");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let keys = [sol.price_account, sol.reserve];
+        let (a, b) = (
+            stream.accounts(&keys).await.expect("stream"),
+            rpc.accounts(&keys).await.expect("rpc"),
+        );
+        if a == b && stream.stats().notifications >= before + 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "notifications did not arrive: {:?}",
+            stream.stats()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let s = stream.stats();
+    assert!(s.live && s.connections == 1 && s.resyncs == 1, "{s:?}");
+    // The keeper's snapshot from the stream prices SOL at the halved price.
+    let from_stream = load_market(&stream, &market)
+        .await
+        .expect("market from the stream");
+    let from_rpc = load_market(&*rpc, &market).await.expect("market");
+    let price =
+        |m: &keeper::market::MarketSnapshot| m.reserves[&sol.reserve].reserve.price_sf.get();
+    assert_eq!(price(&from_stream), price(&from_rpc));
+    assert!(price(&from_stream) < price(&snap));
+}

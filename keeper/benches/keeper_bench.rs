@@ -165,6 +165,7 @@ async fn bench_sim(n: usize) {
         scenario_name: "crash".into(),
         seed: 1,
         keepers: 2,
+        same_slot: false,
         step_secs: 30,
         slots_per_step: 75,
         out_dir: None,

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
+use lending::state::Obligation;
 use lending_math::health::market_value;
 use lending_math::Decimal;
 use serde_json::json;
@@ -107,6 +108,9 @@ pub struct RoundReport {
     pub failed: usize,
     /// Candidates skipped because their obligation is backed off after repeated failures.
     pub backed_off: usize,
+    /// Failures that were lost races: the obligation changed on chain since it was read (another
+    /// keeper liquidated it first). They do not back the obligation off.
+    pub lost_races: usize,
     /// Bad-debt write-offs that landed: inside the liquidation that took an obligation's last
     /// collateral, or by `socialize_bad_debt`.
     pub socialized: usize,
@@ -124,6 +128,19 @@ pub fn priority_fee_from(mut fees: Vec<u64>, percentile: u8, floor: u64, cap: u6
     let p = usize::from(percentile.min(100));
     let rank = (p * fees.len()).div_ceil(100).max(1);
     fees[rank - 1].clamp(floor.min(cap), cap)
+}
+
+/// What a scan read and found.
+#[derive(Clone, Debug)]
+pub struct Scan {
+    /// The market as the program would see it refreshed now.
+    pub snap: MarketSnapshot,
+    /// Every obligation that could be assessed.
+    pub assessments: Vec<Assessment>,
+    /// Obligations that could not be.
+    pub skipped: usize,
+    /// The obligations as read (before the off-chain refresh).
+    pub read: BTreeMap<Pubkey, Obligation>,
 }
 
 /// The liquidator's holdings, read at the start of a round.
@@ -193,7 +210,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
     }
 
     /// Assesses every obligation of the market.
-    pub async fn scan(&self) -> Result<(MarketSnapshot, Vec<Assessment>, usize)> {
+    pub async fn scan(&self) -> Result<Scan> {
         let snap = load_market(self.chain, &self.config.market).await?;
         let obligations = load_obligations(self.chain, &self.config.market).await?;
         let mut skipped = 0;
@@ -207,13 +224,30 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 }
             }
         }
-        Ok((snap, out, skipped))
+        Ok(Scan {
+            snap,
+            assessments: out,
+            skipped,
+            read: obligations.into_iter().collect(),
+        })
     }
 
-    /// Runs one round.
+    /// Runs one round: a scan, then [`Self::act`] on it.
     pub async fn round(&self) -> Result<RoundReport> {
+        let scan = self.scan().await?;
+        self.act(scan).await
+    }
+
+    /// Liquidates and writes off what `scan` found (several keepers may act on scans of the
+    /// same slot: the simulator's same-slot races).
+    pub async fn act(&self, scan: Scan) -> Result<RoundReport> {
         let start = Instant::now();
-        let (snap, assessments, skipped) = self.scan().await?;
+        let Scan {
+            snap,
+            assessments,
+            skipped,
+            read,
+        } = scan;
         let mut report = RoundReport {
             scanned: assessments.len() + skipped,
             skipped,
@@ -284,6 +318,13 @@ impl<'a, C: Chain> Keeper<'a, C> {
                     tracing::info!(obligation = %c.obligation, repay = c.plan.repay_amount, bonus_bps = c.bonus_bps, profit = %record.profit, "liquidated");
                     report.liquidations.push(record);
                 }
+                Err(e) if self.changed_since(&c.obligation, &read).await => {
+                    report.failed += 1;
+                    report.lost_races += 1;
+                    self.metrics.failed.inc();
+                    self.metrics.lost_races.inc();
+                    tracing::info!(obligation = %c.obligation, error = %e, "lost the race");
+                }
                 Err(e) => {
                     report.failed += 1;
                     self.metrics.failed.inc();
@@ -312,6 +353,26 @@ impl<'a, C: Chain> Keeper<'a, C> {
             ComputeBudgetInstruction::set_compute_unit_limit(units),
             ComputeBudgetInstruction::set_compute_unit_price(price),
         ]
+    }
+
+    /// True when `obligation` on chain differs from what the scan read (`read`).
+    async fn changed_since(
+        &self,
+        obligation: &Pubkey,
+        read: &BTreeMap<Pubkey, Obligation>,
+    ) -> bool {
+        let Some(before) = read.get(obligation) else {
+            return false;
+        };
+        match self.chain.accounts(&[*obligation]).await {
+            Ok(accs) => match accs.into_iter().next().flatten() {
+                Some(acc) => crate::market::decode::<Obligation>(&acc.data)
+                    .map(|now| bytemuck::bytes_of(&now) != bytemuck::bytes_of(before))
+                    .unwrap_or(true),
+                None => true,
+            },
+            Err(_) => false,
+        }
     }
 
     /// Alerts on each asset the market has lent out whose balance is worth less than the

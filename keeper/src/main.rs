@@ -143,6 +143,9 @@ struct SimArgs {
     /// Competing keepers.
     #[arg(long, default_value_t = 2)]
     keepers: usize,
+    /// The keepers read the same slot before any acts, so they race for the same obligations.
+    #[arg(long)]
+    same_slot: bool,
     /// Directory for sim_steps.csv and sim_chart.svg.
     #[arg(long, default_value = "sim-out")]
     out: PathBuf,
@@ -335,6 +338,7 @@ async fn simulate(args: SimArgs) -> Result<()> {
         scenario_name: args.scenario.clone(),
         seed: args.seed,
         keepers: args.keepers,
+        same_slot: args.same_slot,
         step_secs: args.step_secs,
         slots_per_step: args.slots_per_step,
         out_dir: Some(args.out.clone()),

@@ -25,6 +25,8 @@ pub struct Metrics {
     pub succeeded: IntCounter,
     /// Liquidations that failed in simulation or on send.
     pub failed: IntCounter,
+    /// Of those, lost races: the obligation changed on chain since the keeper read it.
+    pub lost_races: IntCounter,
     /// Expected profit of landed liquidations (quote units).
     pub profit: Gauge,
     /// Round latency.
@@ -94,6 +96,11 @@ impl Metrics {
                 &registry,
                 "liquidations_failed_total",
                 "liquidations that failed",
+            ),
+            lost_races: counter(
+                &registry,
+                "liquidations_lost_races_total",
+                "failed liquidations of an obligation that changed since it was read",
             ),
             at_risk,
             profit,

@@ -1,4 +1,5 @@
-//! A short crash simulation, as CI runs it: the report's figures hang together.
+//! Short crash simulations, as CI runs them: the report's figures hang together, and keepers
+//! racing in the same slot lose cleanly.
 
 use keeper::sim::scenario::Scenario;
 use keeper::sim::{run, SimOptions};
@@ -13,6 +14,7 @@ async fn successful_short_crash_simulation() {
         scenario_name: "crash".into(),
         seed: 7,
         keepers: 2,
+        same_slot: false,
         step_secs: 30,
         slots_per_step: 75,
         out_dir: Some(dir.clone()),
@@ -45,4 +47,34 @@ async fn successful_short_crash_simulation() {
     assert_eq!(csv.lines().count(), 41);
     let svg = std::fs::read_to_string(dir.join("sim_chart.svg")).expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains("Liquidatable obligations"));
+}
+
+#[tokio::test]
+async fn successful_same_slot_races_are_lost_cleanly_and_counted() {
+    // Three keepers read the same slot before any acts: they pick the same obligations, the
+    // first to send wins, the others' simulations fail on the changed obligation. Every
+    // failure is such a lost race, and the crash is still cleared.
+    let report = run(SimOptions {
+        obligations: 80,
+        steps: 40,
+        scenario: Scenario::Crash,
+        scenario_name: "crash".into(),
+        seed: 7,
+        keepers: 3,
+        same_slot: true,
+        step_secs: 30,
+        slots_per_step: 75,
+        out_dir: None,
+        progress: false,
+    })
+    .await
+    .expect("simulation");
+    println!("{report}");
+    assert!(report.liquidations > 0);
+    assert!(report.lost_races > 0, "the keepers raced");
+    assert_eq!(
+        report.failed, report.lost_races,
+        "every failure was a lost race"
+    );
+    assert!(report.bad_debt_outstanding < 1.0);
 }

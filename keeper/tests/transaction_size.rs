@@ -75,7 +75,8 @@ async fn successful_liquidation_of_every_obligation_shape_fits_one_transaction()
     let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
     chain.track(shapes.iter().map(|(_, k)| *k).chain(reserves));
     let mut keeper = funded_keeper(&mut w, &chain);
-    let (snap, assessments, _) = keeper.scan().await.expect("scan");
+    let scan = keeper.scan().await.expect("scan");
+    let (snap, assessments) = (scan.snap, scan.assessments);
     let added = keeper
         .prepare_lookup_table(&snap)
         .await

@@ -38,6 +38,10 @@ pub struct SimOptions {
     pub seed: u64,
     /// Competing keepers.
     pub keepers: usize,
+    /// Keepers scan the same slot before any acts, so that they race for the same obligations
+    /// (the losers' transactions fail and count as lost races); else each acts in a slot of
+    /// its own.
+    pub same_slot: bool,
     /// Seconds per step.
     pub step_secs: i64,
     /// Slots per step.
@@ -180,16 +184,36 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
             bad_debt: 0.0,
         };
         let mut unhealthy_now: BTreeSet<Pubkey> = BTreeSet::new();
-        for k in 0..keepers.len() {
-            // Each keeper acts in a slot of its own, as keepers racing on a real cluster would.
+        let mut rounds = Vec::new();
+        if opts.same_slot {
+            // Every keeper reads the same slot, then each acts on what it read.
             world.advance(0, 1).await?;
-            let keeper = &keepers[(step + k) % keepers.len()];
-            match keeper.round().await {
+            let mut scans = Vec::new();
+            for k in 0..keepers.len() {
+                scans.push(keepers[(step + k) % keepers.len()].scan().await);
+            }
+            for (k, scan) in scans.into_iter().enumerate() {
+                let keeper = &keepers[(step + k) % keepers.len()];
+                rounds.push(match scan {
+                    Ok(s) => keeper.act(s).await,
+                    Err(e) => Err(e),
+                });
+            }
+        } else {
+            for k in 0..keepers.len() {
+                // Each keeper acts in a slot of its own.
+                world.advance(0, 1).await?;
+                rounds.push(keepers[(step + k) % keepers.len()].round().await);
+            }
+        }
+        for round in rounds {
+            match round {
                 Ok(r) => {
                     unhealthy_now.extend(r.unhealthy.iter().copied());
                     row.liquidations += r.liquidations.len();
                     report.liquidations += r.liquidations.len();
                     report.failed += r.failed;
+                    report.lost_races += r.lost_races;
                     report.socialized += r.socialized;
                     for l in &r.liquidations {
                         let (repaid, seized, fee) = (
@@ -257,7 +281,8 @@ async fn chain_slot(chain: &crate::banks::BanksChain) -> u64 {
 /// Σ max(debt − collateral, 0) over the market's obligations, at spot prices.
 async fn bad_debt<C: crate::chain::Chain>(keeper: &Keeper<'_, C>) -> f64 {
     match keeper.scan().await {
-        Ok((_, assessments, _)) => assessments
+        Ok(scan) => scan
+            .assessments
             .iter()
             .map(|a| {
                 decimal_f64(

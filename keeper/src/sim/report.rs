@@ -48,6 +48,8 @@ pub struct SimReport {
     pub liquidations: usize,
     /// Liquidations that failed or lost a race.
     pub failed: usize,
+    /// Of those, lost races (another keeper changed the obligation first).
+    pub lost_races: usize,
     /// Value repaid.
     pub repaid_value: f64,
     /// Value of collateral seized.
@@ -98,8 +100,8 @@ impl fmt::Display for SimReport {
         )?;
         writeln!(
             f,
-            "  liquidations executed        {} (failed or lost races: {})",
-            self.liquidations, self.failed
+            "  liquidations executed        {} (failed: {}, of which lost races: {})",
+            self.liquidations, self.failed, self.lost_races
         )?;
         writeln!(
             f,

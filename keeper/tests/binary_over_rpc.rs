@@ -1,5 +1,5 @@
 //! The real `sentinel-keeper run` binary, as a separate process, against `sentinel-localnet`
-//! over JSON-RPC: a market of 13 reserves with lenders, 30 random borrowers and one
+//! over JSON-RPC: a market of 13 reserves (two of them Token-2022) with lenders, 30 random borrowers and one
 //! obligation of 8 deposits + 5 borrows; the collaterals fall 35%; the keeper must bring every
 //! liquidatable obligation back to health (or write it off), its token balances must move by
 //! exactly what the `Liquidated` events say, `/metrics` must count the liquidations, and it
@@ -27,7 +27,8 @@ use solana_sdk::signature::{Keypair, Signer};
 
 const EXTRA: [&str; 9] = ["X0", "X1", "X2", "X3", "X4", "Y0", "Y1", "Y2", "Y3"];
 
-/// USDC, SOL, ETH, JUP, five more $1 collaterals (X) and four more $1 debts (Y).
+/// USDC, SOL, ETH, JUP, five more $1 collaterals (X) and four more $1 debts (Y); X4 and Y3 are
+/// Token-2022 mints (their holders' accounts carry `ImmutableOwner`, 170 bytes).
 fn assets() -> Vec<AssetSpec> {
     let mut all = default_assets();
     let template = all[1].clone();
@@ -38,6 +39,8 @@ fn assets() -> Vec<AssetSpec> {
             price: 1.0,
             supply: 1_000_000.0,
             collateral: i < 5,
+            // One collateral (X4) and one debt (Y3) are Token-2022 mints.
+            token_2022: i == 4 || i == 8,
             ..template.clone()
         });
     }
@@ -140,6 +143,16 @@ async fn successful_keeper_binary_liquidates_every_obligation_over_json_rpc() {
         .open_wide_position(&deposits, &borrows)
         .await
         .expect("8 + 5 obligation");
+    // One borrower of the Token-2022 debt only, one with the Token-2022 collateral only, each
+    // near its limit: the keeper must repay and receive Token-2022 tokens.
+    let t22_borrower = world
+        .open_position(&[(sol, 10.0)], Some((12, 1_000.0)))
+        .await
+        .expect("Token-2022 debt");
+    let t22_depositor = world
+        .open_position(&[(8, 2_000.0)], Some((usdc, 1_350.0)))
+        .await
+        .expect("Token-2022 collateral");
     let liquidator = Keypair::new();
     world.fund(&liquidator.pubkey());
     let mut token_accounts = BTreeMap::new();
@@ -193,6 +206,7 @@ async fn successful_keeper_binary_liquidates_every_obligation_over_json_rpc() {
         unhealthy.contains(&wide),
         "the 8 + 5 obligation is liquidatable"
     );
+    assert!(unhealthy.contains(&t22_borrower) && unhealthy.contains(&t22_depositor));
     let before = balances(&chain, &token_accounts).await;
 
     // The keeper binary, as a separate process.
@@ -298,15 +312,37 @@ async fn successful_keeper_binary_liquidates_every_obligation_over_json_rpc() {
         events.len(),
         "/metrics counts the liquidations"
     );
+    let token_2022: Vec<Pubkey> = snap
+        .reserves
+        .iter()
+        .filter(|(_, v)| v.reserve.token_program == spl_token_2022_interface::ID)
+        .map(|(k, _)| *k)
+        .collect();
+    assert_eq!(token_2022.len(), 2);
+    let t22_debt = events
+        .iter()
+        .filter(|e| token_2022.contains(&e.repay_reserve))
+        .count();
+    let t22_coll = events
+        .iter()
+        .filter(|e| token_2022.contains(&e.withdraw_reserve))
+        .count();
+    assert!(t22_debt > 0, "a Token-2022 debt was repaid by the keeper");
+    assert!(
+        t22_coll > 0,
+        "a Token-2022 collateral was received by the keeper"
+    );
     let on_wide = events.iter().filter(|e| e.obligation == wide).count();
     assert!(on_wide >= 1, "the 8 + 5 obligation was liquidated");
     println!(
         "keeper binary over JSON-RPC: {} borrowers + one 8+5 obligation, {} liquidatable after the crash, \
-         {} liquidations ({} of the 8+5 one), all healthy {} slots after the crash ({:.1} s)",
+         {} liquidations ({} of the 8+5 one; {} repaying and {} seizing Token-2022), all healthy {} slots after the crash ({:.1} s)",
         opened,
         unhealthy.len(),
         events.len(),
         on_wide,
+        t22_debt,
+        t22_coll,
         healthy_slot.saturating_sub(crash_slot),
         started.elapsed().as_secs_f64()
     );

@@ -115,7 +115,13 @@ pub fn funded_keeper<'a, C: crate::chain::Chain>(world: &mut World, chain: &'a C
 pub async fn run(opts: SimOptions) -> Result<SimReport> {
     let setup = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let mut world = World::new(default_assets(), market_params()).await?;
+    // JUP is listed as a Token-2022 mint here, so that the keeper repays and receives
+    // Token-2022 tokens in every simulation.
+    let mut assets = default_assets();
+    if let Some(jup) = assets.iter_mut().find(|a| a.symbol == "JUP") {
+        jup.token_2022 = true;
+    }
+    let mut world = World::new(assets, market_params()).await?;
     world.add_lenders().await?;
     let pb = bar(opts.obligations, opts.progress, "positions");
     let borrowing = world

@@ -68,6 +68,20 @@ pub struct AssetSpec {
     pub supply: f64,
     /// Whether borrowers use it as collateral.
     pub collateral: bool,
+    /// A Token-2022 mint (no extensions; accounts of its holders carry `ImmutableOwner`, as
+    /// associated token accounts of Token-2022 do) rather than an SPL Token one.
+    pub token_2022: bool,
+}
+
+impl AssetSpec {
+    /// The mint's token program.
+    pub fn token_program(&self) -> Pubkey {
+        if self.token_2022 {
+            spl_token_2022_interface::ID
+        } else {
+            spl_token_interface::ID
+        }
+    }
 }
 
 fn curve(points: &[(u32, u32)]) -> [CurvePoint; 11] {
@@ -119,6 +133,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             config: config(8_000, 8_500, 200, 800, 10_000),
             supply: 200_000_000.0,
             collateral: false,
+            token_2022: false,
         },
         AssetSpec {
             symbol: "SOL",
@@ -128,6 +143,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             config: config(7_000, 7_800, 300, 1_000, 10_000),
             supply: 500_000.0,
             collateral: true,
+            token_2022: false,
         },
         AssetSpec {
             symbol: "ETH",
@@ -137,6 +153,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             config: config(7_000, 7_800, 300, 1_000, 10_000),
             supply: 20_000.0,
             collateral: true,
+            token_2022: false,
         },
         AssetSpec {
             symbol: "JUP",
@@ -146,6 +163,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             config: config(4_500, 5_500, 500, 1_500, 12_500),
             supply: 50_000_000.0,
             collateral: true,
+            token_2022: false,
         },
     ]
 }
@@ -259,21 +277,30 @@ impl World {
         self.ctx.set_account(key, &AccountSharedData::from(acc));
     }
 
-    /// Writes a token account of `mint` owned by `owner` holding `amount`.
-    pub fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
-        self.token_account_at(Pubkey::new_unique(), mint, owner, amount)
+    /// The token program of a listed `mint` (SPL Token for one not listed).
+    fn program_of(&self, mint: &Pubkey) -> Pubkey {
+        self.assets
+            .iter()
+            .find(|a| a.mint == *mint)
+            .map_or(spl_token_interface::ID, |a| a.spec.token_program())
     }
 
-    /// Writes `owner`'s associated token account of `mint` (SPL Token) holding `amount`.
+    /// Writes a token account of `mint` owned by `owner` holding `amount`.
+    pub fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+        let program = self.program_of(mint);
+        self.token_account_at(Pubkey::new_unique(), mint, owner, amount, program)
+    }
+
+    /// Writes `owner`'s associated token account of `mint` holding `amount`.
     pub fn associated_token_account(
         &mut self,
         mint: &Pubkey,
         owner: &Pubkey,
         amount: u64,
     ) -> Pubkey {
-        let key =
-            crate::instructions::associated_token_address(owner, mint, &spl_token_interface::ID);
-        self.token_account_at(key, mint, owner, amount)
+        let program = self.program_of(mint);
+        let key = crate::instructions::associated_token_address(owner, mint, &program);
+        self.token_account_at(key, mint, owner, amount, program)
     }
 
     fn token_account_at(
@@ -282,6 +309,7 @@ impl World {
         mint: &Pubkey,
         owner: &Pubkey,
         amount: u64,
+        program: Pubkey,
     ) -> Pubkey {
         let state = spl_token_interface::state::Account {
             mint: *mint,
@@ -295,10 +323,18 @@ impl World {
         };
         let mut data = vec![0u8; spl_token_interface::state::Account::LEN];
         spl_token_interface::state::Account::pack(state, &mut data).expect("pack token account");
+        if program == spl_token_2022_interface::ID {
+            // The base state, its account type, then the empty `ImmutableOwner` extension.
+            data.push(spl_token_2022_interface::extension::AccountType::Account as u8);
+            let immutable_owner =
+                spl_token_2022_interface::extension::ExtensionType::ImmutableOwner as u16;
+            data.extend_from_slice(&immutable_owner.to_le_bytes());
+            data.extend_from_slice(&0u16.to_le_bytes());
+        }
         let acc = Account {
             lamports: 10_000_000,
             data,
-            owner: spl_token_interface::ID,
+            owner: program,
             executable: false,
             rent_epoch: 0,
         };
@@ -329,18 +365,20 @@ impl World {
         };
         let mut data = vec![0u8; spl_token_interface::state::Mint::LEN];
         spl_token_interface::state::Mint::pack(mint_state, &mut data).expect("pack mint");
+        let program = spec.token_program();
         self.ctx.set_account(
             &mint,
             &AccountSharedData::from(Account {
                 lamports: 10_000_000,
                 data,
-                owner: spl_token_interface::ID,
+                owner: program,
                 executable: false,
                 rent_epoch: 0,
             }),
         );
         let admin_pk = self.admin.pubkey();
-        let admin_tokens = self.token_account(&mint, &admin_pk, 1_000_000);
+        let admin_tokens =
+            self.token_account_at(Pubkey::new_unique(), &mint, &admin_pk, 1_000_000, program);
         let reserve = Pubkey::find_program_address(
             &[RESERVE_SEED, self.market.as_ref(), mint.as_ref()],
             &lending::ID,
@@ -376,7 +414,7 @@ impl World {
                 .0,
                 price_account: a.price_account,
                 admin_token_account: admin_tokens,
-                token_program: spl_token_interface::ID,
+                token_program: program,
                 system_program: anchor_lang::system_program::ID,
                 event_authority: event_authority(),
                 program: lending::ID,
@@ -477,7 +515,7 @@ impl World {
             vault: a.vault,
             mint: a.mint,
             source: tokens,
-            token_program: spl_token_interface::ID,
+            token_program: a.spec.token_program(),
             event_authority: event_authority(),
             program: lending::ID,
         }
@@ -536,7 +574,7 @@ impl World {
             vault: a.vault,
             mint: a.mint,
             destination: tokens,
-            token_program: spl_token_interface::ID,
+            token_program: a.spec.token_program(),
             event_authority: event_authority(),
             program: lending::ID,
         }

@@ -252,6 +252,49 @@ fn health_after(
     health(&deposits_after, &borrows_after)
 }
 
+/// An obligation of `deps` and of `bors` (debts in thousandths of a base unit: fractional, as
+/// accrued debt is) scaled so that `BFDV / UBV = depth`, with its sizing rules; `None` when it
+/// is not liquidatable.
+fn liquidatable(
+    deps: &[(Asset, u64)],
+    bors: &[(Asset, u64)],
+    depth_bps: u64,
+    close_factor_bps: u64,
+    fee_bps: u64,
+) -> Option<(Health, Vec<(Asset, Decimal)>, SizingRules)> {
+    let raw: Vec<(Asset, Decimal)> = bors
+        .iter()
+        .map(|(a, d)| (*a, Decimal::from_ratio(u128::from(*d), 1_000).unwrap()))
+        .collect();
+    let h0 = health(deps, &raw);
+    if h0.bf_adjusted_debt_value.is_zero() {
+        return None;
+    }
+    let k = h0
+        .unhealthy_borrow_value
+        .try_mul(Decimal::from_bps(depth_bps))
+        .ok()?
+        .try_div(h0.bf_adjusted_debt_value)
+        .ok()?;
+    let borrows: Vec<(Asset, Decimal)> = raw
+        .iter()
+        .map(|(a, d)| (*a, d.try_mul(k).unwrap()))
+        .collect();
+    if borrows.iter().any(|b| b.1.is_zero()) {
+        return None;
+    }
+    let h = health(deps, &borrows);
+    let rules = SizingRules {
+        close_factor: Decimal::from_bps(close_factor_bps),
+        insolvency_ltv: Decimal::from_percent(95),
+        dust_threshold_value: Decimal::from_u64(1),
+        window_debt_value: h.borrowed_value,
+        window_repaid_value: Decimal::zero(),
+        protocol_fee: Decimal::from_bps(fee_bps),
+    };
+    h.is_liquidatable().then_some((h, borrows, rules))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 20_000, max_global_rejects: 4_000_000, ..ProptestConfig::default() })]
 
@@ -269,28 +312,9 @@ proptest! {
         depth_bps in 10_001u64..=16_000,
         elapsed in 0i64..=1_200,
     ) {
-        // Debts in thousandths of a base unit: fractional, as accrued debt is.
-        let raw: Vec<(Asset, Decimal)> = bors
-            .iter()
-            .map(|(a, d)| (*a, Decimal::from_ratio(u128::from(*d), 1_000).unwrap()))
-            .collect();
-        let h0 = health(&deps, &raw);
-        prop_assume!(!h0.bf_adjusted_debt_value.is_zero());
-        let k = h0.unhealthy_borrow_value.try_mul(Decimal::from_bps(depth_bps)).unwrap()
-            .try_div(h0.bf_adjusted_debt_value).unwrap();
-        let borrows: Vec<(Asset, Decimal)> =
-            raw.iter().map(|(a, d)| (*a, d.try_mul(k).unwrap())).collect();
-        prop_assume!(borrows.iter().all(|b| !b.1.is_zero()));
-        let h = health(&deps, &borrows);
-        prop_assume!(h.is_liquidatable());
-        let rules = SizingRules {
-            close_factor: Decimal::from_bps(close_factor_bps),
-            insolvency_ltv: Decimal::from_percent(95),
-            dust_threshold_value: Decimal::from_u64(1),
-            window_debt_value: h.borrowed_value,
-            window_repaid_value: Decimal::zero(),
-            protocol_fee: Decimal::from_bps(fee_bps),
-        };
+        let found = liquidatable(&deps, &bors, depth_bps, close_factor_bps, fee_bps);
+        prop_assume!(found.is_some());
+        let (h, borrows, rules) = found.unwrap();
         let mut refusals = Vec::new();
         for (ci, (ca, cs)) in deps.iter().enumerate() {
             for (di, (da, dd)) in borrows.iter().enumerate() {
@@ -356,27 +380,9 @@ proptest! {
         depth_bps in 10_001u64..=16_000,
         requested_pct in 1u64..=110,
     ) {
-        let raw: Vec<(Asset, Decimal)> = bors
-            .iter()
-            .map(|(a, d)| (*a, Decimal::from_ratio(u128::from(*d), 1_000).unwrap()))
-            .collect();
-        let h0 = health(&deps, &raw);
-        prop_assume!(!h0.bf_adjusted_debt_value.is_zero());
-        let k = h0.unhealthy_borrow_value.try_mul(Decimal::from_bps(depth_bps)).unwrap()
-            .try_div(h0.bf_adjusted_debt_value).unwrap();
-        let borrows: Vec<(Asset, Decimal)> =
-            raw.iter().map(|(a, d)| (*a, d.try_mul(k).unwrap())).collect();
-        prop_assume!(borrows.iter().all(|b| !b.1.is_zero()));
-        let h = health(&deps, &borrows);
-        prop_assume!(h.is_liquidatable());
-        let rules = SizingRules {
-            close_factor: Decimal::from_bps(close_factor_bps),
-            insolvency_ltv: Decimal::from_percent(95),
-            dust_threshold_value: Decimal::from_u64(1),
-            window_debt_value: h.borrowed_value,
-            window_repaid_value: Decimal::zero(),
-            protocol_fee: Decimal::zero(),
-        };
+        let found = liquidatable(&deps, &bors, depth_bps, close_factor_bps, 0);
+        prop_assume!(found.is_some());
+        let (h, borrows, rules) = found.unwrap();
         for (ca, cs) in &deps {
             for (da, dd) in &borrows {
                 let (lo, hi) = bonus_range(da.min_bonus_bps, da.max_bonus_bps, ca.min_bonus_bps, ca.max_bonus_bps);

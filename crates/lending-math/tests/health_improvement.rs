@@ -252,6 +252,9 @@ fn health_after(
     health(&deposits_after, &borrows_after)
 }
 
+/// An obligation's totals, its borrows and the sizing rules of a test case.
+type Liquidatable = (Health, Vec<(Asset, Decimal)>, SizingRules);
+
 /// An obligation of `deps` and of `bors` (debts in thousandths of a base unit: fractional, as
 /// accrued debt is) scaled so that `BFDV / UBV = depth`, with its sizing rules; `None` when it
 /// is not liquidatable.
@@ -261,7 +264,7 @@ fn liquidatable(
     depth_bps: u64,
     close_factor_bps: u64,
     fee_bps: u64,
-) -> Option<(Health, Vec<(Asset, Decimal)>, SizingRules)> {
+) -> Option<Liquidatable> {
     let raw: Vec<(Asset, Decimal)> = bors
         .iter()
         .map(|(a, d)| (*a, Decimal::from_ratio(u128::from(*d), 1_000).unwrap()))

@@ -1,7 +1,8 @@
 //! The streaming chain against `sentinel-localnet`: once subscribed and resynced it answers the
 //! market's `getProgramAccounts` and followed accounts from its cache, kept current by
 //! `programSubscribe` / `accountSubscribe` notifications (a price write and a transaction that
-//! changes a reserve both arrive), and its answers equal the node's.
+//! changes a reserve both arrive), and its answers equal the node's; a dropped socket is polled
+//! around (reads fall through to RPC) and reconnected with a fresh resync.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use keeper::market::{load_market, load_obligations};
 use keeper::rpc::RpcChain;
 use keeper::sim::market_params;
 use keeper::sim::world::{default_assets, World};
-use keeper::stream::StreamingChain;
+use keeper::stream::{StreamStats, StreamingChain};
 use rand::SeedableRng;
 use sentinel_localnet::{demo, serve, Config, Node};
 use serde_json::json;
@@ -135,4 +136,83 @@ async fn successful_stream_keeps_the_market_current_from_notifications() {
         |m: &keeper::market::MarketSnapshot| m.reserves[&sol.reserve].reserve.price_sf.get();
     assert_eq!(price(&from_stream), price(&from_rpc));
     assert!(price(&from_stream) < price(&snap));
+}
+
+/// Waits up to 20 s for the stream's counters to satisfy `done`.
+async fn wait_until(stream: &StreamingChain, what: &str, done: impl Fn(StreamStats) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(stream.stats()) {
+        assert!(Instant::now() < deadline, "{what}: {:?}", stream.stats());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A TCP proxy to `target` whose connections the test can cut: returns its address and a
+/// switch that drops every live connection when flipped.
+async fn cutting_proxy(target: std::net::SocketAddr) -> (String, Arc<tokio::sync::Notify>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("proxy");
+    let addr = listener.local_addr().expect("addr");
+    let cut = Arc::new(tokio::sync::Notify::new());
+    let switch = cut.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let cut = switch.clone();
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                tokio::select! {
+                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                    _ = cut.notified() => {}
+                }
+            });
+        }
+    });
+    (format!("ws://{addr}"), cut)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successful_stream_reconnects_and_polls_while_the_socket_is_down() {
+    let ctx = Node::start().await.expect("node").into_context();
+    let world = World::bootstrap(ctx, default_assets(), market_params())
+        .await
+        .expect("world");
+    let market = world.market;
+    let (node, _) = demo::node_from_world(world, Vec::new())
+        .await
+        .expect("node");
+    let config = Config {
+        rpc_addr: "127.0.0.1:0".into(),
+        slot_ms: 100,
+        ..Config::default()
+    };
+    let running = serve(node, &config).await.expect("serve");
+    let target: std::net::SocketAddr = running
+        .ws_url
+        .trim_start_matches("ws://")
+        .parse()
+        .expect("ws address");
+    let (proxy, cut) = cutting_proxy(target).await;
+    let rpc = Arc::new(RpcChain::new(&running.rpc_url));
+    let stream = StreamingChain::start(
+        rpc.clone(),
+        proxy,
+        market,
+        vec![market],
+        Duration::from_secs(3_600),
+    );
+    wait_until(&stream, "first connection", |s| s.live).await;
+    cut.notify_waiters();
+    wait_until(&stream, "the drop is seen", |s| !s.live).await;
+    // Down: reads fall through to RPC and still answer.
+    let snap = load_market(&stream, &market)
+        .await
+        .expect("market while down");
+    assert_eq!(snap.reserves.len(), 4);
+    wait_until(&stream, "reconnected and resynced", |s| {
+        s.live && s.connections == 2 && s.resyncs == 2
+    })
+    .await;
 }

@@ -475,6 +475,11 @@ export type Lending = {
       "code": 6073,
       "msg": "Oracle publish time is too far in the future",
       "name": "publishTimeInFuture"
+    },
+    {
+      "code": 6074,
+      "msg": "The reserve of a debt to write off was not passed writable",
+      "name": "writeOffReserveNotWritable"
     }
   ],
   "events": [

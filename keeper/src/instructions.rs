@@ -113,7 +113,9 @@ pub fn liquidate(a: &LiquidateAccounts, repay_amount: u64, min_collateral_out: u
         program: lending::ID,
     }
     .to_account_metas(None);
-    accounts.extend(reserve_metas(&a.reserves));
+    // Writable: when the liquidation takes the last collateral it writes off the debts of the
+    // other reserves in the same instruction.
+    accounts.extend(a.reserves.iter().map(|r| AccountMeta::new(*r, false)));
     Instruction {
         program_id: lending::ID,
         accounts,

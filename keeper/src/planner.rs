@@ -148,8 +148,8 @@ pub struct Candidate {
     /// How far under water the obligation is.
     pub deficit: Decimal,
     /// Debts to write off in the same transaction when this liquidation takes the last
-    /// collateral: the other reserves' (the program writes off the repaid reserve's rest itself,
-    /// unless dust deposits remain, and then it is listed here too).
+    /// collateral but dust deposits remain (without dust the program writes off every debt
+    /// left itself).
     pub write_offs: Vec<Pubkey>,
     /// The obligation's dust deposit reserves, passed to each write-off to be swept.
     pub dust_deposits: Vec<Pubkey>,
@@ -283,18 +283,24 @@ pub fn best_candidate(
                     .try_mul(debt.borrow_index_sf.get())
                     .and_then(|d| d.try_ceil_u64())
                     .unwrap_or(u64::MAX);
-            // With dust left the program sees collateral and writes off nothing itself.
+            // Taking the last collateral, the program writes off every debt left itself (the
+            // other reserves' too). With dust left it sees collateral and writes off nothing:
+            // the write-offs that sweep the dust follow in the same transaction.
             let program_writes_off = a.dust_deposits.is_empty();
-            let write_offs = if last {
+            let write_offs = if last && !program_writes_off {
                 a.obligation
                     .active_borrows()
                     .map(|x| x.reserve)
-                    .filter(|k| *k != b.reserve || (!program_writes_off && !repays_all))
+                    .filter(|k| *k != b.reserve || !repays_all)
                     .collect()
             } else {
                 Vec::new()
             };
-            let leaves_bad_debt = last && (!repays_all || !write_offs.is_empty());
+            let others_left = a
+                .obligation
+                .active_borrows()
+                .any(|x| x.reserve != b.reserve);
+            let leaves_bad_debt = last && (!repays_all || others_left);
             let c = Candidate {
                 obligation: a.key,
                 write_offs,

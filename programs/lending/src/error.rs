@@ -234,6 +234,10 @@ pub enum LendingError {
     /// The price is dated more than `MAX_FUTURE_PUBLISH_SECS` ahead of the cluster clock.
     #[msg("Oracle publish time is too far in the future")]
     PublishTimeInFuture, // 6073
+    /// A liquidation that takes an obligation's last collateral writes off its other debts in
+    /// the same instruction: their reserves must be passed as writable remaining accounts.
+    #[msg("The reserve of a debt to write off was not passed writable")]
+    WriteOffReserveNotWritable, // 6074
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

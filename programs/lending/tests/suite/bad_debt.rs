@@ -352,3 +352,94 @@ async fn exploit_insured_write_off_takes_back_fees_on_interest_the_fund_paid() {
         value(&after)
     );
 }
+
+/// A victim with 10 SOL of collateral borrowing 400 USDC and 400 VOL; SOL then falls to $35
+/// (DV $350 against BV $600). An honest lender and the attacker each lent 10,000 VOL.
+async fn two_debts_against_one_collateral() -> (TestFixture, TestUser, TestUser, TestUser) {
+    let mut f = TestFixture::new().await;
+    let honest = f.new_user(&[10_000_000_000, 0, 10_000_000_000]).await;
+    f.deposit(&honest, USDC, 10_000_000_000)
+        .await
+        .expect("usdc");
+    f.deposit(&honest, VOL, 10_000_000_000).await.expect("vol");
+    let attacker = f.new_user(&[1_000_000_000, 0, 10_000_000_000]).await;
+    f.deposit(&attacker, VOL, 10_000_000_000)
+        .await
+        .expect("attacker vol");
+    let victim = f.new_user(&[0, 10_000_000_000, 0]).await;
+    f.deposit(&victim, SOL, 10_000_000_000)
+        .await
+        .expect("10 SOL");
+    f.borrow(&victim, USDC, 400_000_000)
+        .await
+        .expect("400 USDC");
+    f.borrow(&victim, VOL, 400_000_000).await.expect("400 VOL");
+    f.advance_time(1).await;
+    f.set_price(SOL, 35.0).await;
+    (f, honest, attacker, victim)
+}
+
+/// Audit finding 10, second part (an independent review found it still open for the other
+/// reserves): the liquidation that takes the last collateral wrote off only the repaid
+/// reserve's rest. The liquidator took all the SOL through the USDC debt and, in the same
+/// transaction, withdrew his VOL at a share value that still counted the 400 VOL debt, leaving
+/// the whole loss to the honest lender. The liquidation now writes off the VOL debt too, so the
+/// withdrawal that follows it already bears its share of the loss.
+#[tokio::test]
+async fn exploit_liquidator_exits_before_the_other_debts_are_written_off() {
+    let (mut f, honest, attacker, victim) = two_debts_against_one_collateral().await;
+    let o = victim.obligation;
+    let mut ixs = f.refresh_ixs(&o).await;
+    ixs.push(crate::liquidation::liquidate_ix(&mut f, &attacker, &o, USDC, SOL, u64::MAX, 0).await);
+    ixs.push(f.withdraw_ix(&attacker, VOL, u64::MAX).await);
+    f.send(&ixs, &[&attacker.keypair])
+        .await
+        .expect("liquidate, then exit");
+    assert!(
+        !f.obligation(&o).await.has_debt(),
+        "every debt written off in the liquidation"
+    );
+    let got = f.balance(&attacker.tokens[VOL]).await;
+    assert!(got < 10_000_000_000, "the exit bears the loss: {got}");
+    // The honest lender's shares are worth what the attacker's were: the loss is shared pro rata.
+    let r = f.reserve(VOL).await;
+    let value =
+        share_value(r.total_supply_assets().expect("assets"), r.share_supply).expect("value");
+    let honest_shares = f.obligation(&honest.obligation).await.deposits[1].shares;
+    let honest_worth = value
+        .try_mul_u64(honest_shares)
+        .expect("worth")
+        .try_floor_u64()
+        .expect("u64");
+    assert!(
+        honest_worth.abs_diff(got) <= 2,
+        "honest {honest_worth} vs attacker {got}"
+    );
+}
+
+#[tokio::test]
+async fn fail_liquidate_taking_the_last_collateral_when_another_debt_reserve_is_read_only() {
+    let (mut f, _honest, attacker, victim) = two_debts_against_one_collateral().await;
+    let o = victim.obligation;
+    // Refreshed in an earlier transaction of the slot: in the same one the refresh would make
+    // the VOL reserve writable for the whole transaction.
+    f.refresh(&o).await.expect("refresh");
+    let mut ixs = Vec::new();
+    let mut ix =
+        crate::liquidation::liquidate_ix(&mut f, &attacker, &o, USDC, SOL, u64::MAX, 0).await;
+    let vol = f.reserves[VOL].reserve;
+    for m in ix.accounts.iter_mut().rev() {
+        if m.pubkey == vol {
+            m.is_writable = false;
+            break;
+        }
+    }
+    ixs.push(ix);
+    let keys = [o, f.reserves[VOL].reserve, f.reserves[SOL].reserve];
+    let before = f.snapshot(&keys).await;
+    assert_error(
+        f.send(&ixs, &[&attacker.keypair]).await,
+        LendingError::WriteOffReserveNotWritable,
+    );
+    assert_eq!(f.snapshot(&keys).await, before);
+}

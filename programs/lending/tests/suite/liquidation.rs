@@ -63,7 +63,12 @@ pub async fn liquidate_ix_with(
         program: lending::ID,
     }
     .to_account_metas(None);
-    accounts.extend(crate::builders::reserve_metas(&reserves));
+    // Writable: the liquidation that takes the last collateral writes off the other debts.
+    accounts.extend(
+        reserves
+            .iter()
+            .map(|r| anchor_lang::prelude::AccountMeta::new(*r, false)),
+    );
     Instruction {
         program_id: lending::ID,
         accounts,

@@ -71,18 +71,17 @@ async fn successful_liquidation_clears_a_debt_worth_less_than_one_collateral_uni
 #[tokio::test]
 async fn successful_liquidation_takes_the_last_unit_beside_a_second_dust_debt() {
     // 1 VOL unit at $2 against 1 USDC unit and 3 SOL lamports ($1.3e-6): either repayment
-    // must take the one unit, which leaves the other debt without collateral; it is written
-    // off in the same transaction.
+    // must take the one unit, which leaves the other debt without collateral; the liquidation
+    // writes it off in the same instruction.
     let (mut f, borrower, liquidator) = one_unit_of_collateral(4.0, (1, 3), 2.0).await;
     let o = borrower.obligation;
     let mut ixs = f.refresh_ixs(&o).await;
     ixs.push(liquidate_ix(&mut f, &liquidator, &o, USDC, VOL, u64::MAX, 0).await);
-    ixs.push(f.socialize_bad_debt_ix(&o, SOL));
     let sol_debt = f.reserve(SOL).await.total_normalized_debt_sf.get();
     assert!(!sol_debt.is_zero());
     f.send(&ixs, &[&liquidator.keypair])
         .await
-        .expect("liquidate and write off");
+        .expect("liquidate, writing off the SOL debt");
     assert_eq!(
         f.balance(&liquidator.tokens[USDC]).await,
         1_000 - 2,
@@ -98,7 +97,7 @@ async fn successful_liquidation_takes_the_last_unit_beside_a_second_dust_debt() 
             .total_normalized_debt_sf
             .get()
             .is_zero(),
-        "the 3 lamports are written off"
+        "the 3 lamports are written off by the liquidation"
     );
 }
 

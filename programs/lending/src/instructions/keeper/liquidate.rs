@@ -5,7 +5,9 @@
 //! reserves as remaining accounts (deposits then borrows, in order): every reserve must be
 //! refreshed in this slot, so the staleness and confidence checks of the oracle always apply,
 //! and the obligation's values are recomputed here, before the liquidation is sized and again
-//! after it, when health must have strictly improved. Liquidation uses spot
+//! after it, when health must have strictly improved. The liquidation that takes the last
+//! collateral writes off every debt left, the other reserves' too (they are then passed
+//! writable). Liquidation uses spot
 //! prices and ignores the borrow/withdraw pauses and the spot–EMA divergence gate: those protect
 //! against risk-increasing actions, and a liquidation only reduces risk.
 
@@ -77,6 +79,39 @@ pub struct Liquidate<'info> {
     pub liquidator_obligation: Option<AccountLoader<'info, Obligation>>,
 }
 
+/// When the liquidation took the obligation's last collateral, writes off its debts in the other
+/// reserves too, in this instruction (the repaid reserve's rest is written off by the
+/// liquidation itself): until then their supply shares would still count the doomed debt, and a
+/// depositor (the liquidator himself) could leave at that value before a separate write-off.
+/// Their reserves, among the remaining accounts, must be writable.
+fn write_off_other_debts(
+    ctx: &Context<Liquidate>,
+    now: i64,
+) -> Result<Vec<(Pubkey, liquidation::BadDebtOutcome)>> {
+    let mut obligation = ctx.accounts.obligation.load_mut()?;
+    let mut out = Vec::new();
+    if obligation.active_deposits().next().is_some() || !obligation.has_debt() {
+        return Ok(out);
+    }
+    let keys: Vec<Pubkey> = obligation.active_borrows().map(|b| b.reserve).collect();
+    for key in keys {
+        let info = ctx
+            .remaining_accounts
+            .iter()
+            .find(|a| *a.key == key)
+            .ok_or(LendingError::InvalidRefreshAccounts)?;
+        require!(info.is_writable, LendingError::WriteOffReserveNotWritable);
+        let loader = AccountLoader::<Reserve>::try_from(info)?;
+        let mut reserve = loader.load_mut()?;
+        reserve.accrue_interest(now).map_math()?;
+        out.push((
+            key,
+            liquidation::socialize_bad_debt(&mut reserve, &key, &mut obligation)?,
+        ));
+    }
+    Ok(out)
+}
+
 /// Sizes and applies the liquidation, moves the tokens, checks the slippage guard.
 pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u64) -> Result<()> {
     let clock = Clock::get()?;
@@ -124,6 +159,7 @@ pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u
         outcome.plan.liquidator_amount >= min_collateral_out,
         LendingError::LiquidationSlippage
     );
+    let other_write_offs = write_off_other_debts(&ctx, now)?;
 
     let liquidator = ctx.accounts.liquidator.to_account_info();
     transfer_to_vault(
@@ -148,10 +184,11 @@ pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u
         )?;
     }
 
-    if let Some(w) = &outcome.written_off {
+    let written_off = outcome.written_off.iter().map(|w| (repay_key, w));
+    for (reserve, w) in written_off.chain(other_write_offs.iter().map(|(k, w)| (*k, w))) {
         emit_cpi!(BadDebtSocialized {
             obligation: ctx.accounts.obligation.key(),
-            reserve: repay_key,
+            reserve,
             debt_sf: w.debt.to_scaled_val().map_math()?,
             covered_by_insurance: w.split.covered_by_insurance,
             socialized_sf: w.split.socialized.to_scaled_val().map_math()?,

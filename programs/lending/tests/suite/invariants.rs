@@ -47,7 +47,8 @@
 //!   stops or prints a price with a 5% confidence interval;
 //! - INV-18 (closure) at the end of every run, after a crash of every price, each obligation
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
-//!   liquidatable, by its owner repaying.
+//!   liquidatable, by its owner repaying; and after every action, a liquidation that took an
+//!   obligation's last collateral left it no debt (every debt written off in it).
 //!
 //! Moves behind INV-16: a single reserve's oracle fails while the others stay fresh (its
 //! failure is then reported with `report_oracle_failure`), dust deposits (1-unit amounts),
@@ -645,6 +646,11 @@ impl Fuzz {
             .obligation(&self.users[target].obligation.clone())
             .await;
         let emptied = after.active_deposits().next().is_none();
+        if emptied && after.has_debt() {
+            // INV-18: the liquidation that takes the last collateral writes off every debt left,
+            // so that nobody can leave at a share value that still counts it.
+            self.violation("INV-18 a liquidation took the last collateral and left debt".into());
+        }
         emptied
     }
 

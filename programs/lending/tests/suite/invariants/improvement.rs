@@ -42,7 +42,7 @@ pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observe
     if health_factor_up(h0, h1, Decimal::zero()) {
         return true;
     }
-    let (d, dk) = seen.debt_reserve;
+    let (_, dk) = seen.debt_reserve;
     let (c, ck) = seen.coll_reserve;
     let Ok(assets) = c.total_supply_assets() else {
         return false;
@@ -70,9 +70,45 @@ pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observe
             return true;
         }
     }
-    let closing = unit_value(d.price_sf.get(), d.decimals)
-        .and_then(|u| u.try_mul_ceil(d.config.borrow_factor()))
-        .and_then(|u| u.try_add(value_of(one_token)))
+    h1.deposited_value.is_zero() && h1.borrowed_value <= closing_bound(seen)
+}
+
+/// True when the liquidation `seen` used a unit rounding: it took the obligation's last
+/// collateral, or it cleared the repaid borrow with the smallest seizure (the shares of one
+/// collateral token).
+pub(super) fn unit_rounding_used(seen: &Observed) -> bool {
+    let (_, dk) = seen.debt_reserve;
+    let (c, ck) = seen.coll_reserve;
+    if seen.after.active_deposits().next().is_none() {
+        return true;
+    }
+    let Ok(assets) = c.total_supply_assets() else {
+        return false;
+    };
+    let one_token = shares::shares_for_withdrawal(1, assets, c.share_supply).unwrap_or(0);
+    let held = |o: &Obligation| {
+        o.find_deposit(&ck)
+            .map(|i| o.deposits[i].shares)
+            .unwrap_or(0)
+    };
+    let seized = held(seen.before).saturating_sub(held(seen.after));
+    seen.after.find_borrow(&dk).is_none() && seized == one_token.min(held(seen.before))
+}
+
+/// The most debt a liquidation that takes the last collateral may leave, from unit rounding:
+/// one unit of the repaid debt (times its borrow factor) plus the shares of one collateral token.
+pub(super) fn closing_bound(seen: &Observed) -> Decimal {
+    let (d, _) = seen.debt_reserve;
+    let (c, _) = seen.coll_reserve;
+    let Ok(assets) = c.total_supply_assets() else {
+        return Decimal::zero();
+    };
+    let one_token = shares::shares_for_withdrawal(1, assets, c.share_supply).unwrap_or(0);
+    let smallest = shares::assets_for_shares(one_token, assets, c.share_supply)
+        .and_then(|a| market_value(a, c.price_sf.get(), c.decimals))
         .unwrap_or_default();
-    h1.deposited_value.is_zero() && h1.borrowed_value <= closing
+    unit_value(d.price_sf.get(), d.decimals)
+        .and_then(|u| u.try_mul_ceil(d.config.borrow_factor()))
+        .and_then(|u| u.try_add(smallest))
+        .unwrap_or_default()
 }

@@ -32,24 +32,23 @@ pub(super) struct Observed<'a> {
     pub coll_reserve: (&'a Reserve, anchor_lang::prelude::Pubkey),
 }
 
-/// INV-17 on `h0 → h1` for the liquidation `seen`.
-/// Beyond a strict rise, two unit roundings are allowed (and nothing else):
-/// - the repaid borrow is gone and exactly the shares of one collateral token were seized
-///   (the minimum seizure): the health factor counted without that seizure rose;
-/// - no collateral is left and the debt left is worth at most one unit of the repaid debt
-///   (times its borrow factor) plus the shares of one collateral token.
-pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observed) -> bool {
-    if health_factor_up(h0, h1, Decimal::zero()) {
-        return true;
-    }
-    let (_, dk) = seen.debt_reserve;
+/// The seizure of `seen`, measured from positions and the collateral reserve before it.
+struct Seizure {
+    /// Shares taken from the obligation.
+    shares: u64,
+    /// The smallest seizure there is: the shares of one collateral token.
+    smallest_shares: u64,
+    /// Its value.
+    smallest_value: Decimal,
+    /// Value of the shares taken.
+    value: Decimal,
+    /// The shares the obligation held before.
+    held_before: u64,
+}
+
+fn seizure(seen: &Observed) -> Option<Seizure> {
     let (c, ck) = seen.coll_reserve;
-    let Ok(assets) = c.total_supply_assets() else {
-        return false;
-    };
-    let Ok(one_token) = shares::shares_for_withdrawal(1, assets, c.share_supply) else {
-        return false;
-    };
+    let assets = c.total_supply_assets().ok()?;
     let value_of = |s: u64| {
         shares::assets_for_shares(s, assets, c.share_supply)
             .and_then(|a| market_value(a, c.price_sf.get(), c.decimals))
@@ -60,10 +59,40 @@ pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observe
             .map(|i| o.deposits[i].shares)
             .unwrap_or(0)
     };
-    let seized = held(seen.before).saturating_sub(held(seen.after));
-    let cleared = seen.after.find_borrow(&dk).is_none();
-    if cleared && seized == one_token.min(held(seen.before)) {
-        let extra = value_of(seized)
+    let smallest_shares = shares::shares_for_withdrawal(1, assets, c.share_supply).ok()?;
+    let taken = held(seen.before).saturating_sub(held(seen.after));
+    Some(Seizure {
+        shares: taken,
+        smallest_shares,
+        smallest_value: value_of(smallest_shares),
+        value: value_of(taken),
+        held_before: held(seen.before),
+    })
+}
+
+/// True when `seen` cleared the repaid borrow with the smallest seizure.
+fn minimum_seizure(seen: &Observed, s: &Seizure) -> bool {
+    let (_, dk) = seen.debt_reserve;
+    seen.after.find_borrow(&dk).is_none() && s.shares == s.smallest_shares.min(s.held_before)
+}
+
+/// INV-17 on `h0 → h1` for the liquidation `seen`.
+/// Beyond a strict rise, two unit roundings are allowed (and nothing else):
+/// - the repaid borrow is gone and exactly the shares of one collateral token were seized
+///   (the minimum seizure): the health factor counted without that seizure rose;
+/// - no collateral is left and the debt left is worth at most one unit of the repaid debt
+///   (times its borrow factor) plus the shares of one collateral token.
+pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observed) -> bool {
+    if health_factor_up(h0, h1, Decimal::zero()) {
+        return true;
+    }
+    let Some(s) = seizure(seen) else {
+        return false;
+    };
+    if minimum_seizure(seen, &s) {
+        let (c, _) = seen.coll_reserve;
+        let extra = s
+            .value
             .try_mul(c.config.liquidation_threshold())
             .unwrap_or_default();
         if health_factor_up(h0, h1, extra) {
@@ -77,36 +106,15 @@ pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observe
 /// collateral, or it cleared the repaid borrow with the smallest seizure (the shares of one
 /// collateral token).
 pub(super) fn unit_rounding_used(seen: &Observed) -> bool {
-    let (_, dk) = seen.debt_reserve;
-    let (c, ck) = seen.coll_reserve;
-    if seen.after.active_deposits().next().is_none() {
-        return true;
-    }
-    let Ok(assets) = c.total_supply_assets() else {
-        return false;
-    };
-    let one_token = shares::shares_for_withdrawal(1, assets, c.share_supply).unwrap_or(0);
-    let held = |o: &Obligation| {
-        o.find_deposit(&ck)
-            .map(|i| o.deposits[i].shares)
-            .unwrap_or(0)
-    };
-    let seized = held(seen.before).saturating_sub(held(seen.after));
-    seen.after.find_borrow(&dk).is_none() && seized == one_token.min(held(seen.before))
+    seen.after.active_deposits().next().is_none()
+        || seizure(seen).is_some_and(|s| minimum_seizure(seen, &s))
 }
 
 /// The most debt a liquidation that takes the last collateral may leave, from unit rounding:
 /// one unit of the repaid debt (times its borrow factor) plus the shares of one collateral token.
 pub(super) fn closing_bound(seen: &Observed) -> Decimal {
     let (d, _) = seen.debt_reserve;
-    let (c, _) = seen.coll_reserve;
-    let Ok(assets) = c.total_supply_assets() else {
-        return Decimal::zero();
-    };
-    let one_token = shares::shares_for_withdrawal(1, assets, c.share_supply).unwrap_or(0);
-    let smallest = shares::assets_for_shares(one_token, assets, c.share_supply)
-        .and_then(|a| market_value(a, c.price_sf.get(), c.decimals))
-        .unwrap_or_default();
+    let smallest = seizure(seen).map(|s| s.smallest_value).unwrap_or_default();
     unit_value(d.price_sf.get(), d.decimals)
         .and_then(|u| u.try_mul_ceil(d.config.borrow_factor()))
         .and_then(|u| u.try_add(smallest))

@@ -5,6 +5,8 @@
 //! exactly what the `Liquidated` events say, `/metrics` must count the liquidations, and it
 //! must exit cleanly on SIGTERM. Prints the run's figures (`--nocapture`).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -18,7 +20,7 @@ use keeper::sim::market_params;
 use keeper::sim::world::{default_assets, AssetSpec, World};
 use lending::events::Liquidated;
 use rand::SeedableRng;
-use sentinel_localnet::{demo, serve, Config, Node};
+use sentinel_localnet::Node;
 use serde_json::{json, Value};
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::request::RpcRequest;
@@ -169,13 +171,7 @@ async fn successful_keeper_binary_liquidates_every_obligation_over_json_rpc() {
         .map(|a| a.price_account)
         .collect();
     let extra: Vec<Pubkey> = token_accounts.values().copied().collect();
-    let (node, description) = demo::node_from_world(world, extra).await.expect("node");
-    let config = Config {
-        rpc_addr: "127.0.0.1:0".into(),
-        slot_ms: 100,
-        ..Config::default()
-    };
-    let running = serve(node, &config).await.expect("serve");
+    let (running, description) = common::serve_world(world, extra).await;
     let chain = RpcChain::new(&running.rpc_url);
     let client = RpcClient::new(running.rpc_url.clone());
 

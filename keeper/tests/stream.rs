@@ -4,6 +4,8 @@
 //! changes a reserve both arrive), and its answers equal the node's; a dropped socket is polled
 //! around (reads fall through to RPC) and reconnected with a fresh resync.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +16,7 @@ use keeper::sim::market_params;
 use keeper::sim::world::{default_assets, World};
 use keeper::stream::{StreamStats, StreamingChain};
 use rand::SeedableRng;
-use sentinel_localnet::{demo, serve, Config, Node};
+use sentinel_localnet::Node;
 use serde_json::json;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
@@ -33,15 +35,7 @@ async fn successful_stream_keeps_the_market_current_from_notifications() {
         .expect("borrowers");
     let market = world.market;
     let sol = world.assets[1].clone();
-    let (node, description) = demo::node_from_world(world, Vec::new())
-        .await
-        .expect("node");
-    let config = Config {
-        rpc_addr: "127.0.0.1:0".into(),
-        slot_ms: 100,
-        ..Config::default()
-    };
-    let running = serve(node, &config).await.expect("serve");
+    let (running, description) = common::serve_world(world, Vec::new()).await;
     let rpc = Arc::new(RpcChain::new(&running.rpc_url));
     let snap = load_market(&*rpc, &market).await.expect("market");
     let mut followed = vec![market];
@@ -180,15 +174,7 @@ async fn successful_stream_reconnects_and_polls_while_the_socket_is_down() {
         .await
         .expect("world");
     let market = world.market;
-    let (node, _) = demo::node_from_world(world, Vec::new())
-        .await
-        .expect("node");
-    let config = Config {
-        rpc_addr: "127.0.0.1:0".into(),
-        slot_ms: 100,
-        ..Config::default()
-    };
-    let running = serve(node, &config).await.expect("serve");
+    let (running, _) = common::serve_world(world, Vec::new()).await;
     let target: std::net::SocketAddr = running
         .ws_url
         .trim_start_matches("ws://")

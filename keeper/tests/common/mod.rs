@@ -1,4 +1,6 @@
-//! Test doubles shared by the keeper's integration tests.
+//! Test doubles and set-ups shared by the keeper's integration tests (each test binary uses
+//! some of them).
+#![allow(dead_code)]
 
 use std::collections::BTreeSet;
 
@@ -53,4 +55,24 @@ impl Chain for Refusing<'_> {
     async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
         self.inner.send_and_confirm(tx).await
     }
+}
+
+/// Serves `world` (built in a node's bank) over JSON-RPC on free ports with 100 ms slots,
+/// `extra` accounts indexed too; returns the node and its description (feeds, addresses).
+pub async fn serve_world(
+    world: keeper::sim::world::World,
+    extra: Vec<Pubkey>,
+) -> (sentinel_localnet::Running, serde_json::Value) {
+    let (node, description) = sentinel_localnet::demo::node_from_world(world, extra)
+        .await
+        .expect("node");
+    let config = sentinel_localnet::Config {
+        rpc_addr: "127.0.0.1:0".into(),
+        slot_ms: 100,
+        ..sentinel_localnet::Config::default()
+    };
+    let running = sentinel_localnet::serve(node, &config)
+        .await
+        .expect("serve");
+    (running, description)
 }

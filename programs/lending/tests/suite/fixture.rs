@@ -66,6 +66,8 @@ pub struct TestReserve {
     pub feed_id: [u8; 32],
     /// Mint decimals.
     pub decimals: u8,
+    /// The mint's token program (SPL Token or Token-2022).
+    pub token_program: Pubkey,
     /// Current price spec.
     pub price: PriceSpec,
 }
@@ -93,6 +95,9 @@ pub struct TestFixture {
     /// Admin's token account per reserve index.
     pub admin_tokens: Vec<Pubkey>,
     nonce: u64,
+    /// Where new keys come from: a seeded generator (the fuzz, so that a seed replays with
+    /// the same keys) or, when `None`, the OS.
+    keys: Option<rand_chacha::ChaCha8Rng>,
 }
 
 /// Default market parameters: close factor 20%, insolvency LTV 95%, 10-minute auction, $2 dust.
@@ -229,6 +234,27 @@ impl TestFixture {
 
     /// The same with chosen market parameters.
     pub async fn with_market_params(params: MarketParams) -> Self {
+        Self::build(params, None).await
+    }
+
+    /// The default market whose keys (admin, market, mints, token and price accounts, users)
+    /// all derive from `seed`. The context payer is program-test's own: it only pays fees.
+    pub async fn with_key_seed(seed: u64) -> Self {
+        use rand::SeedableRng;
+        let keys = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6b65_7973);
+        Self::build(default_market_params(), Some(keys)).await
+    }
+
+    /// A new keypair from the fixture's key source.
+    pub fn keypair(&mut self) -> Keypair {
+        use rand::Rng;
+        match self.keys.as_mut() {
+            Some(rng) => Keypair::new_from_array(rng.gen()),
+            None => Keypair::new(),
+        }
+    }
+
+    async fn build(params: MarketParams, keys: Option<rand_chacha::ChaCha8Rng>) -> Self {
         let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
         pt.prefer_bpf(false);
         let ctx = pt.start_with_context().await;
@@ -236,17 +262,18 @@ impl TestFixture {
         clock.unix_timestamp = START_TS;
         ctx.set_sysvar(&clock);
 
-        let admin = Keypair::new();
         let mut f = TestFixture {
             ctx,
-            admin,
+            admin: Keypair::new(),
             market: Pubkey::default(),
             reserves: Vec::new(),
             admin_tokens: Vec::new(),
             nonce: 0,
+            keys,
         };
+        f.admin = f.keypair();
         f.airdrop(&f.admin.pubkey(), 100_000_000_000).await;
-        let market = Keypair::new();
+        let market = f.keypair();
         f.market = market.pubkey();
         let ix = f.init_market_ix(&market.pubkey(), params);
         let admin = f.admin.insecure_clone();
@@ -283,7 +310,7 @@ impl TestFixture {
         f
     }
 
-    /// Lists a new mint with a fresh price account and a 1,000,000-unit seed deposit.
+    /// Lists a new SPL Token mint with a fresh price account and a 1,000,000-unit seed deposit.
     pub async fn add_reserve(
         &mut self,
         decimals: u8,
@@ -292,12 +319,24 @@ impl TestFixture {
         feed_id: [u8; 32],
         config: ReserveConfig,
     ) -> usize {
-        let mint = self.create_mint(decimals).await;
+        let listing = (decimals, price, kind, feed_id);
+        self.add_reserve_of(spl_token_interface::ID, listing, config)
+            .await
+    }
+
+    /// The same for a mint of `token_program` (SPL Token or a plain Token-2022 mint).
+    pub async fn add_reserve_of(
+        &mut self,
+        token_program: Pubkey,
+        (decimals, price, kind, feed_id): (u8, f64, OracleKind, [u8; 32]),
+        config: ReserveConfig,
+    ) -> usize {
+        let mint = self.create_mint_of(token_program, decimals, None).await;
         let admin_pk = self.admin.pubkey();
         let admin_token = self.create_token_account(&mint, &admin_pk).await;
         self.mint_to(&mint, &admin_token, 1_000_000_000_000_000)
             .await;
-        let price_account = Pubkey::new_unique();
+        let price_account = self.keypair().pubkey();
         let spec = crate::pyth::usd(price, feed_id, self.now().await);
         let reserve = reserve_pda(&self.market, &mint);
         let r = TestReserve {
@@ -313,6 +352,7 @@ impl TestFixture {
             kind,
             feed_id,
             decimals,
+            token_program,
             price: spec,
         };
         self.reserves.push(r);
@@ -501,7 +541,18 @@ impl TestFixture {
         decimals: u8,
         freeze: Option<Pubkey>,
     ) -> Pubkey {
-        let mint = Keypair::new();
+        self.create_mint_of(spl_token_interface::ID, decimals, freeze)
+            .await
+    }
+
+    /// Creates a mint of `program` (no extensions) with the admin as mint authority.
+    pub async fn create_mint_of(
+        &mut self,
+        program: Pubkey,
+        decimals: u8,
+        freeze: Option<Pubkey>,
+    ) -> Pubkey {
+        let mint = self.keypair();
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
         let space = spl_token_interface::state::Mint::LEN;
         let ixs = [
@@ -510,10 +561,10 @@ impl TestFixture {
                 &mint.pubkey(),
                 rent.minimum_balance(space),
                 space as u64,
-                &spl_token_interface::ID,
+                &program,
             ),
-            spl_token_interface::instruction::initialize_mint2(
-                &spl_token_interface::ID,
+            spl_token_2022_interface::instruction::initialize_mint2(
+                &program,
                 &mint.pubkey(),
                 &self.admin.pubkey(),
                 freeze.as_ref(),
@@ -525,9 +576,16 @@ impl TestFixture {
         mint.pubkey()
     }
 
+    /// The token program that owns `mint`.
+    pub async fn program_of(&mut self, mint: &Pubkey) -> Pubkey {
+        let acc = self.ctx.banks_client.get_account(*mint).await.expect("rpc");
+        acc.map_or(spl_token_interface::ID, |a| a.owner)
+    }
+
     /// Creates a token account of `mint` owned by `owner`.
     pub async fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
-        let acc = Keypair::new();
+        let program = self.program_of(mint).await;
+        let acc = self.keypair();
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
         let space = spl_token_interface::state::Account::LEN;
         let ixs = [
@@ -536,10 +594,10 @@ impl TestFixture {
                 &acc.pubkey(),
                 rent.minimum_balance(space),
                 space as u64,
-                &spl_token_interface::ID,
+                &program,
             ),
-            spl_token_interface::instruction::initialize_account3(
-                &spl_token_interface::ID,
+            spl_token_2022_interface::instruction::initialize_account3(
+                &program,
                 &acc.pubkey(),
                 mint,
                 owner,
@@ -554,8 +612,9 @@ impl TestFixture {
 
     /// Mints `amount` to `to` (admin is the mint authority).
     pub async fn mint_to(&mut self, mint: &Pubkey, to: &Pubkey, amount: u64) {
-        let ix = spl_token_interface::instruction::mint_to(
-            &spl_token_interface::ID,
+        let program = self.program_of(mint).await;
+        let ix = spl_token_2022_interface::instruction::mint_to(
+            &program,
             mint,
             to,
             &self.admin.pubkey(),
@@ -569,7 +628,7 @@ impl TestFixture {
 
     /// A user with an obligation (id 0) and `amounts[i]` tokens of each reserve.
     pub async fn new_user(&mut self, amounts: &[u64]) -> TestUser {
-        let keypair = Keypair::new();
+        let keypair = self.keypair();
         self.airdrop(&keypair.pubkey(), 1_000_000_000).await;
         let mut tokens = Vec::new();
         for i in 0..self.reserves.len() {

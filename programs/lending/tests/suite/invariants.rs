@@ -19,9 +19,11 @@
 //!   minimum seizure or of the dust debt written off with the last collateral
 //!   (`improvement::closing_bound`);
 //! - INV-11 the obligations' normalized debts sum to each reserve's total;
-//! - INV-12 during an oracle outage borrow, withdraw and liquidate fail while deposit and repay
-//!   still work;
-//! - INV-13 a non-admin cannot change a reserve's config;
+//! - INV-12 during an oracle outage borrow, withdraw and liquidate fail; and a deposit or a
+//!   repayment that the validity oracle (`invariants/validity.rs`, raw account fields through
+//!   `lending-math`) finds plainly valid lands, during an outage as at any other time;
+//! - INV-13 a non-admin cannot change a reserve's config, and an admin's change within the
+//!   documented bounds lands;
 //! - INV-14 every failure is one of the named errors of its action's class
 //!   (`invariants/errors.rs`), never a panic, a math error or another class's error;
 //! - INV-15 every risk decision matches a from-scratch valuation of the current reserve state:
@@ -54,7 +56,23 @@
 //!
 //! Moves behind INV-16: a single reserve's oracle fails while the others stay fresh (its
 //! failure is then reported with `report_oracle_failure`), dust deposits (1-unit amounts),
-//! borrowers draining a reserve with large borrows.
+//! borrowers draining a reserve with large borrows. The wider moves (`invariants/moves.rs`):
+//! thirteen reserves, four of them Token-2022, so that an obligation reaches 8 deposits and 5
+//! borrows; multi-instruction transactions (deposit + borrow, borrow + withdraw, a deposit
+//! withdrawn or a borrow repaid in the same transaction); admin changes of reserve and market
+//! settings and pauses; months at full utilization; crash paths with the EMA lagging spot;
+//! spot ≠ EMA on ordinary moves; liquidations of any user, and liveness checked for all.
+//!
+//! Action distribution (per 113): deposit 15, borrow 20, withdraw 8, repay 10, liquidate 20,
+//! write-off 3, price move 15, time 5, outage 1, single-oracle failure 1, non-admin config 2,
+//! bundle 5, admin 3, spread 2, months 1, crash 2.
+//!
+//! Reproducible: one seed drives everything, keys included (`TestFixture::with_key_seed`), and
+//! each action draws from its own stream of that seed, so that an action can be skipped
+//! without changing the others. The first violation ends the seed's run and prints the seed,
+//! the action index and the trace of actions; with `SENTINEL_FUZZ_SHRINK=1` the trace is then
+//! shrunk by replaying the seed without chunks of actions while the same invariant still
+//! fails.
 //!
 //! Health figures in INV-08, 09, 10, 15, 16 and 17 all come from that independent valuation.
 //!
@@ -65,8 +83,9 @@
 use lending::error::LendingError;
 use lending_math::health::Health;
 use lending_math::Decimal;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use replay::action_rng;
 use solana_program_test::BanksClientError;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
@@ -77,6 +96,9 @@ mod amounts;
 mod errors;
 mod improvement;
 mod liquidate;
+mod moves;
+mod replay;
+mod validity;
 mod valuation;
 
 /// Seeds run in CI.
@@ -110,6 +132,19 @@ struct Fuzz {
     keeper: TestUser,
     /// Landed and failed transactions by action kind.
     stats: std::collections::BTreeMap<&'static str, (u64, u64)>,
+    /// Each reserve's listing price (dollars), for the price floors.
+    listing: Vec<f64>,
+    /// Each reserve's listing config, which the admin move may restore.
+    configs: Vec<lending::state::ReserveConfig>,
+    /// A reserve outside the obligation that the next refreshes include (an action's).
+    focus: Option<usize>,
+    /// What each action did, for the violation report.
+    trace: Vec<String>,
+    /// Actions to skip (a shrinking replay).
+    skip: std::collections::BTreeSet<u64>,
+    /// INV-16/17 cases on a base unit worth more than the $0.01 listing bound (the
+    /// documented appreciated-coarse-unit gap).
+    coarse_unit_gaps: u64,
 }
 
 fn amount(rng: &mut ChaCha8Rng, balance: u64) -> u64 {
@@ -144,13 +179,21 @@ fn health_factor_cross_ok(before: &Health, after: &Health) -> bool {
 
 impl Fuzz {
     async fn new(seed: u64) -> Fuzz {
-        let mut f = TestFixture::new().await;
+        let mut f = TestFixture::with_key_seed(seed).await;
+        let listing = moves::list_extra(&mut f).await;
+        let mut configs = Vec::new();
+        for i in 0..f.reserves.len() {
+            configs.push(f.reserve(i).await.config);
+        }
         let mut users = Vec::new();
         for _ in 0..4 {
-            users.push(
-                f.new_user(&[50_000_000_000, 500_000_000_000, 100_000_000_000])
-                    .await,
-            );
+            users.push(f.new_user(&moves::wallet()).await);
+        }
+        // The two lenders supply a quarter of their wallet of each extra asset.
+        for i in 3..f.reserves.len() {
+            let lender = &users[i % 2];
+            let quarter = moves::wallet()[i] / 4;
+            f.deposit(lender, i, quarter).await.expect("lend extra");
         }
         // Two lenders provide liquidity to start with.
         f.deposit(&users[0], USDC, 20_000_000_000)
@@ -178,13 +221,11 @@ impl Fuzz {
         f.borrow(&users[3], USDC, 8_000_000_000)
             .await
             .expect("leverage");
-        let keeper = f
-            .new_user(&[u64::MAX / 4, u64::MAX / 4, u64::MAX / 4])
-            .await;
+        let keeper = f.new_user(&vec![u64::MAX / 4; f.reserves.len()]).await;
         let mut fz = Fuzz {
             f,
             users,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: action_rng(seed, 0),
             outage: false,
             share_values: Vec::new(),
             indexes: Vec::new(),
@@ -199,9 +240,16 @@ impl Fuzz {
             dust_write_offs: 0,
             keeper,
             stats: Default::default(),
+            listing,
+            configs,
+            focus: None,
+            trace: Vec::new(),
+            skip: Default::default(),
+            coarse_unit_gaps: 0,
         };
-        fz.share_values = fz.share_values_now().await;
-        fz.indexes = fz.indexes_now().await;
+        let reserves = fz.reserves_now().await;
+        fz.share_values = Fuzz::share_values(&reserves);
+        fz.indexes = Fuzz::indexes(&reserves);
         fz.token_totals = fz.token_totals_now().await;
         fz
     }
@@ -213,40 +261,49 @@ impl Fuzz {
         ));
     }
 
-    fn tracked(&self) -> Vec<Pubkey> {
-        let mut keys: Vec<Pubkey> = self
-            .f
-            .reserves
-            .iter()
-            .flat_map(|r| [r.reserve, r.vault, r.oracle_config])
-            .collect();
-        keys.push(self.f.market);
-        for u in &self.users {
-            keys.push(u.obligation);
-            keys.extend(u.tokens.iter().copied());
+    /// Adds a line to the current action's trace entry.
+    fn record(&mut self, what: String) {
+        if let Some(last) = self.trace.last_mut() {
+            last.push_str("; ");
+            last.push_str(&what);
         }
+    }
+
+    /// The accounts a transaction of `ixs` may write: the only ones a failure could change.
+    fn writable(ixs: &[solana_sdk::instruction::Instruction]) -> Vec<Pubkey> {
+        let mut keys: Vec<Pubkey> = ixs
+            .iter()
+            .flat_map(|ix| ix.accounts.iter())
+            .filter(|m| m.is_writable)
+            .map(|m| m.pubkey)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
         keys
     }
 
-    async fn share_values_now(&mut self) -> Vec<Decimal> {
+    async fn reserves_now(&mut self) -> Vec<lending::state::Reserve> {
         let mut out = Vec::new();
         for i in 0..self.f.reserves.len() {
-            let r = self.f.reserve(i).await;
-            let v = r
-                .total_supply_assets()
-                .ok()
-                .and_then(|a| lending_math::shares::share_value(a, r.share_supply).ok());
-            out.push(v.unwrap_or_default());
+            out.push(self.f.reserve(i).await);
         }
         out
     }
 
-    async fn indexes_now(&mut self) -> Vec<Decimal> {
-        let mut out = Vec::new();
-        for i in 0..self.f.reserves.len() {
-            out.push(self.f.reserve(i).await.borrow_index_sf.get());
-        }
-        out
+    fn share_values(reserves: &[lending::state::Reserve]) -> Vec<Decimal> {
+        reserves
+            .iter()
+            .map(|r| {
+                r.total_supply_assets()
+                    .ok()
+                    .and_then(|a| lending_math::shares::share_value(a, r.share_supply).ok())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    fn indexes(reserves: &[lending::state::Reserve]) -> Vec<Decimal> {
+        reserves.iter().map(|r| r.borrow_index_sf.get()).collect()
     }
 
     async fn token_totals_now(&mut self) -> Vec<u128> {
@@ -290,13 +347,43 @@ impl Fuzz {
         Some(self.independent_health_of(&o).await)
     }
 
-    /// Refreshes of every reserve (a failure report for the one whose oracle failed), then of
-    /// the obligation.
+    /// Refreshes of the obligation's reserves and of the action's that are not fresh in this
+    /// slot (a failure report for the one whose oracle failed), then of the obligation, to send before the action in the same
+    /// transaction. Past four reserves they would not fit in one legacy transaction (38
+    /// account keys): the reserve refreshes are then sent first, in this slot, four to a
+    /// transaction, and only the obligation's refresh is returned (the keeper's same-slot
+    /// split).
     async fn refresh_ixs(&mut self, o: &Pubkey) -> Vec<solana_sdk::instruction::Instruction> {
-        let mut ixs = self.f.refresh_ixs(o).await;
-        if let Some(k) = self.failed_reserve {
-            ixs[k] = self.f.report_oracle_failure_ix(k);
+        let reserves = self.f.obligation_reserves(o).await;
+        let mut idx: Vec<usize> = reserves.iter().map(|k| self.index_of(k)).collect();
+        if let Some(r) = self.focus.filter(|r| !idx.contains(r)) {
+            idx.push(r);
         }
+        // A reserve already priced (or its failure reported) in this slot needs no second
+        // refresh: the same slot gives the same accrual and the same feed.
+        let slot = self.f.slot().await;
+        let mut stale = Vec::new();
+        for i in idx {
+            let r = self.f.reserve(i).await;
+            if r.price_slot != slot && r.price_failed_slot != slot {
+                stale.push(i);
+            }
+        }
+        let mut ixs: Vec<_> = stale
+            .into_iter()
+            .map(|i| match self.failed_reserve {
+                Some(k) if k == i => self.f.report_oracle_failure_ix(i),
+                _ => self.f.refresh_reserve_ix(i),
+            })
+            .collect();
+        if ixs.len() > 4 {
+            for chunk in ixs.chunks(4) {
+                // A refresh that fails leaves its reserve stale: the action then fails on it.
+                let _ = self.f.send(chunk, &[]).await;
+            }
+            ixs.clear();
+        }
+        ixs.push(self.f.refresh_obligation_ix_with(o, &reserves));
         ixs
     }
 
@@ -305,17 +392,25 @@ impl Fuzz {
     async fn send(
         &mut self,
         kind: &'static str,
-        ix: solana_sdk::instruction::Instruction,
+        ixs: &[solana_sdk::instruction::Instruction],
         signer: &Keypair,
     ) -> Result<(), BanksClientError> {
-        let keys = self.tracked();
+        let keys = Self::writable(ixs);
         let before = self.f.snapshot(&keys).await;
-        let res = self.f.send(&[ix], &[signer]).await;
+        let res = self.f.send(ixs, &[signer]).await;
         let entry = self.stats.entry(kind).or_default();
         if res.is_ok() {
             entry.0 += 1
         } else {
             entry.1 += 1;
+            for (e, name) in [
+                (LendingError::TooManyDeposits, "TooManyDeposits met"),
+                (LendingError::TooManyBorrows, "TooManyBorrows met"),
+            ] {
+                if error_code(&res) == Some(e.into()) {
+                    self.stats.entry(name).or_default().0 += 1;
+                }
+            }
             if std::env::var_os("FUZZ_DEBUG").is_some() {
                 eprintln!("{kind} failed: {:?}", error_code(&res));
             }
@@ -360,13 +455,76 @@ impl Fuzz {
         }
     }
 
+    /// A deposit with its checks: INV-12's validity oracle (a plainly valid deposit lands) and
+    /// INV-08 (a deposit never lowers health).
+    async fn deposit_checked(&mut self, u: usize, r: usize, amount: u64) {
+        self.record(format!("deposit {amount} of reserve {r}"));
+        let h0 = self.refreshed_health(u).await;
+        let valid = self.deposit_clearly_valid(u, r, amount).await;
+        let ix = self.f.deposit_ix(&self.users[u], r, amount);
+        let kp = self.users[u].keypair.insecure_clone();
+        let res = self.send("deposit", &[ix], &kp).await;
+        if valid {
+            self.stats.entry("INV-12 valid deposits").or_default().0 += u64::from(self.outage);
+            self.stats.entry("INV-12 valid deposits").or_default().1 += 1;
+        }
+        if valid && res.is_err() {
+            self.violation(format!(
+                "INV-12 a valid deposit failed (outage: {}): {:?}",
+                self.outage,
+                error_code(&res)
+            ));
+        }
+        if res.is_ok() && !self.outage {
+            if let (Some(h0), Some(h1)) = (h0, self.refreshed_health(u).await) {
+                if !health_factor_cross_ok(&h0, &h1) {
+                    self.violation("INV-08 a deposit lowered health".into());
+                }
+            }
+        }
+    }
+
+    /// A repayment with its checks: INV-12's validity oracle and INV-08.
+    async fn repay_checked(&mut self, u: usize, r: usize, amount: u64) {
+        self.record(format!("repay {amount} of reserve {r}"));
+        let h0 = self.refreshed_health(u).await;
+        let valid = self.repay_clearly_valid(u, r, amount).await;
+        let ix = self.f.repay_ix(&self.users[u], r, amount);
+        let kp = self.users[u].keypair.insecure_clone();
+        let res = self.send("repay", &[ix], &kp).await;
+        if valid {
+            self.stats.entry("INV-12 valid repayments").or_default().0 += u64::from(self.outage);
+            self.stats.entry("INV-12 valid repayments").or_default().1 += 1;
+        }
+        if valid && res.is_err() {
+            self.violation(format!(
+                "INV-12 a valid repayment failed (outage: {}): {:?}",
+                self.outage,
+                error_code(&res)
+            ));
+        }
+        if res.is_ok() && !self.outage {
+            if let (Some(h0), Some(h1)) = (h0, self.refreshed_health(u).await) {
+                if !health_factor_cross_ok(&h0, &h1) {
+                    self.violation("INV-08 a repayment lowered health".into());
+                }
+            }
+        }
+    }
+
+    /// One random action, drawn from its own stream of the seed, then the global checks and
+    /// the liveness of every obligation.
     async fn step(&mut self) {
         self.actions += 1;
+        if self.skip.contains(&self.actions) {
+            return;
+        }
+        self.rng = action_rng(self.seed, self.actions);
         let u = self.rng.gen_range(0..self.users.len());
         // Users 0–1 lend anything; users 2–3 post SOL or VOL and mostly borrow USDC, so that
         // positions grow risky and liquidations happen; every path still sees random inputs.
         let borrower = u >= 2;
-        let kind = self.rng.gen_range(0..100);
+        let kind: u32 = self.rng.gen_range(0..113);
         let r = match (borrower, kind) {
             (true, 0..=14 | 35..=42) => {
                 if self.rng.gen_bool(0.5) {
@@ -378,23 +536,19 @@ impl Fuzz {
             (true, 15..=34 | 43..=52) if self.rng.gen_bool(0.8) => USDC,
             _ => self.rng.gen_range(0..self.f.reserves.len()),
         };
+        self.trace.push(format!(
+            "#{} user {u} kind {kind} reserve {r}",
+            self.actions
+        ));
+        self.stats.entry(move_name(kind)).or_default().0 += 1;
         let user_kp = self.users[u].keypair.insecure_clone();
         let balance = self.f.balance(&self.users[u].tokens[r].clone()).await;
         let mut socialized = false;
+        self.focus = Some(r);
         match kind {
             0..=14 => {
-                let h0 = self.refreshed_health(u).await;
-                let ix = self
-                    .f
-                    .deposit_ix(&self.users[u], r, amount(&mut self.rng, balance));
-                let ok = self.send("deposit", ix, &user_kp).await.is_ok();
-                if ok && !self.outage {
-                    if let (Some(h0), Some(h1)) = (h0, self.refreshed_health(u).await) {
-                        if !health_factor_cross_ok(&h0, &h1) {
-                            self.violation("INV-08 a deposit lowered health".into());
-                        }
-                    }
-                }
+                let size = amount(&mut self.rng, balance);
+                self.deposit_checked(u, r, size).await;
             }
             15..=34 => {
                 let h = self.refreshed_health(u).await;
@@ -402,9 +556,10 @@ impl Fuzz {
                     Some(h) if self.rng.gen_bool(0.7) => self.headroom_tokens(&h, r).await,
                     _ => amount(&mut self.rng, 2_000_000_000),
                 };
+                self.record(format!("borrow {size}"));
                 self.maybe_reprice_in_slot(u).await;
                 let ix = self.f.borrow_ix(&self.users[u], r, size).await;
-                let ok = self.send("borrow", ix, &user_kp).await.is_ok();
+                let ok = self.send("borrow", &[ix], &user_kp).await.is_ok();
                 if ok && self.outage {
                     self.violation("INV-12 a borrow succeeded on a stale price".into());
                 }
@@ -423,11 +578,10 @@ impl Fuzz {
                     .obligation(&self.users[u].obligation)
                     .await
                     .has_debt();
-                let ix = self
-                    .f
-                    .withdraw_ix(&self.users[u], r, amount(&mut self.rng, 100_000_000_000))
-                    .await;
-                let ok = self.send("withdraw", ix, &user_kp).await.is_ok();
+                let size = amount(&mut self.rng, 100_000_000_000);
+                self.record(format!("withdraw {size}"));
+                let ix = self.f.withdraw_ix(&self.users[u], r, size).await;
+                let ok = self.send("withdraw", &[ix], &user_kp).await.is_ok();
                 if ok && self.outage && had_debt {
                     self.violation(
                         "INV-12 a withdrawal with debt succeeded on a stale price".into(),
@@ -441,38 +595,53 @@ impl Fuzz {
                 }
             }
             43..=52 => {
-                let h0 = self.refreshed_health(u).await;
-                let ix = self
-                    .f
-                    .repay_ix(&self.users[u], r, amount(&mut self.rng, balance));
-                let ok = self.send("repay", ix, &user_kp).await.is_ok();
-                if ok && !self.outage {
-                    if let (Some(h0), Some(h1)) = (h0, self.refreshed_health(u).await) {
-                        if !health_factor_cross_ok(&h0, &h1) {
-                            self.violation("INV-08 a repayment lowered health".into());
-                        }
-                    }
-                }
+                let size = amount(&mut self.rng, balance);
+                self.repay_checked(u, r, size).await;
             }
             53..=72 => {
-                let target = 2 + self.rng.gen_range(0..2);
+                let target = if self.rng.gen_bool(0.7) {
+                    2 + self.rng.gen_range(0..2)
+                } else {
+                    self.rng.gen_range(0..self.users.len())
+                };
+                self.focus = None;
                 socialized |= self.liquidate(target).await;
             }
             73..=75 => {
-                for b in 0..self.f.reserves.len() {
+                // A write-off of each of the obligation's debts, and of one other reserve.
+                let key = self.users[u].obligation;
+                let mut targets: Vec<usize> = self
+                    .f
+                    .obligation(&key)
+                    .await
+                    .active_borrows()
+                    .map(|b| self.index_of(&b.reserve))
+                    .collect();
+                targets.push(r);
+                for b in targets {
                     let ix = self.f.socialize_bad_debt_ix(&self.users[u].obligation, b);
                     let payer = self.f.ctx.payer.insecure_clone();
-                    socialized |= self.send("socialize", ix, &payer).await.is_ok();
+                    socialized |= self.send("socialize", &[ix], &payer).await.is_ok();
                 }
             }
             76..=90 => {
                 self.clear_failure();
-                // A symmetric log-normal move (σ = 0.25), so prices do not drift by construction.
+                // A symmetric log-normal move (σ = 0.25), so prices do not drift by
+                // construction; three times in ten the EMA follows only part of the way.
                 let z: f64 = (0..12).map(|_| self.rng.gen_range(0.0..1.0)).sum::<f64>() - 6.0;
-                let price = self.f.reserves[r].price.price as f64 / 1e8 * (0.25 * z).exp();
+                let spec = self.f.reserves[r].price;
+                let price = (spec.price as f64 / 1e8 * (0.25 * z).exp()).max(self.floor(r));
                 self.f.next_slot().await;
                 self.f.advance_time(self.rng.gen_range(1..30)).await;
-                self.f.set_price(r, price.max(0.0001)).await;
+                if self.rng.gen_bool(0.3) {
+                    let ema = spec.ema_price as f64 / 1e8;
+                    let follow = self.rng.gen_range(0.2..1.0);
+                    self.set_spot_ema(r, price, ema + (price - ema) * follow)
+                        .await;
+                } else {
+                    self.f.set_price(r, price).await;
+                }
+                self.record(format!("price {price}"));
                 self.outage = false;
             }
             91..=95 => {
@@ -511,35 +680,56 @@ impl Fuzz {
                 }
                 for i in 0..self.f.reserves.len() {
                     if i != r {
-                        let p = self.f.reserves[i].price.price as f64 / 1e8;
-                        self.f.set_price(i, p).await;
+                        let spec = self.f.reserves[i].price;
+                        let (spot, ema) = (spec.price as f64 / 1e8, spec.ema_price as f64 / 1e8);
+                        self.set_spot_ema(i, spot, ema).await;
                     }
                 }
+                self.record(format!("oracle of reserve {r} fails"));
                 self.outage = false;
                 self.failed_reserve = Some(r);
             }
-            _ => {
+            98..=99 => {
                 let ix = self.f.update_reserve_config_ix(
                     &user_kp.pubkey(),
                     r,
                     reserve_config(9_000, 9_050, 10_000),
                 );
-                if self.send("config", ix, &user_kp).await.is_ok() {
+                if self.send("config", &[ix], &user_kp).await.is_ok() {
                     self.violation("INV-13 a non-admin changed a reserve config".into());
                 }
             }
+            100..=104 => self.bundle(u).await,
+            105..=107 => self.admin(r).await,
+            108..=109 => self.spread(u).await,
+            110 => {
+                self.clear_failure();
+                self.outage = false;
+                self.horizon(u, r).await;
+            }
+            _ => {
+                self.clear_failure();
+                self.outage = false;
+                self.crash(r).await;
+            }
         }
+        self.focus = None;
         self.check_global(socialized).await;
         if !self.outage {
-            for target in 2..self.users.len() {
+            for target in 0..self.users.len() {
                 self.check_liveness(target).await;
             }
         }
     }
 
     async fn check_global(&mut self, socialized: bool) {
+        let reserves = self.reserves_now().await;
+        let mut obligations = Vec::new();
+        for u in 0..self.users.len() {
+            obligations.push(self.f.obligation(&self.users[u].obligation.clone()).await);
+        }
         for i in 0..self.f.reserves.len() {
-            let r = self.f.reserve(i).await;
+            let r = reserves[i];
             let vault = self.f.balance(&self.f.reserves[i].vault.clone()).await;
             if vault != r.available_amount + r.insurance_amount {
                 self.violation(format!(
@@ -553,8 +743,7 @@ impl Fuzz {
                 ));
             }
             let mut sum = Decimal::zero();
-            for u in 0..self.users.len() {
-                let o = self.f.obligation(&self.users[u].obligation.clone()).await;
+            for o in &obligations {
                 for b in o
                     .active_borrows()
                     .filter(|b| b.reserve == self.f.reserves[i].reserve)
@@ -569,7 +758,7 @@ impl Fuzz {
                 ));
             }
         }
-        let values = self.share_values_now().await;
+        let values = Self::share_values(&reserves);
         for (i, (before, after)) in self.share_values.iter().zip(&values).enumerate() {
             if after < before && !socialized {
                 let msg = format!("INV-04 reserve {i}: share value fell {before} → {after}");
@@ -578,7 +767,7 @@ impl Fuzz {
             }
         }
         self.share_values = values;
-        let indexes = self.indexes_now().await;
+        let indexes = Self::indexes(&reserves);
         for (i, (before, after)) in self.indexes.iter().zip(&indexes).enumerate() {
             if after < before {
                 let msg = format!("INV-07 reserve {i}: borrow index fell");
@@ -598,23 +787,28 @@ impl Fuzz {
     }
 }
 
-type Stats = std::collections::BTreeMap<&'static str, (u64, u64)>;
+use replay::{run, Stats};
 
-async fn run(seed: u64, steps: usize, stats: &mut Stats) -> (u64, Vec<String>) {
-    let mut fz = Fuzz::new(seed).await;
-    for _ in 0..steps {
-        fz.step().await;
+/// The move an action kind draws (the distribution in the module doc).
+fn move_name(kind: u32) -> &'static str {
+    match kind {
+        0..=14 => "move: deposit",
+        15..=34 => "move: borrow",
+        35..=42 => "move: withdraw",
+        43..=52 => "move: repay",
+        53..=72 => "move: liquidate",
+        73..=75 => "move: write-off",
+        76..=90 => "move: price",
+        91..=95 => "move: time",
+        96 => "move: outage",
+        97 => "move: single-oracle failure",
+        98..=99 => "move: non-admin config",
+        100..=104 => "move: bundle",
+        105..=107 => "move: admin",
+        108..=109 => "move: spread (8 + 5)",
+        110 => "move: months at full utilization",
+        _ => "move: crash path",
     }
-    fz.check_closure().await;
-    stats.entry("liveness outage gaps").or_default().0 += fz.outage_pair_gaps;
-    stats.entry("INV-19 checks").or_default().0 += fz.no_liquidation_checks;
-    stats.entry("INV-16 dust write-offs").or_default().0 += fz.dust_write_offs;
-    for (k, (ok, fail)) in fz.stats {
-        let e = stats.entry(k).or_default();
-        e.0 += ok;
-        e.1 += fail;
-    }
-    (fz.actions, fz.violations)
 }
 
 #[tokio::test]
@@ -639,6 +833,8 @@ async fn successful_invariants_hold_over_random_action_sequences() {
         "repay",
         "liquidate",
         "reprice",
+        "bundle",
+        "admin",
     ] {
         assert!(
             stats.get(kind).is_some_and(|s| s.0 > 0),

@@ -70,6 +70,16 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
         .chain(PRICE)
         .collect(),
         "socialize" => vec![E::ObligationHasCollateral, E::BorrowNotFound],
+        "bundle" => {
+            // Refreshes, then two of deposit, borrow, withdraw and repay.
+            let mut all = Vec::new();
+            for class in ["deposit", "borrow", "withdraw", "repay"] {
+                all.extend(allowed(class));
+            }
+            all.sort_unstable();
+            all.dedup();
+            return all;
+        }
         "config" => vec![E::Unauthorized],
         "reprice" => PRICE.to_vec(),
         _ => Vec::new(),

@@ -23,6 +23,12 @@ export async function obligationHealth(obligation: import("@solana/web3.js").Pub
   };
 }
 
+/** The first deposit's tokens (× 1e18): shares × (available + debt − fees) / share supply. */
+function depositTokensSf(reserve: any, ob: any): bigint {
+  const assets = BigInt(reserve.availableAmount.toString()) * WAD + sfToBigInt(reserve.totalNormalizedDebtSf) * sfToBigInt(reserve.borrowIndexSf) / WAD - sfToBigInt(reserve.protocolFeesSf);
+  return (assets * BigInt(ob.deposits[0].shares.toString())) / BigInt(reserve.shareSupply.toString());
+}
+
 describe("06 refresh and price moves", function () {
   before(async function () {
     await requirePriceHelper(this);
@@ -36,9 +42,7 @@ describe("06 refresh and price moves", function () {
 
     // The deposit's value is shares → tokens → value at the new spot price, in lending-math.
     const ob = await program.account.obligation.fetch(alice.obligation);
-    const assets = BigInt(reserve.availableAmount.toString()) * WAD + sfToBigInt(reserve.totalNormalizedDebtSf) * sfToBigInt(reserve.borrowIndexSf) / WAD - sfToBigInt(reserve.protocolFeesSf);
-    const tokensSf = (assets * BigInt(ob.deposits[0].shares.toString())) / BigInt(reserve.shareSupply.toString());
-    assert.equal(sfToBigInt(ob.deposits[0].marketValueSf), marketValue(tokensSf, 120n * WAD, world.sol.decimals));
+    assert.equal(sfToBigInt(ob.deposits[0].marketValueSf), marketValue(depositTokensSf(reserve, ob), 120n * WAD, world.sol.decimals));
 
     const h = await obligationHealth(alice.obligation);
     const ev = await eventOf(sig, "obligationRefreshed");
@@ -49,8 +53,16 @@ describe("06 refresh and price moves", function () {
   it("successful_price_drop_lowers_the_health_factor", async function () {
     const before = healthFactorBps(await obligationHealth(alice.obligation));
     await setPrice({ account: world.sol.priceAccount, kind: "legacy", feedId: world.sol.feedId, price: 90n * PRICE_SCALE });
-    await send(await refreshIxs(alice.obligation));
-    const after = healthFactorBps(await obligationHealth(alice.obligation));
+    const sig = await send(await refreshIxs(alice.obligation));
+    // The deposit is worth exactly its tokens at $90, and the event's health factor is the one
+    // the client computes from the obligation's figures.
+    const reserve = await program.account.reserve.fetch(world.sol.reserve);
+    const ob = await program.account.obligation.fetch(alice.obligation);
+    assert.equal(sfToBigInt(ob.deposits[0].marketValueSf), marketValue(depositTokensSf(reserve, ob), 90n * WAD, world.sol.decimals));
+    const h = await obligationHealth(alice.obligation);
+    const after = healthFactorBps(h);
+    const ev = await eventOf(sig, "obligationRefreshed");
+    assert.equal(ev.healthFactorAfterBps.toString(), after.toString());
     assert.ok(after < before, `health ${after} < ${before}`);
     await setPrice({ account: world.sol.priceAccount, kind: "legacy", feedId: world.sol.feedId, price: 100n * PRICE_SCALE });
   });

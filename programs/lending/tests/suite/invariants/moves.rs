@@ -159,18 +159,22 @@ impl Fuzz {
             self.deposit_checked(u, r, amount).await;
             deposited.push(r);
         }
-        let mut tried = 0;
-        for &r in order.iter().filter(|r| !deposited.contains(r)) {
-            if tried == borrows {
-                break;
-            }
-            tried += 1;
+        // Borrows from reserves the obligation holds no deposit of (its earlier deposits too).
+        let o = self.f.obligation(&self.users[u].obligation.clone()).await;
+        let held: Vec<Pubkey> = o.active_deposits().map(|d| d.reserve).collect();
+        let candidates: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&r| !held.contains(&self.f.reserves[r].reserve))
+            .collect();
+        for r in candidates.into_iter().take(borrows) {
             self.focus = Some(r);
             let size = match self.refreshed_health(u).await {
                 Some(h) => (self.headroom_tokens(&h, r).await / 8).max(1),
                 None => 1,
             };
             let ix = self.f.borrow_ix(&self.users[u], r, size).await;
+            self.record(format!("borrow {size} of reserve {r}"));
             let ok = self.send("borrow", &[ix], &kp).await.is_ok();
             if ok && !self.independent_health(u).await.within_borrow_limit() {
                 self.violation("INV-15 a spread borrow left the obligation over its limit".into());
@@ -394,5 +398,27 @@ impl Fuzz {
                 self.check_liveness(target).await;
             }
         }
+    }
+}
+
+/// The move an action kind draws (the distribution in the module doc).
+pub(super) fn move_name(kind: u32) -> &'static str {
+    match kind {
+        0..=14 => "move: deposit",
+        15..=34 => "move: borrow",
+        35..=42 => "move: withdraw",
+        43..=52 => "move: repay",
+        53..=72 => "move: liquidate",
+        73..=75 => "move: write-off",
+        76..=90 => "move: price",
+        91..=95 => "move: time",
+        96 => "move: outage",
+        97 => "move: single-oracle failure",
+        98..=99 => "move: non-admin config",
+        100..=104 => "move: bundle",
+        105..=107 => "move: admin",
+        108..=109 => "move: spread (8 + 5)",
+        110 => "move: months at full utilization",
+        _ => "move: crash path",
     }
 }

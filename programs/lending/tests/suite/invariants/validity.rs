@@ -8,7 +8,8 @@
 //! an action near a boundary (a cap almost reached, a deposit that mints about one share, a
 //! full repayment the wallet barely covers) is left undecided rather than judged.
 
-use super::Fuzz;
+use super::{health_factor_cross_ok, Fuzz};
+use crate::fixture::error_code;
 use lending_math::{shares, Decimal};
 
 /// The deposit slots of an obligation.
@@ -19,6 +20,63 @@ const YEAR_SECS: i64 = 365 * 86_400;
 const MAX_RATE_BPS: i64 = 30_000;
 
 impl Fuzz {
+    /// A deposit with its checks: INV-12's validity oracle (a plainly valid deposit lands) and
+    /// INV-08 (a deposit never lowers health).
+    pub(super) async fn deposit_checked(&mut self, u: usize, r: usize, amount: u64) {
+        self.record(format!("deposit {amount} of reserve {r}"));
+        let h0 = self.refreshed_health(u).await;
+        let valid = self.deposit_clearly_valid(u, r, amount).await;
+        let ix = self.f.deposit_ix(&self.users[u], r, amount);
+        let kp = self.users[u].keypair.insecure_clone();
+        let res = self.send("deposit", &[ix], &kp).await;
+        if valid {
+            self.stats.entry("INV-12 valid deposits").or_default().0 += u64::from(self.outage);
+            self.stats.entry("INV-12 valid deposits").or_default().1 += 1;
+        }
+        if valid && res.is_err() {
+            self.violation(format!(
+                "INV-12 a valid deposit failed (outage: {}): {:?}",
+                self.outage,
+                error_code(&res)
+            ));
+        }
+        if res.is_ok() && !self.outage {
+            if let (Some(h0), Some(h1)) = (h0, self.refreshed_health(u).await) {
+                if !health_factor_cross_ok(&h0, &h1) {
+                    self.violation("INV-08 a deposit lowered health".into());
+                }
+            }
+        }
+    }
+
+    /// A repayment with its checks: INV-12's validity oracle and INV-08.
+    pub(super) async fn repay_checked(&mut self, u: usize, r: usize, amount: u64) {
+        self.record(format!("repay {amount} of reserve {r}"));
+        let h0 = self.refreshed_health(u).await;
+        let valid = self.repay_clearly_valid(u, r, amount).await;
+        let ix = self.f.repay_ix(&self.users[u], r, amount);
+        let kp = self.users[u].keypair.insecure_clone();
+        let res = self.send("repay", &[ix], &kp).await;
+        if valid {
+            self.stats.entry("INV-12 valid repayments").or_default().0 += u64::from(self.outage);
+            self.stats.entry("INV-12 valid repayments").or_default().1 += 1;
+        }
+        if valid && res.is_err() {
+            self.violation(format!(
+                "INV-12 a valid repayment failed (outage: {}): {:?}",
+                self.outage,
+                error_code(&res)
+            ));
+        }
+        if res.is_ok() && !self.outage {
+            if let (Some(h0), Some(h1)) = (h0, self.refreshed_health(u).await) {
+                if !health_factor_cross_ok(&h0, &h1) {
+                    self.violation("INV-08 a repayment lowered health".into());
+                }
+            }
+        }
+    }
+
     /// True when a deposit of `amount` of reserve `r` by user `u` is plainly valid: a positive
     /// amount the wallet holds, no borrow of the same reserve, a free deposit slot (or an
     /// existing deposit of it), a reserve that is not depleted and stays at most half its cap,

@@ -43,44 +43,15 @@ const fn listing(
 /// Ten more assets, 13 reserves in all: every decimal count from 0 to 9 but 1–4 and 7, prices
 /// from $0.00002 to $60,000, both oracle kinds, four Token-2022 mints, borrow factors 100–200%.
 /// Every base unit is worth at most $0.01 at listing (the program's listing bound).
+#[rustfmt::skip]
 pub(super) const EXTRA: [Listing; 10] = [
     listing(6, 1.0, OracleKind::PythPull, true, (8_000, 8_500, 10_000)),
-    listing(
-        8,
-        60_000.0,
-        OracleKind::PythPull,
-        false,
-        (7_000, 7_500, 10_000),
-    ),
-    listing(
-        5,
-        0.000_02,
-        OracleKind::PythLegacy,
-        false,
-        (4_000, 5_000, 20_000),
-    ),
-    listing(
-        0,
-        0.001,
-        OracleKind::PythPull,
-        false,
-        (6_000, 7_000, 10_000),
-    ),
-    listing(
-        8,
-        3_000.0,
-        OracleKind::PythPull,
-        true,
-        (7_500, 8_000, 10_000),
-    ),
+    listing(8, 60_000.0, OracleKind::PythPull, false, (7_000, 7_500, 10_000)),
+    listing(5, 0.000_02, OracleKind::PythLegacy, false, (4_000, 5_000, 20_000)),
+    listing(0, 0.001, OracleKind::PythPull, false, (6_000, 7_000, 10_000)),
+    listing(8, 3_000.0, OracleKind::PythPull, true, (7_500, 8_000, 10_000)),
     listing(6, 0.8, OracleKind::PythPull, true, (5_000, 6_000, 12_000)),
-    listing(
-        9,
-        110.0,
-        OracleKind::PythPull,
-        false,
-        (7_000, 7_800, 10_000),
-    ),
+    listing(9, 110.0, OracleKind::PythPull, false, (7_000, 7_800, 10_000)),
     listing(6, 1.0, OracleKind::PythLegacy, true, (8_000, 8_500, 10_000)),
     listing(6, 2.0, OracleKind::PythPull, false, (4_000, 5_500, 15_000)),
     listing(9, 1.0, OracleKind::PythPull, false, (8_000, 8_500, 10_000)),

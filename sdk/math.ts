@@ -62,6 +62,12 @@ export const ceilU64 = (x: bigint): bigint => {
   if (v > U64_MAX) throw new MathError("Overflow");
   return v;
 };
+/** Whole units rounded up, at most `u64::MAX` (`Decimal::ceil_u64_saturating`): a debt past it
+ *  is paid in parts. */
+export const ceilU64Saturating = (x: bigint): bigint => {
+  const v = divCeil(x, WAD);
+  return v > U64_MAX ? U64_MAX : v;
+};
 /** Basis points as a fraction. */
 export const fromBps = (bps: bigint | number): bigint => (BigInt(bps) * WAD) / BPS;
 const sub0 = (a: bigint, b: bigint): bigint => (a > b ? a - b : 0n);
@@ -251,7 +257,7 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
   const { debt, collateral: coll, rules, bonusSf: bonus, requested } = input;
   if (!isLiquidatable(h)) throw new LiquidationError("Healthy");
   const debtValue = marketValue(debt.amountSf, debt.priceSf, debt.decimals);
-  const debtTokens = ceilU64(debt.amountSf);
+  const debtTokens = ceilU64Saturating(debt.amountSf);
   const insolvent =
     h.depositedValueSf === 0n || div(h.borrowedValueSf, h.depositedValueSf) >= rules.insolvencyLtvSf;
   const dust = debtValue < rules.dustThresholdValueSf;
@@ -271,7 +277,7 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
           coll.shareSupply,
         );
         const worth = divCeilWad(marketValueCeil(smallest, coll.priceSf, coll.decimals), checked(WAD + bonus));
-        const buysOne = ceilU64(amountForValue(worth, debt.priceSf, debt.decimals));
+        const buysOne = ceilU64Saturating(amountForValue(worth, debt.priceSf, debt.decimals));
         maxRepay = max(maxRepay, min(buysOne, debtTokens));
       }
     }
@@ -283,7 +289,7 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
   const collateralBound = byColl <= maxRepay * WAD;
   let takesDeposit = false;
   if (collateralBound) {
-    const byCollCeil = ceilU64(byColl);
+    const byCollCeil = ceilU64Saturating(byColl);
     maxRepay = min(byCollCeil, debtTokens);
     takesDeposit = maxRepay === byCollCeil && debt.amountSf >= byColl;
   }
@@ -309,7 +315,7 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
   );
   const minimumSeizure =
     seizeAmount === 0n &&
-    repayAmount >= debtTokens &&
+    repayAmount * WAD >= debt.amountSf &&
     marketValueCeil(WAD, coll.priceSf, coll.decimals) <= fromBps(MAX_ROUNDING_UNIT_VALUE_BPS) &&
     marketValue(smallest, coll.priceSf, coll.decimals) <= fromBps(2n * MAX_ROUNDING_UNIT_VALUE_BPS);
   if (minimumSeizure) {

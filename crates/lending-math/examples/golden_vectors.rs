@@ -271,8 +271,16 @@ fn sizing_cases(r: &mut Rng) -> Vec<String> {
                     .try_add(r.wad(1_000))
                     .unwrap_or_default();
             }
+            // One case in eight a debt past u64::MAX base units (years of interest).
+            let amount = if r.below(8) == 0 {
+                Decimal::from_u64(u64::MAX)
+                    .try_mul(Decimal::one().try_add(r.wad(4)).unwrap_or_default())
+                    .unwrap_or_default()
+            } else {
+                r.wad(1_000_000_000)
+            };
             let debt = DebtSide {
-                amount: r.wad(1_000_000_000),
+                amount,
                 price: r
                     .wad(1_000)
                     .try_add(Decimal::from_bps(1))

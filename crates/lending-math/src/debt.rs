@@ -36,11 +36,13 @@ pub struct Repayment {
 
 /// Sizes a repayment of up to `amount` tokens (`u64::MAX` = all) of `held` normalized debt at
 /// index `index`. A payment of `⌈d⌉` clears the position; a smaller one removes `⌊p / I⌋`.
+/// A debt past `u64::MAX` tokens (years of interest) cannot be paid at once: `u64::MAX` then
+/// pays a part of it like any partial repayment.
 pub fn repayment(held: Decimal, index: Decimal, amount: u64) -> MathResult<Repayment> {
     let debt_before = held.try_mul(index)?;
-    let debt_ceil = debt_before.try_ceil_u64()?;
+    let debt_ceil = debt_before.ceil_u64_saturating();
     let paid = amount.min(debt_ceil);
-    let removed = if paid == debt_ceil {
+    let removed = if Decimal::from_u64(paid) >= debt_before {
         held
     } else {
         Decimal::from_u64(paid).try_div(index)?.min(held)
@@ -110,5 +112,23 @@ mod tests {
             0
         );
         assert_eq!(repayment(Decimal::zero(), index, 10).unwrap().paid, 0);
+    }
+
+    #[test]
+    fn successful_repayment_of_a_debt_past_u64_pays_a_part() {
+        // 2 × u64::MAX normalized at index 3: no wallet can pay it at once.
+        let held = Decimal::from_u64(u64::MAX).try_mul_u64(2).unwrap();
+        let index = Decimal::from_u64(3);
+        let r = repayment(held, index, u64::MAX).unwrap();
+        assert_eq!(r.paid, u64::MAX);
+        assert_eq!(
+            r.removed,
+            Decimal::from_u64(u64::MAX).try_div_u64(3).unwrap()
+        );
+        assert!(r.left > Decimal::zero());
+        assert_eq!(
+            r.debt_after,
+            r.debt_before.try_sub(Decimal::from_u64(u64::MAX)).unwrap()
+        );
     }
 }

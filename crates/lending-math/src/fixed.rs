@@ -223,6 +223,12 @@ impl Decimal {
         Ok(int.as_u64())
     }
 
+    /// Whole units rounded up, at most `u64::MAX`: no token amount is larger, so a figure past
+    /// it (a debt grown by years of interest) is paid in parts of at most `u64::MAX` tokens.
+    pub fn ceil_u64_saturating(&self) -> u64 {
+        self.try_ceil_u64().unwrap_or(u64::MAX)
+    }
+
     /// The value in basis points, rounded down (for reports and events).
     pub fn try_floor_bps(&self) -> MathResult<u64> {
         self.try_mul_u64(BPS_SCALE)?.try_floor_u64()

@@ -344,7 +344,8 @@ pub fn plan_liquidation(
         return Err(LiquidationError::Healthy);
     }
     let debt_value = market_value(debt.amount, debt.price, debt.decimals)?;
-    let debt_tokens = debt.amount.try_ceil_u64()?;
+    // Past u64::MAX tokens (years of interest) the debt is repaid in parts of at most that.
+    let debt_tokens = debt.amount.ceil_u64_saturating();
     let insolvent = h.deposited_value.is_zero()
         || h.borrowed_value.try_div(h.deposited_value)? >= rules.insolvency_ltv;
     let dust = debt_value < rules.dust_threshold_value;
@@ -381,7 +382,7 @@ pub fn plan_liquidation(
                 let worth = crate::health::market_value_ceil(smallest, coll.price, coll.decimals)?
                     .try_div_ceil(Decimal::one().try_add(bonus)?)?;
                 let buys_one =
-                    amount_for_value(worth, debt.price, debt.decimals)?.try_ceil_u64()?;
+                    amount_for_value(worth, debt.price, debt.decimals)?.ceil_u64_saturating();
                 max_repay = max_repay.max(buys_one.min(debt_tokens));
             }
         }
@@ -394,8 +395,8 @@ pub fn plan_liquidation(
     let collateral_bound = by_coll <= Decimal::from_u64(max_repay);
     let mut takes_deposit = false;
     if collateral_bound {
-        // ≤ max_repay + 1, so it fits unless max_repay is u64::MAX.
-        let by_coll_ceil = by_coll.try_ceil_u64()?;
+        // ≤ max_repay + 1: saturates only when max_repay is u64::MAX.
+        let by_coll_ceil = by_coll.ceil_u64_saturating();
         max_repay = by_coll_ceil.min(debt_tokens);
         // The whole deposit goes only when the rounded-up repayment is paid for it, and the
         // debt is worth it: when the debt is smaller than the deposit's price (it only rounds up
@@ -422,6 +423,7 @@ pub fn plan_liquidation(
     // The seizure pays for the debt removed, which is less than the tokens paid when they
     // round a fractional debt up: the liquidator's excess (under one unit) stays in the pool.
     let removed = Decimal::from_u64(repay_amount).min(debt.amount);
+    let clears = Decimal::from_u64(repay_amount) >= debt.amount;
     let seize_value = market_value(removed, debt.price, debt.decimals)?.try_mul(one_plus_b)?;
     let seize_underlying = amount_for_value(seize_value, coll.price, coll.decimals)?;
     // When the collateral caps the repayment and the liquidator pays the rounded-up maximum,
@@ -438,8 +440,7 @@ pub fn plan_liquidation(
     };
     let mut seize_amount =
         shares::redeem_amount(seize_shares, coll.reserve_assets, coll.share_supply)?;
-    let minimum_seizure =
-        seize_amount == 0 && repay_amount >= debt_tokens && seizure_within_rounding_bound(coll)?;
+    let minimum_seizure = seize_amount == 0 && clears && seizure_within_rounding_bound(coll)?;
     if minimum_seizure {
         // A repayment that clears the borrow but is worth less than one collateral token
         // (a debt of a few base units against a coarse collateral) takes one token: else no
@@ -571,7 +572,7 @@ pub struct BadDebt {
 
 /// Splits a bad debt between the insurance fund and depositors.
 pub fn split_bad_debt(debt: Decimal, insurance: u64) -> MathResult<BadDebt> {
-    let covered = insurance.min(debt.try_ceil_u64()?);
+    let covered = insurance.min(debt.ceil_u64_saturating());
     Ok(BadDebt {
         covered_by_insurance: covered,
         socialized: debt.saturating_sub(Decimal::from_u64(covered)),

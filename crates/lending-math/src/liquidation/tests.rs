@@ -419,3 +419,33 @@ fn fail_minimum_seizure_when_one_share_is_worth_dollars() {
         Err(LiquidationError::NothingToSeize)
     );
 }
+
+#[test]
+fn exploit_debt_grown_past_u64_base_units_blocks_liquidation() {
+    // Soak seed 40124: years of interest at full utilization took a 5-decimal debt to 3.25e19
+    // base units, past u64::MAX. Sizing its repayment in whole units overflowed, and no
+    // liquidation (nor any repayment) could ever touch the obligation. Now the repayment is
+    // capped by the collateral's worth as usual, and the debt is paid in parts.
+    let h = health(5_807_996, 52_038_387, 4_239_697);
+    let debt = DebtSide {
+        amount: Decimal::from_u64(u64::MAX).try_mul_u64(2).unwrap(),
+        price: Decimal::from_ratio(16, 10_000_000).unwrap(),
+        decimals: 5,
+    };
+    let coll = CollateralSide {
+        shares: 1_000_000_000_000,
+        reserve_assets: Decimal::from_u64(2_000_000_000_000),
+        share_supply: 2_000_000_000_000,
+        price: Decimal::from_u64(100),
+        decimals: 9,
+    };
+    let p = plan_liquidation(&h, &debt, &coll, &rules(20), Decimal::zero(), u64::MAX).unwrap();
+    assert!(p.full_liquidation);
+    // $100,000 of collateral at $1.6e-6 a token: 6.25e15 base units, far below u64::MAX.
+    assert_eq!(p.max_repay, 6_250_000_000_000_000);
+    assert_eq!(p.seize_shares, coll.shares, "the whole deposit goes");
+    assert!(!p.minimum_seizure);
+    // The bad debt left is split as any other.
+    let split = split_bad_debt(debt.amount, 1_000).unwrap();
+    assert_eq!(split.covered_by_insurance, 1_000);
+}

@@ -443,3 +443,81 @@ async fn fail_liquidate_taking_the_last_collateral_when_another_debt_reserve_is_
     );
     assert_eq!(f.snapshot(&keys).await, before);
 }
+
+/// Soak seed 40124: years of interest at full utilization took a debt past `u64::MAX` base
+/// units, and sizing its repayment in whole units overflowed (`MathOverflow`): neither a
+/// liquidation nor a repayment could ever touch the obligation again. Now the collateral caps
+/// the repayment as usual, the whole deposit is seized for its worth, and the debt left is
+/// written off in the same instruction; a repayment pays a part of such a debt.
+#[tokio::test]
+async fn exploit_debt_grown_past_u64_base_units_blocks_liquidation() {
+    let mut f = TestFixture::new().await;
+    let (_lender, borrower) = crate::user_actions::lender_and_borrower(&mut f).await;
+    f.borrow(&borrower, USDC, 100_000_000)
+        .await
+        .expect("borrow");
+    // The borrow index ×2e11: the 100 USDC debt becomes 2e19 base units, past u64::MAX.
+    let key = f.reserves[USDC].reserve;
+    let mut acc = f
+        .ctx
+        .banks_client
+        .get_account(key)
+        .await
+        .expect("rpc")
+        .expect("reserve");
+    let mut r: lending::state::Reserve = decode(&acc.data);
+    let grown = r
+        .borrow_index_sf
+        .get()
+        .try_mul_u64(200_000_000_000)
+        .unwrap();
+    r.borrow_index_sf.set(grown).unwrap();
+    let size = std::mem::size_of::<lending::state::Reserve>();
+    acc.data[8..8 + size].copy_from_slice(bytemuck::bytes_of(&r));
+    f.set_account(&key, &acc.into());
+    f.advance_time(1).await;
+    let o = borrower.obligation;
+    let debt = f.obligation(&o).await.borrows[0]
+        .normalized_debt_sf
+        .get()
+        .try_mul(f.reserve(USDC).await.borrow_index_sf.get())
+        .unwrap();
+    assert!(debt > Decimal::from_u64(u64::MAX));
+
+    // The owner repays what his wallet holds: a part, `⌊paid ÷ index⌋` normalized.
+    let owner_usdc = f.balance(&borrower.tokens[USDC]).await;
+    let held = f.obligation(&o).await.borrows[0].normalized_debt_sf.get();
+    f.repay(&borrower, USDC, owner_usdc)
+        .await
+        .expect("a repayment of a debt past u64 pays a part");
+    assert_eq!(f.balance(&borrower.tokens[USDC]).await, 0);
+    let index = f.reserve(USDC).await.borrow_index_sf.get();
+    let left = f.obligation(&o).await.borrows[0].normalized_debt_sf.get();
+    let removed = Decimal::from_u64(owner_usdc).try_div(index).unwrap();
+    assert_eq!(left, held.try_sub(removed).unwrap());
+
+    // A liquidator takes the whole deposit for its worth; the rest is written off at once.
+    let liquidator = f.new_user(&[10_000_000_000, 0, 0]).await;
+    let mut ixs = f.refresh_ixs(&o).await;
+    ixs.push(
+        crate::liquidation::liquidate_ix(&mut f, &liquidator, &o, USDC, SOL, u64::MAX, 0).await,
+    );
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("a liquidation of a debt past u64 base units");
+    let after = f.obligation(&o).await;
+    assert!(
+        after.active_deposits().next().is_none(),
+        "the collateral was seized"
+    );
+    assert!(
+        !after.has_debt(),
+        "the rest was written off in the same instruction"
+    );
+    // 10 SOL at $100 at the insolvent bonus of 0: $1,000 of USDC paid, rounded up.
+    assert_eq!(
+        10_000_000_000 - f.balance(&liquidator.tokens[USDC]).await,
+        1_000_000_000
+    );
+    assert_eq!(f.balance(&liquidator.tokens[SOL]).await, 10_000_000_000);
+}

@@ -71,8 +71,9 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
         .collect(),
         "socialize" => vec![E::ObligationHasCollateral, E::BorrowNotFound],
         "bundle" => {
-            // Refreshes, then two of deposit, borrow, withdraw and repay.
-            let mut all = Vec::new();
+            // Refreshes, then two of deposit, borrow, withdraw and repay. A failure report of
+            // a feed that publishes again (a same-slot reprice revived it) is refused.
+            let mut all = vec![E::OracleNotFailing.into()];
             for class in ["deposit", "borrow", "withdraw", "repay"] {
                 all.extend(allowed(class));
             }

@@ -244,10 +244,14 @@ impl Fuzz {
         let mut only_pair_refusals = true;
         for (bi, di) in usable {
             let receiver = Some(self.keeper.obligation);
-            match self
+            let mut sim = self
                 .simulate_keeper_liquidation(&key, (bi, di), receiver)
-                .await
-            {
+                .await;
+            if full_receiver(&sim) {
+                // The keeper's own obligation holds 8 other deposits: paid in tokens instead.
+                sim = self.simulate_keeper_liquidation(&key, (bi, di), None).await;
+            }
+            match sim {
                 Ok(Some(Ok(()))) => return,
                 other => {
                     // A pair that would lower the health factor, or one whose debt is so small
@@ -500,6 +504,7 @@ impl Fuzz {
         }
         for target in 0..self.users.len() {
             let key = self.users[target].obligation;
+            let mut last_errors = String::new();
             for _ in 0..60 {
                 let o = self.f.obligation(&key).await;
                 if !o.has_debt() {
@@ -530,7 +535,27 @@ impl Fuzz {
                     .await,
                 );
                 let kp = self.keeper.keypair.insecure_clone();
-                if self.f.send(&ixs, &[&kp]).await.is_err() {
+                let mut res = self.f.send(&ixs, &[&kp]).await;
+                if error_code(&res) == Some(LendingError::TooManyDeposits.into()) {
+                    // The keeper's own obligation holds 8 other deposits: paid in tokens.
+                    ixs.pop();
+                    let (f, keeper) = (&mut self.f, &self.keeper);
+                    ixs.push(
+                        crate::liquidation::liquidate_ix_with(
+                            f,
+                            keeper,
+                            &key,
+                            (bi, di),
+                            u64::MAX,
+                            0,
+                            None,
+                        )
+                        .await,
+                    );
+                    res = self.f.send(&ixs, &[&kp]).await;
+                }
+                if res.is_err() {
+                    last_errors = format!("liquidation ({bi},{di}): {:?}", error_code(&res));
                     // Not liquidatable at these prices (every price fell alike): the owner is
                     // solvent and repays, funded first if his wallet is short.
                     let debt = self.debt_tokens(target, bi).await;
@@ -541,15 +566,20 @@ impl Fuzz {
                     self.token_totals = self.token_totals_now().await;
                     let ix = self.f.repay_ix(&self.users[target], bi, u64::MAX);
                     let owner = self.users[target].keypair.insecure_clone();
-                    if self.f.send(&[ix], &[&owner]).await.is_err() {
+                    let res = self.f.send(&[ix], &[&owner]).await;
+                    if res.is_err() {
+                        last_errors.push_str(&format!("; repayment: {:?}", error_code(&res)));
                         break;
                     }
                 }
                 self.f.next_slot().await;
             }
-            if self.f.obligation(&key).await.has_debt() {
+            let o = self.f.obligation(&key).await;
+            if o.has_debt() {
+                let positions = self.describe_positions(&o).await;
                 self.violation(format!(
-                    "INV-18 user {target}'s debt could not be brought to zero"
+                    "INV-18 user {target}'s debt could not be brought to zero: {last_errors}; \
+                     {positions}"
                 ));
             }
         }
@@ -563,4 +593,22 @@ impl Fuzz {
             .position(|r| r.reserve == *k)
             .unwrap_or(0)
     }
+}
+
+/// Whether a simulated share-paid liquidation was refused because the receiving obligation
+/// has no deposit slot left (`TooManyDeposits`).
+fn full_receiver(
+    sim: &Result<
+        Option<Result<(), solana_sdk::transaction::TransactionError>>,
+        solana_program_test::BanksClientError,
+    >,
+) -> bool {
+    let code: u32 = LendingError::TooManyDeposits.into();
+    matches!(
+        sim,
+        Ok(Some(Err(solana_sdk::transaction::TransactionError::InstructionError(
+            _,
+            solana_sdk::instruction::InstructionError::Custom(c),
+        )))) if *c == code
+    )
 }

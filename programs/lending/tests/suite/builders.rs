@@ -232,15 +232,25 @@ impl TestFixture {
             .map(|i| self.refresh_reserve_ix(i))
             .collect();
         if ixs.len() > 6 {
-            for chunk in ixs.chunks(4) {
-                // A refresh that fails leaves its reserve stale: what follows fails on it.
-                let _ = self.send(chunk, &[]).await;
-            }
+            self.send_refreshes(&ixs).await;
             ixs.clear();
         }
         let reserves = self.obligation_reserves(obligation).await;
         ixs.push(self.refresh_obligation_ix_with(obligation, &reserves));
         ixs
+    }
+
+    /// Sends reserve refreshes (or failure reports) in this slot, four to a transaction (a
+    /// legacy transaction holds 38 account keys). A chunk that fails is sent again one by one,
+    /// so that one failing refresh leaves only its own reserve stale.
+    pub async fn send_refreshes(&mut self, ixs: &[Instruction]) {
+        for chunk in ixs.chunks(4) {
+            if self.send(chunk, &[]).await.is_err() {
+                for ix in chunk {
+                    let _ = self.send(std::slice::from_ref(ix), &[]).await;
+                }
+            }
+        }
     }
 
     /// Refreshes every reserve and the obligation in one transaction.

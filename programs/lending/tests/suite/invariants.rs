@@ -378,18 +378,7 @@ impl Fuzz {
             })
             .collect();
         if ixs.len() > 4 {
-            for chunk in ixs.chunks(4) {
-                // One refresh that fails would fail its chunk: then each goes alone, and one
-                // that still fails leaves its reserve stale (the action then fails on it).
-                if self.f.send(chunk, &[]).await.is_err() {
-                    for ix in chunk {
-                        let res = self.f.send(std::slice::from_ref(ix), &[]).await;
-                        if std::env::var_os("FUZZ_DEBUG").is_some() && res.is_err() {
-                            eprintln!("refresh failed: {:?}", error_code(&res));
-                        }
-                    }
-                }
-            }
+            self.f.send_refreshes(&ixs).await;
             ixs.clear();
         }
         ixs.push(self.f.refresh_obligation_ix_with(o, &reserves));

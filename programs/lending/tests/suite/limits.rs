@@ -5,7 +5,6 @@
 use lending::error::LendingError;
 use lending::events::Liquidated;
 use lending::state::OracleKind;
-use solana_sdk::instruction::Instruction;
 
 use crate::fixture::*;
 use crate::liquidation::{liquidate_ix, plan_from_refreshed, unhealthy_setup};
@@ -101,20 +100,6 @@ async fn successful_liquidation_while_the_collateral_price_diverges() {
     assert!(events[0].repay_amount > 0);
 }
 
-/// Refreshes every reserve of the fixture in transactions of at most six, then the obligation
-/// (a full obligation does not fit one transaction), all in the current slot.
-async fn refresh_in_chunks(f: &mut TestFixture, obligation: &solana_sdk::pubkey::Pubkey) {
-    let ixs: Vec<Instruction> = (0..f.reserves.len())
-        .map(|i| f.refresh_reserve_ix(i))
-        .collect();
-    for chunk in ixs.chunks(6) {
-        f.send(chunk, &[]).await.expect("refresh reserves");
-    }
-    let reserves = f.obligation_reserves(obligation).await;
-    let ix = f.refresh_obligation_ix_with(obligation, &reserves);
-    f.send(&[ix], &[]).await.expect("refresh obligation");
-}
-
 #[tokio::test]
 async fn fail_positions_past_8_deposits_or_5_borrows_and_exact_liquidation_of_a_full_obligation() {
     let mut f = TestFixture::new().await;
@@ -157,11 +142,11 @@ async fn fail_positions_past_8_deposits_or_5_borrows_and_exact_liquidation_of_a_
     assert_eq!(f.snapshot(&[o]).await, before);
     // Five borrows of $110 each from reserves 8..13 ($550 of the $605 allowed).
     for i in 8..13 {
-        refresh_in_chunks(&mut f, &o).await;
+        f.refresh(&o).await.expect("refresh in same-slot chunks");
         let ix = f.borrow_ix(&user, i, 110_000_000).await;
         f.send(&[ix], &[&user.keypair]).await.expect("borrow");
     }
-    refresh_in_chunks(&mut f, &o).await;
+    f.refresh(&o).await.expect("refresh in same-slot chunks");
     let sixth = f.borrow_ix(&user, 13, 1_000_000).await;
     let before = f.snapshot(&[o]).await;
     assert_error(
@@ -182,7 +167,7 @@ async fn fail_positions_past_8_deposits_or_5_borrows_and_exact_liquidation_of_a_
     for i in 3..7 {
         f.set_price(i, 0.5).await;
     }
-    refresh_in_chunks(&mut f, &o).await;
+    f.refresh(&o).await.expect("refresh in same-slot chunks");
     let liquidator = f.new_user(&vec![1_000_000_000; n]).await;
     let (plan, _) = plan_from_refreshed(&mut f, &o, 8, 7, u64::MAX).await;
     let ix = liquidate_ix(&mut f, &liquidator, &o, 8, 7, u64::MAX, 0).await;

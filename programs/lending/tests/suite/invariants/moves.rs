@@ -344,12 +344,12 @@ impl Fuzz {
     /// EMA differ all along (and may diverge past the bound). Liveness is checked after every
     /// slot of the path.
     pub(super) async fn crash(&mut self, r: usize) {
-        let stable = [USDC, 3, 10, 12];
         let assets: Vec<usize> = if self.rng.gen_bool(0.5) {
             vec![r]
         } else {
+            // Every asset but those listed at $1.
             (0..self.f.reserves.len())
-                .filter(|i| !stable.contains(i))
+                .filter(|&i| self.listing[i] != 1.0)
                 .collect()
         };
         let depth: f64 = self.rng.gen_range(0.1..0.6);

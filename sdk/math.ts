@@ -95,6 +95,70 @@ export interface Health {
   bfAdjustedDebtValueUpperSf: bigint;
 }
 
+/** Oracle prices of a mint, 1e18-scaled quote units per whole token (as a reserve stores them). */
+export interface Prices {
+  spotSf: bigint;
+  emaSf: bigint;
+  /** The wider of the spot and EMA confidences. */
+  confSf: bigint;
+}
+/** Collateral price for borrow and withdraw checks: `min(spot, EMA) − conf`, at least 0. */
+export const collateralPrice = (p: Prices): bigint => sub0(min(p.spotSf, p.emaSf), p.confSf);
+/** Debt price for borrow and withdraw checks: `max(spot, EMA) + conf`. */
+export const debtPrice = (p: Prices): bigint => checked(max(p.spotSf, p.emaSf) + p.confSf);
+
+/** A reserve's supplied assets `A = available + debt − protocol fees` (1e18-scaled). */
+export const totalSupplyAssets = (available: bigint, totalDebtSf: bigint, protocolFeesSf: bigint): bigint =>
+  checked(available * WAD + totalDebtSf - protocolFeesSf);
+
+/** One deposit's values, as `refresh_obligation` caches them (`value_deposit`). */
+export interface DepositValue {
+  marketValueSf: bigint;
+  allowedBorrowValueSf: bigint;
+  unhealthyBorrowValueSf: bigint;
+}
+/** One borrow's values (`value_borrow`). */
+export interface BorrowValue {
+  marketValueSf: bigint;
+  bfAdjustedValueSf: bigint;
+  bfAdjustedValueUpperSf: bigint;
+}
+/** Values `amountSf` collateral tokens: spot value, `v(low) × ltv`, `v(spot) × lt` (all truncated). */
+export function valueDeposit(amountSf: bigint, decimals: number, p: Prices, ltvSf: bigint, thresholdSf: bigint): DepositValue {
+  const spot = marketValue(amountSf, p.spotSf, decimals);
+  const low = marketValue(amountSf, collateralPrice(p), decimals);
+  return { marketValueSf: spot, allowedBorrowValueSf: mul(low, ltvSf), unhealthyBorrowValueSf: mul(spot, thresholdSf) };
+}
+/** Values `amountSf` debt tokens: spot value, `v(spot) × bf`, `v(high) × bf` (all rounded up). */
+export function valueBorrow(amountSf: bigint, decimals: number, p: Prices, borrowFactorSf: bigint): BorrowValue {
+  const spot = marketValueCeil(amountSf, p.spotSf, decimals);
+  const high = marketValueCeil(amountSf, debtPrice(p), decimals);
+  return { marketValueSf: spot, bfAdjustedValueSf: mulCeil(spot, borrowFactorSf), bfAdjustedValueUpperSf: mulCeil(high, borrowFactorSf) };
+}
+/** An obligation without positions. */
+export const emptyHealth = (): Health => ({
+  depositedValueSf: 0n,
+  allowedBorrowValueSf: 0n,
+  unhealthyBorrowValueSf: 0n,
+  borrowedValueSf: 0n,
+  bfAdjustedDebtValueSf: 0n,
+  bfAdjustedDebtValueUpperSf: 0n,
+});
+/** Totals with one more deposit (`Health::add_deposit`). */
+export const addDeposit = (h: Health, v: DepositValue): Health => ({
+  ...h,
+  depositedValueSf: h.depositedValueSf + v.marketValueSf,
+  allowedBorrowValueSf: h.allowedBorrowValueSf + v.allowedBorrowValueSf,
+  unhealthyBorrowValueSf: h.unhealthyBorrowValueSf + v.unhealthyBorrowValueSf,
+});
+/** Totals with one more borrow (`Health::add_borrow`). */
+export const addBorrow = (h: Health, v: BorrowValue): Health => ({
+  ...h,
+  borrowedValueSf: h.borrowedValueSf + v.marketValueSf,
+  bfAdjustedDebtValueSf: h.bfAdjustedDebtValueSf + v.bfAdjustedValueSf,
+  bfAdjustedDebtValueUpperSf: h.bfAdjustedDebtValueUpperSf + v.bfAdjustedValueUpperSf,
+});
+
 /** `UBV / BFDV`; `null` (infinite) without debt. Below 1e18 is liquidatable. */
 export const healthFactor = (h: Health): bigint | null =>
   h.bfAdjustedDebtValueSf === 0n ? null : div(h.unhealthyBorrowValueSf, h.bfAdjustedDebtValueSf);
@@ -235,7 +299,8 @@ export interface LiquidationPlan {
 /** Thrown where the Rust crate returns `LiquidationError`; `message` is its variant name. */
 export class LiquidationError extends Error {}
 
-const assetsForShares = (shares: bigint, assetsSf: bigint, supply: bigint): bigint => {
+/** Underlying owed for `shares` (1e18-scaled, exact): `A × shares / S`. */
+export const assetsForShares = (shares: bigint, assetsSf: bigint, supply: bigint): bigint => {
   if (supply === 0n) throw new MathError("DivisionByZero");
   return checked(assetsSf * shares) / supply;
 };

@@ -1,6 +1,6 @@
 /** 08: the client math in `sdk/math.ts` reproduces every golden vector that `crates/lending-math`
  *  wrote (`cargo run -p lending-math --example golden_vectors`): health, market value, interest,
- *  liquidation bonus and liquidation sizing, to the last 1e-18. */
+ *  liquidation bonus, liquidation sizing and whole-obligation valuation, to the last 1e-18. */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as m from "../sdk/math";
@@ -98,5 +98,30 @@ describe("08 lending-math golden vectors", function () {
 
   it("successful_every_section_has_cases", function () {
     for (const k of ["health", "marketValue", "interest", "bonus", "sizing"]) assert.ok(vectors[k].length >= 32, k);
+  });
+
+  it("successful_obligation_valuation_vectors_match", function () {
+    const prices = (c: any): m.Prices => ({ spotSf: big(c.spotSf), emaSf: big(c.emaSf), confSf: big(c.confSf) });
+    for (const c of vectors.obligation) {
+      let h = m.emptyHealth();
+      for (const d of c.deposits) {
+        const amount = m.assetsForShares(big(d.shares), big(d.reserveAssetsSf), big(d.shareSupply));
+        const v = m.valueDeposit(amount, d.decimals, prices(d), m.fromBps(d.ltvBps), m.fromBps(d.liquidationThresholdBps));
+        assert.equal(v.marketValueSf.toString(), d.marketValueSf);
+        assert.equal(v.allowedBorrowValueSf.toString(), d.allowedBorrowValueSf);
+        assert.equal(v.unhealthyBorrowValueSf.toString(), d.unhealthyBorrowValueSf);
+        h = m.addDeposit(h, v);
+      }
+      for (const b of c.borrows) {
+        const amount = m.mul(big(b.normalizedDebtSf), big(b.borrowIndexSf));
+        const v = m.valueBorrow(amount, b.decimals, prices(b), m.fromBps(b.borrowFactorBps));
+        assert.equal(v.marketValueSf.toString(), b.marketValueSf);
+        assert.equal(v.bfAdjustedValueSf.toString(), b.bfAdjustedValueSf);
+        assert.equal(v.bfAdjustedValueUpperSf.toString(), b.bfAdjustedValueUpperSf);
+        h = m.addBorrow(h, v);
+      }
+      assert.deepEqual(h, health(c.health));
+      assert.equal(m.healthFactorBps(h).toString(), c.healthFactorBps);
+    }
   });
 });

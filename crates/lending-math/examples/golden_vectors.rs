@@ -1,5 +1,6 @@
-//! Golden vectors for other languages: health, market value, interest, liquidation bonus and
-//! liquidation sizing computed by this crate on seeded random inputs, written to
+//! Golden vectors for other languages: health, market value, interest, liquidation bonus,
+//! liquidation sizing and whole-obligation valuation computed by this crate on seeded random
+//! inputs, written to
 //! `tests/vectors/lending-math.json`. The TypeScript client math (`sdk/math.ts`) must reproduce
 //! every figure exactly; the TS suite reads this file.
 //!
@@ -10,12 +11,17 @@ use std::fmt::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use lending_math::health::{amount_for_value, market_value, market_value_ceil, Health};
+use lending_math::health::{
+    amount_for_value, health_factor_bps, market_value, market_value_ceil, value_borrow,
+    value_deposit, BorrowInput, DepositInput, Health,
+};
 use lending_math::interest::{borrow_rate, compound_factor, CurvePoint, CURVE_POINTS};
 use lending_math::liquidation::{
     bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, PairWeights,
     SizingRules,
 };
+use lending_math::price::Prices;
+use lending_math::shares::assets_for_shares;
 use lending_math::Decimal;
 
 /// Cases per kind.
@@ -377,6 +383,109 @@ fn sizing_cases(r: &mut Rng) -> Vec<String> {
         .collect()
 }
 
+fn random_prices(r: &mut Rng) -> Prices {
+    let spot = r
+        .wad(50_000)
+        .try_add(Decimal::from_bps(1))
+        .unwrap_or_default();
+    // The EMA within ±20% of spot, the confidence up to 3% of it.
+    let ema = spot
+        .try_mul(Decimal::from_bps(8_000 + r.below(4_001)))
+        .unwrap_or_default();
+    let conf = spot
+        .try_mul(Decimal::from_bps(r.below(301)))
+        .unwrap_or_default();
+    Prices { spot, ema, conf }
+}
+
+fn prices_json(p: &Prices) -> [(&'static str, String); 3] {
+    [
+        ("spotSf", q(sf(p.spot))),
+        ("emaSf", q(sf(p.ema))),
+        ("confSf", q(sf(p.conf))),
+    ]
+}
+
+/// Whole obligations valued as `refresh_obligation` values them: deposit shares redeemed at
+/// the reserve's assets per share, debts grown by the borrow index, each position priced with
+/// spot, EMA and confidence, summed into the cached totals.
+fn obligation_cases(r: &mut Rng) -> Vec<String> {
+    (0..CASES)
+        .map(|_| {
+            let mut h = Health::default();
+            let mut deposits = Vec::new();
+            for _ in 0..1 + r.below(4) {
+                let supply = 1 + r.below(1 << 50);
+                let assets = Decimal::from_u64(supply)
+                    .try_mul(Decimal::from_bps(10_000 + r.below(5_000)))
+                    .unwrap_or_default();
+                let shares = r.below(supply + 1);
+                let decimals = r.below(10) as u8;
+                let prices = random_prices(r);
+                let lt = 5_000 + r.below(4_000);
+                let ltv = lt - 1 - r.below(1_000);
+                let amount = assets_for_shares(shares, assets, supply).unwrap_or_default();
+                let v = value_deposit(&DepositInput {
+                    amount,
+                    decimals,
+                    prices,
+                    ltv: Decimal::from_bps(ltv),
+                    liquidation_threshold: Decimal::from_bps(lt),
+                })
+                .unwrap_or_default();
+                let _ = h.add_deposit(&v);
+                let mut fields = vec![
+                    ("shares", q(shares)),
+                    ("reserveAssetsSf", q(sf(assets))),
+                    ("shareSupply", q(supply)),
+                    ("decimals", decimals.to_string()),
+                    ("ltvBps", ltv.to_string()),
+                    ("liquidationThresholdBps", lt.to_string()),
+                    ("marketValueSf", q(sf(v.market_value))),
+                    ("allowedBorrowValueSf", q(sf(v.allowed_borrow_value))),
+                    ("unhealthyBorrowValueSf", q(sf(v.unhealthy_borrow_value))),
+                ];
+                fields.extend(prices_json(&prices));
+                deposits.push(obj(&fields));
+            }
+            let mut borrows = Vec::new();
+            for _ in 0..r.below(4) {
+                let normalized = r.wad(1 << 40);
+                let index = Decimal::one().try_add(r.wad(3)).unwrap_or_default();
+                let decimals = r.below(10) as u8;
+                let prices = random_prices(r);
+                let bf = 10_000 + r.below(15_001);
+                let amount = normalized.try_mul(index).unwrap_or_default();
+                let v = value_borrow(&BorrowInput {
+                    amount,
+                    decimals,
+                    prices,
+                    borrow_factor: Decimal::from_bps(bf),
+                })
+                .unwrap_or_default();
+                let _ = h.add_borrow(&v);
+                let mut fields = vec![
+                    ("normalizedDebtSf", q(sf(normalized))),
+                    ("borrowIndexSf", q(sf(index))),
+                    ("decimals", decimals.to_string()),
+                    ("borrowFactorBps", bf.to_string()),
+                    ("marketValueSf", q(sf(v.market_value))),
+                    ("bfAdjustedValueSf", q(sf(v.bf_adjusted_value))),
+                    ("bfAdjustedValueUpperSf", q(sf(v.bf_adjusted_value_upper))),
+                ];
+                fields.extend(prices_json(&prices));
+                borrows.push(obj(&fields));
+            }
+            obj(&[
+                ("deposits", format!("[{}]", deposits.join(", "))),
+                ("borrows", format!("[{}]", borrows.join(", "))),
+                ("health", health_json(&h)),
+                ("healthFactorBps", q(health_factor_bps(&h).unwrap_or(0))),
+            ])
+        })
+        .collect()
+}
+
 fn section(name: &str, cases: Vec<String>) -> String {
     format!("  \"{name}\": [\n    {}\n  ]", cases.join(",\n    "))
 }
@@ -389,6 +498,7 @@ fn main() -> ExitCode {
         section("interest", interest_cases(&mut r)),
         section("bonus", bonus_cases(&mut r)),
         section("sizing", sizing_cases(&mut r)),
+        section("obligation", obligation_cases(&mut r)),
     ]
     .join(",\n");
     let text = format!("{{\n  \"generator\": \"cargo run -p lending-math --example golden_vectors\",\n{body}\n}}\n");

@@ -11,6 +11,7 @@ use solana_sdk::pubkey::Pubkey;
 use keeper::sim::market_params;
 use keeper::sim::world::{default_assets, World, PRICE_EXPO};
 
+use crate::faucet::DemoFaucet;
 use crate::node::Node;
 
 /// Builds the demo market in the node's bank; returns the node and a description of the market
@@ -27,7 +28,8 @@ pub async fn bootstrap(node: Node, borrowers: usize) -> anyhow::Result<(Node, Va
 }
 
 /// Serves a world built in a node's bank: indexes its accounts (and `extra`), publishes its
-/// prices as fresh feeds, and describes it (addresses, decimals, price feeds) for clients.
+/// prices as fresh feeds, opens the faucet of its tokens (`sentinel_faucet`), and describes it
+/// (addresses, decimals, price feeds) for clients.
 pub async fn node_from_world(world: World, extra: Vec<Pubkey>) -> anyhow::Result<(Node, Value)> {
     let mut keys = world.chain.known_keys();
     keys.extend(extra);
@@ -68,7 +70,23 @@ pub async fn node_from_world(world: World, extra: Vec<Pubkey>) -> anyhow::Result
         "assets": assets,
         "feeds": feeds,
     });
+    let listed: Vec<_> = world
+        .assets
+        .iter()
+        .map(|a| {
+            let symbol = a.spec.symbol.to_string();
+            (
+                symbol,
+                a.mint,
+                a.spec.token_program(),
+                a.spec.decimals,
+                a.price,
+            )
+        })
+        .collect();
+    let faucet = DemoFaucet::new(world.admin.insecure_clone(), &listed);
     let mut node = Node::from_context(world.ctx).await?;
+    node.demo_faucet = Some(faucet);
     node.track(keys).await?;
     for f in description["feeds"].as_array().cloned().unwrap_or_default() {
         crate::dev::set_pyth_price(&mut node, &f).await?;

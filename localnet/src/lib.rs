@@ -11,6 +11,7 @@ pub mod demo;
 pub mod dev;
 pub mod encode;
 pub mod error;
+pub mod faucet;
 pub mod http;
 pub mod index;
 pub mod methods;

@@ -27,7 +27,8 @@ struct Args {
     #[arg(long, default_value = "localnet-demo.json")]
     demo_out: std::path::PathBuf,
     /// A browser origin (e.g. `https://dapp.example`) allowed to call the development methods
-    /// (`requestAirdrop`, `sentinel_setPythPrice`) besides localhost; repeatable.
+    /// (`requestAirdrop`, `sentinel_setPythPrice`, `sentinel_faucet`) besides localhost;
+    /// repeatable.
     #[arg(long = "allow-origin")]
     allow_origin: Vec<String>,
 }

@@ -41,7 +41,7 @@ fn u64_param(value: &Value, name: &str) -> RpcResult<u64> {
 }
 
 /// Methods no validator has, which change state for free: callable only by a trusted caller.
-pub const DEV_METHODS: [&str; 2] = ["requestAirdrop", "sentinel_setPythPrice"];
+pub const DEV_METHODS: [&str; 3] = ["requestAirdrop", "sentinel_setPythPrice", "sentinel_faucet"];
 
 /// Who is calling, as far as the transport can tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,6 +191,7 @@ pub async fn call(shared: &SharedNode, method: &str, params: &Value, caller: Cal
             Ok(json!(node.airdrop(&key, lamports).await?.to_string()))
         }
         "sentinel_setPythPrice" => crate::dev::set_pyth_price(node, param(params, 0)?).await,
+        "sentinel_faucet" => crate::faucet::faucet(node, param(params, 0)?).await,
         other => Err(RpcError::new(
             METHOD_NOT_FOUND,
             format!("Method not found: {other}"),

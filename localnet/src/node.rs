@@ -15,7 +15,7 @@ use solana_sdk::clock::Clock;
 use solana_sdk::hash::Hash;
 use solana_sdk::message::VersionedMessage;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Signature, Signer};
+use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::{TransactionError, VersionedTransaction};
 
 use crate::error::{RpcError, RpcResult, SEND_TRANSACTION_PREFLIGHT_FAILURE};
@@ -104,6 +104,8 @@ pub struct Node {
     issued: BTreeMap<Hash, u64>,
     /// The current slot, for notifications of writes outside a transaction.
     slot: u64,
+    /// The demo market's faucet (`--demo` only).
+    pub demo_faucet: Option<crate::faucet::DemoFaucet>,
 }
 
 impl Node {
@@ -131,6 +133,7 @@ impl Node {
             genesis_hash,
             transaction_count: 0,
             fresh_feeds: BTreeMap::new(),
+            demo_faucet: None,
             issued: BTreeMap::new(),
             slot: 0,
         };
@@ -147,6 +150,11 @@ impl Node {
     /// The faucet: program-test's genesis payer.
     pub fn faucet(&self) -> Pubkey {
         self.ctx.payer.pubkey()
+    }
+
+    /// The faucet's keypair (the node's fee payer).
+    pub fn payer(&self) -> Keypair {
+        self.ctx.payer.insecure_clone()
     }
 
     /// Adds keys to the owner index, reading their current owners.

@@ -1,0 +1,94 @@
+//! The demo market's faucet (`sentinel_faucet`): a new wallet gets SOL and every demo token in
+//! real accounts; only a `--demo` node has it, and only programs and allowed origins may call it.
+
+mod common;
+
+use common::{call, node_with, post, JSON};
+use sentinel_localnet::{demo, serve, Config, Node};
+use serde_json::{json, Value};
+use solana_sdk::pubkey::Pubkey;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successful_faucet_funds_a_new_wallet_with_sol_and_every_demo_token() {
+    let (node, description) = demo::bootstrap(Node::start().await.expect("node"), 0)
+        .await
+        .expect("demo");
+    let config = Config {
+        rpc_addr: "127.0.0.1:0".into(),
+        ..Config::default()
+    };
+    let running = serve(node, &config).await.expect("serve");
+    let wallet = Pubkey::new_unique().to_string();
+    let localhost = [JSON, ("Origin", "http://localhost:5173")];
+    let (_, r) = post(
+        &running,
+        &localhost,
+        &call("sentinel_faucet", json!([wallet])),
+    )
+    .await;
+    let given = r["result"]["tokens"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let assets = description["assets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(given.len(), assets.len(), "{r}");
+    let (_, balance) = post(&running, &[JSON], &call("getBalance", json!([wallet]))).await;
+    assert_eq!(balance["result"]["value"], 10_000_000_000u64);
+    for (token, asset) in given.iter().zip(&assets) {
+        assert_eq!(token["mint"], asset["mint"]);
+        let amount: u64 = token["amount"].as_str().unwrap_or("0").parse().unwrap_or(0);
+        // About $10,000 of each, at the listing price.
+        let price = asset["price"].as_f64().unwrap_or(0.0);
+        let decimals = asset["decimals"].as_i64().unwrap_or(0) as i32;
+        let value = amount as f64 / 10f64.powi(decimals) * price;
+        assert!(
+            (9_999.0..=10_001.0).contains(&value),
+            "{token} worth {value}"
+        );
+        let (_, held) = post(
+            &running,
+            &[JSON],
+            &call("getTokenAccountBalance", json!([token["tokenAccount"]])),
+        )
+        .await;
+        assert_eq!(held["result"]["value"]["amount"], token["amount"], "{held}");
+    }
+    // A second call adds to the same accounts.
+    let (_, again) = post(&running, &[JSON], &call("sentinel_faucet", json!([wallet]))).await;
+    let first = &again["result"]["tokens"][0];
+    let (_, held) = post(
+        &running,
+        &[JSON],
+        &call("getTokenAccountBalance", json!([first["tokenAccount"]])),
+    )
+    .await;
+    let twice = 2 * first["amount"]
+        .as_str()
+        .unwrap_or("0")
+        .parse::<u64>()
+        .unwrap_or(0);
+    assert_eq!(
+        held["result"]["value"]["amount"],
+        Value::from(twice.to_string())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_faucet_when_the_node_has_no_demo_market_or_the_origin_is_foreign() {
+    let node = node_with(Vec::new()).await;
+    let body = call("sentinel_faucet", json!([Pubkey::new_unique().to_string()]));
+    let (_, r) = post(&node, &[JSON], &body).await;
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    let (_, r) = post(&node, &[JSON, ("Origin", "https://evil.example")], &body).await;
+    assert_eq!(r["error"]["code"], -32090, "{r}");
+    let (_, r) = post(
+        &node,
+        &[JSON],
+        &call("sentinel_faucet", json!(["not a key"])),
+    )
+    .await;
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+}

@@ -5,6 +5,7 @@ import idl from "../idl/lending.json";
 
 export * from "./pda";
 export * as math from "./math";
+export * as position from "./position";
 export type { Lending };
 
 /** The lending program client, from the committed IDL. */

@@ -317,6 +317,28 @@ const sharesForWithdrawal = (amount: bigint, assetsSf: bigint, supply: bigint): 
   return ceilU64(divCeil(checked(amount * WAD * supply) * WAD, assetsSf));
 };
 
+/** Shares minted for a deposit: `floor(amount × S / A)`, 1:1 into an empty reserve (`shares_for_deposit`). */
+export function sharesForDeposit(amount: bigint, assetsSf: bigint, supply: bigint): bigint {
+  if (supply === 0n) return amount;
+  if (assetsSf === 0n) throw new MathError("DivisionByZero");
+  return floorU64(div(amount * WAD * supply, assetsSf));
+}
+/** Shares burned to withdraw exactly `amount` tokens: `ceil(amount × S / A)` (`shares_for_withdrawal`). */
+export const withdrawalShares = (amount: bigint, assetsSf: bigint, supply: bigint): bigint =>
+  sharesForWithdrawal(amount, assetsSf, supply);
+/** Tokens paid for redeeming `shares`: `floor(shares × A / S)` (`redeem_amount`). */
+export const redeemAmount = (shares: bigint, assetsSf: bigint, supply: bigint): bigint =>
+  floorU64(assetsForShares(shares, assetsSf, supply));
+/** Normalized debt recorded for borrowing `amount` at borrow index `indexSf`: `⌈amount / I⌉`. */
+export const normalizedForBorrow = (amount: bigint, indexSf: bigint): bigint => divCeilWad(amount * WAD, indexSf);
+/** A repayment of up to `amount` (`U64_MAX` = all) of `heldSf` normalized debt (`debt::repayment`). */
+export function repayment(heldSf: bigint, indexSf: bigint, amount: bigint): { paid: bigint; removedSf: bigint; leftSf: bigint } {
+  const debtBefore = mul(heldSf, indexSf);
+  const paid = min(amount, ceilU64Saturating(debtBefore));
+  const removedSf = paid * WAD >= debtBefore ? heldSf : min(div(paid * WAD, indexSf), heldSf);
+  return { paid, removedSf, leftSf: heldSf - removedSf };
+}
+
 /** Sizes a liquidation exactly as the program will (see `lending-math/src/liquidation.rs`). */
 export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan {
   const { debt, collateral: coll, rules, bonusSf: bonus, requested } = input;

@@ -166,12 +166,22 @@ pub fn create_associated_token_account(
     mint: &Pubkey,
     token_program: &Pubkey,
 ) -> Instruction {
+    create_associated_token_account_for(payer, payer, mint, token_program)
+}
+
+/// `CreateIdempotent` of `owner`'s associated token account for `mint`, paid by `payer`.
+pub fn create_associated_token_account_for(
+    payer: &Pubkey,
+    owner: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+) -> Instruction {
     Instruction {
         program_id: ATA_PROGRAM,
         accounts: vec![
             AccountMeta::new(*payer, true),
-            AccountMeta::new(associated_token_address(payer, mint, token_program), false),
-            AccountMeta::new_readonly(*payer, false),
+            AccountMeta::new(associated_token_address(owner, mint, token_program), false),
+            AccountMeta::new_readonly(*owner, false),
             AccountMeta::new_readonly(*mint, false),
             AccountMeta::new_readonly(anchor_lang::system_program::ID, false),
             AccountMeta::new_readonly(*token_program, false),

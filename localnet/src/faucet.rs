@@ -15,7 +15,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, VersionedTransaction};
 
-use keeper::instructions::{associated_token_address, ATA_PROGRAM};
+use keeper::instructions::{associated_token_address, create_associated_token_account_for};
 
 use crate::encode;
 use crate::error::{RpcError, RpcResult, METHOD_NOT_FOUND};
@@ -70,27 +70,6 @@ impl DemoFaucet {
     }
 }
 
-/// `CreateIdempotent` of `owner`'s associated account for `mint`, paid by `payer`.
-fn create_ata(
-    payer: &Pubkey,
-    owner: &Pubkey,
-    mint: &Pubkey,
-    token_program: &Pubkey,
-) -> Instruction {
-    Instruction {
-        program_id: ATA_PROGRAM,
-        accounts: vec![
-            AccountMeta::new(*payer, true),
-            AccountMeta::new(associated_token_address(owner, mint, token_program), false),
-            AccountMeta::new_readonly(*owner, false),
-            AccountMeta::new_readonly(*mint, false),
-            AccountMeta::new_readonly(anchor_lang::system_program::ID, false),
-            AccountMeta::new_readonly(*token_program, false),
-        ],
-        data: vec![1],
-    }
-}
-
 fn mint_to(token: &FaucetToken, destination: &Pubkey, authority: &Pubkey) -> Instruction {
     let mut data = vec![MINT_TO];
     data.extend_from_slice(&token.amount.to_le_bytes());
@@ -126,7 +105,7 @@ pub async fn faucet(node: &mut Node, wallet: &Value) -> RpcResult {
     let mut given = Vec::new();
     for t in &tokens {
         let ata = associated_token_address(&wallet, &t.mint, &t.token_program);
-        ixs.push(create_ata(
+        ixs.push(create_associated_token_account_for(
             &payer.pubkey(),
             &wallet,
             &t.mint,

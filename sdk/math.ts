@@ -14,7 +14,8 @@ export const WAD = 10n ** 18n;
 export const BPS = 10_000n;
 /** Seconds in the year that APRs refer to. */
 export const SECONDS_PER_YEAR = 31_536_000n;
-const U64_MAX = (1n << 64n) - 1n;
+/** `u64::MAX`: the amount that means "all" in `withdraw`, `repay` and `liquidate`. */
+export const U64_MAX = (1n << 64n) - 1n;
 const U256_MAX = (1n << 256n) - 1n;
 
 /** Thrown where the Rust crate returns `MathError`. */
@@ -312,7 +313,7 @@ export const MAX_ROUNDING_UNIT_VALUE_BPS = 100n;
 const divCeilWad = (a: bigint, b: bigint): bigint => divCeil(checked(a * WAD), b);
 
 /** Shares burned to withdraw exactly `amount` tokens: `ceil(amount × S / A)`. */
-const sharesForWithdrawal = (amount: bigint, assetsSf: bigint, supply: bigint): bigint => {
+export const sharesForWithdrawal = (amount: bigint, assetsSf: bigint, supply: bigint): bigint => {
   if (assetsSf === 0n) throw new MathError("DivisionByZero");
   return ceilU64(divCeil(checked(amount * WAD * supply) * WAD, assetsSf));
 };
@@ -323,9 +324,6 @@ export function sharesForDeposit(amount: bigint, assetsSf: bigint, supply: bigin
   if (assetsSf === 0n) throw new MathError("DivisionByZero");
   return floorU64(div(amount * WAD * supply, assetsSf));
 }
-/** Shares burned to withdraw exactly `amount` tokens: `ceil(amount × S / A)` (`shares_for_withdrawal`). */
-export const withdrawalShares = (amount: bigint, assetsSf: bigint, supply: bigint): bigint =>
-  sharesForWithdrawal(amount, assetsSf, supply);
 /** Tokens paid for redeeming `shares`: `floor(shares × A / S)` (`redeem_amount`). */
 export const redeemAmount = (shares: bigint, assetsSf: bigint, supply: bigint): bigint =>
   floorU64(assetsForShares(shares, assetsSf, supply));

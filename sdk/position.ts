@@ -104,14 +104,12 @@ export function valueObligation(p: Positions, reserves: Map<string, ReserveFigur
   return { health, deposits, borrows };
 }
 
-/** One user action; `amount` in base units, `U64_MAX` = all (withdraw, repay). */
+/** One user action; `amount` in base units, `math.U64_MAX` = all (withdraw, repay). */
 export interface Action {
   kind: "deposit" | "withdraw" | "borrow" | "repay";
   reserve: string;
   amount: bigint;
 }
-
-export const U64_MAX = (1n << 64n) - 1n;
 
 /** Positions and reserves after `action`, as the program's operations change them (the
  *  obligation is then refreshed at the same prices). Throws on an amount the program refuses
@@ -137,9 +135,9 @@ export function applyAction(
     const i = positions.deposits.findIndex((x) => x.reserve === action.reserve);
     if (i < 0) throw new Error("DepositNotFound");
     const held = positions.deposits[i].shares;
-    const burn = action.amount === U64_MAX ? held : m.withdrawalShares(action.amount, assets, r.shareSupply);
+    const burn = action.amount === m.U64_MAX ? held : m.sharesForWithdrawal(action.amount, assets, r.shareSupply);
     if (burn > held) throw new Error("WithdrawExceedsDeposit");
-    moved = action.amount === U64_MAX ? m.redeemAmount(held, assets, r.shareSupply) : action.amount;
+    moved = action.amount === m.U64_MAX ? m.redeemAmount(held, assets, r.shareSupply) : action.amount;
     if (moved > r.availableAmount) throw new Error("InsufficientLiquidity");
     positions.deposits[i].shares -= burn;
     if (positions.deposits[i].shares === 0n) positions.deposits.splice(i, 1);

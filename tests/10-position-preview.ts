@@ -91,8 +91,8 @@ describe("10 position valuation and action previews", function () {
   });
 
   it("successful_full_repay_preview_clears_the_debt", async function () {
-    const action: pos.Action = { kind: "repay", reserve: world.usdc.reserve.toBase58(), amount: pos.U64_MAX };
-    const { preview, stored } = await previewAndSend(action, await repayIx(user.kp.publicKey, user.obligation, world.usdc, user.usdc, pos.U64_MAX));
+    const action: pos.Action = { kind: "repay", reserve: world.usdc.reserve.toBase58(), amount: m.U64_MAX };
+    const { preview, stored } = await previewAndSend(action, await repayIx(user.kp.publicKey, user.obligation, world.usdc, user.usdc, m.U64_MAX));
     assert.equal(preview.borrowedValueSf, 0n);
     assert.equal(stored.borrowedValueSf, 0n);
   });
@@ -100,7 +100,7 @@ describe("10 position valuation and action previews", function () {
   it("fail_preview_when_the_withdrawal_exceeds_the_deposit", async function () {
     const p = pos.positionsOf(await program.account.obligation.fetch(user.obligation));
     assert.throws(
-      () => pos.applyAction(p, new Map([[world.sol.reserve.toBase58(), pos.reserveFigures({ ...fakeReserve() })]]), { kind: "withdraw", reserve: world.sol.reserve.toBase58(), amount: units(world.sol, 1_000) }),
+      () => pos.applyAction(p, new Map([[world.sol.reserve.toBase58(), pos.reserveFigures(fakeReserve())]]), { kind: "withdraw", reserve: world.sol.reserve.toBase58(), amount: units(world.sol, 1_000) }),
       /WithdrawExceedsDeposit/,
     );
   });

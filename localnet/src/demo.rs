@@ -70,21 +70,7 @@ pub async fn node_from_world(world: World, extra: Vec<Pubkey>) -> anyhow::Result
         "assets": assets,
         "feeds": feeds,
     });
-    let listed: Vec<_> = world
-        .assets
-        .iter()
-        .map(|a| {
-            let symbol = a.spec.symbol.to_string();
-            (
-                symbol,
-                a.mint,
-                a.spec.token_program(),
-                a.spec.decimals,
-                a.price,
-            )
-        })
-        .collect();
-    let faucet = DemoFaucet::new(world.admin.insecure_clone(), &listed);
+    let faucet = DemoFaucet::new(world.admin.insecure_clone(), &world.assets);
     let mut node = Node::from_context(world.ctx).await?;
     node.demo_faucet = Some(faucet);
     node.track(keys).await?;

@@ -16,6 +16,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, VersionedTransaction};
 
 use keeper::instructions::{associated_token_address, create_associated_token_account_for};
+use keeper::sim::world::SimAsset;
 
 use crate::encode;
 use crate::error::{RpcError, RpcResult, METHOD_NOT_FOUND};
@@ -50,18 +51,17 @@ pub struct DemoFaucet {
 }
 
 impl DemoFaucet {
-    /// Tokens worth [`FAUCET_VALUE_USD`] each, from `(symbol, mint, token program, decimals,
-    /// price in dollars)`.
-    pub fn new(authority: Keypair, listed: &[(String, Pubkey, Pubkey, u8, f64)]) -> DemoFaucet {
-        let tokens = listed
+    /// Tokens worth [`FAUCET_VALUE_USD`] each of the listed assets, at their listing prices.
+    pub fn new(authority: Keypair, assets: &[SimAsset]) -> DemoFaucet {
+        let tokens = assets
             .iter()
-            .map(|(symbol, mint, token_program, decimals, price)| {
-                let whole = (FAUCET_VALUE_USD / price.max(1e-9)).max(1.0);
-                let amount = (whole * 10f64.powi(i32::from(*decimals))).min(1e18) as u64;
+            .map(|a| {
+                let whole = (FAUCET_VALUE_USD / a.price.max(1e-9)).max(1.0);
+                let amount = (whole * 10f64.powi(i32::from(a.spec.decimals))).min(1e18) as u64;
                 FaucetToken {
-                    symbol: symbol.clone(),
-                    mint: *mint,
-                    token_program: *token_program,
+                    symbol: a.spec.symbol.to_string(),
+                    mint: a.mint,
+                    token_program: a.spec.token_program(),
                     amount,
                 }
             })
@@ -103,8 +103,10 @@ pub async fn faucet(node: &mut Node, wallet: &Value) -> RpcResult {
         FAUCET_LAMPORTS,
     )];
     let mut given = Vec::new();
+    let mut written = vec![wallet];
     for t in &tokens {
         let ata = associated_token_address(&wallet, &t.mint, &t.token_program);
+        written.push(ata);
         ixs.push(create_associated_token_account_for(
             &payer.pubkey(),
             &wallet,
@@ -123,20 +125,10 @@ pub async fn faucet(node: &mut Node, wallet: &Value) -> RpcResult {
     let message = Message::new(&ixs, Some(&payer.pubkey()));
     let tx = Transaction::new(&[&payer, &authority], message, blockhash);
     let signature = node.send(VersionedTransaction::from(tx), false).await?;
-    node.track(given_keys(&tokens, &wallet)).await?;
+    node.track(written).await?;
     Ok(json!({
         "signature": signature.to_string(),
         "lamports": FAUCET_LAMPORTS,
         "tokens": given,
     }))
-}
-
-fn given_keys(tokens: &[FaucetToken], wallet: &Pubkey) -> Vec<Pubkey> {
-    let mut keys = vec![*wallet];
-    keys.extend(
-        tokens
-            .iter()
-            .map(|t| associated_token_address(wallet, &t.mint, &t.token_program)),
-    );
-    keys
 }

@@ -468,7 +468,7 @@ impl Node {
 
     /// Transfers lamports from the faucet with a real transaction.
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> RpcResult<Signature> {
-        let payer = self.ctx.payer.insecure_clone();
+        let payer = self.payer();
         let blockhash = self.latest_blockhash().await?;
         let tx = solana_sdk::transaction::Transaction::new_signed_with_payer(
             &[system_instruction::transfer(&payer.pubkey(), to, lamports)],

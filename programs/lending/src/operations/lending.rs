@@ -259,7 +259,11 @@ pub fn repay(
         .find_borrow(reserve_key)
         .ok_or(LendingError::BorrowNotFound)?;
     let held = obligation.borrows[i].normalized_debt_sf.get();
-    let r = debt::repayment(held, reserve.borrow_index_sf.get(), amount).map_math()?;
+    // No vault holds more than `u64::MAX` base units: a request (`u64::MAX` = all included)
+    // pays at most what the reserve can still take in. Only a debt grown past u64 by interest
+    // meets this bound; it is then repaid in parts, or liquidated and written off.
+    let room = u64::MAX - reserve.available_amount;
+    let r = debt::repayment(held, reserve.borrow_index_sf.get(), amount.min(room)).map_math()?;
     require!(r.paid > 0, LendingError::AmountTooSmall);
     let (pay, removed) = (r.paid, r.removed);
     obligation.borrows[i]
@@ -299,6 +303,34 @@ mod tests {
         r.borrow_index_sf.set(Decimal::one()).unwrap();
         r.config.deposit_cap = u64::MAX;
         r
+    }
+
+    /// Soak seed 70056: months at full utilization took a debt past `u64::MAX` base units, and
+    /// `repay(u64::MAX)` paid `u64::MAX` into a reserve that already held tokens, overflowing
+    /// its available amount (`MathOverflow`). It now pays what the reserve can take in.
+    #[test]
+    fn successful_repay_all_of_a_debt_past_u64_pays_what_the_reserve_can_take() {
+        let key = Pubkey::new_unique();
+        let mut r = reserve(u64::MAX - 5_000, 1_000);
+        let mut o: Obligation = bytemuck::Zeroable::zeroed();
+        o.borrows[0].reserve = key;
+        o.borrows[0].principal = 1_000;
+        let held = Decimal::from_u64(u64::MAX).try_mul_u64(2).unwrap();
+        o.borrows[0].normalized_debt_sf.set(held).unwrap();
+        r.total_normalized_debt_sf.set(held).unwrap();
+
+        let out = repay(&mut r, &key, &mut o, u64::MAX).unwrap();
+        assert_eq!(out.amount, 5_000);
+        assert_eq!(r.available_amount, u64::MAX);
+        let left = held.try_sub(Decimal::from_u64(5_000)).unwrap();
+        assert_eq!(o.borrows[0].normalized_debt_sf.get(), left);
+        assert_eq!(r.total_normalized_debt_sf.get(), left);
+        // A full reserve takes nothing more: the request is too small to pay anything.
+        assert_eq!(
+            repay(&mut r, &key, &mut o, u64::MAX).err(),
+            Some(error!(LendingError::AmountTooSmall))
+        );
+        assert_eq!(o.borrows[0].normalized_debt_sf.get(), left);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `repay`: pays back debt of any obligation (the payer need not be the owner). Needs no fresh
-//! price, so positions can be saved during an oracle outage. `u64::MAX` repays everything.
+//! price, so positions can be saved during an oracle outage. `u64::MAX` repays everything, up to
+//! what the vault can still take in (a debt grown past `u64::MAX` base units is repaid in parts).
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};

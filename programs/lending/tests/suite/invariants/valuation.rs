@@ -520,51 +520,36 @@ impl Fuzz {
                 }
                 let bi = self.index_of(&o.borrows[0].reserve);
                 let di = self.index_of(&o.deposits[0].reserve);
-                let receiver = Some(self.keeper.obligation);
-                let mut ixs = self.refresh_ixs(&key).await;
-                ixs.push(
-                    crate::liquidation::liquidate_ix_with(
-                        &mut self.f,
-                        &self.keeper,
-                        &key,
-                        (bi, di),
-                        u64::MAX,
-                        0,
-                        receiver,
-                    )
-                    .await,
-                );
-                let kp = self.keeper.keypair.insecure_clone();
-                let mut res = self.f.send(&ixs, &[&kp]).await;
+                self.fund_keeper(bi).await;
+                let mut receiver = Some(self.keeper.obligation);
+                let mut res = self
+                    .closure_liquidation(&key, (bi, di), u64::MAX, receiver)
+                    .await;
                 if error_code(&res) == Some(LendingError::TooManyDeposits.into()) {
                     // The keeper's own obligation holds 8 other deposits: paid in tokens.
-                    ixs.pop();
-                    let (f, keeper) = (&mut self.f, &self.keeper);
-                    ixs.push(
-                        crate::liquidation::liquidate_ix_with(
-                            f,
-                            keeper,
-                            &key,
-                            (bi, di),
-                            u64::MAX,
-                            0,
-                            None,
-                        )
-                        .await,
-                    );
-                    res = self.f.send(&ixs, &[&kp]).await;
+                    receiver = None;
+                    res = self
+                        .closure_liquidation(&key, (bi, di), u64::MAX, receiver)
+                        .await;
+                }
+                if error_code(&res) == Some(TOKEN_INSUFFICIENT_FUNDS) {
+                    // Interest took the debt past what the keeper can hold (seed 70056: 3.4e19
+                    // base units): an insolvent position is liquidated in parts it can pay.
+                    let held = self.f.balance(&self.keeper.tokens[bi]).await;
+                    res = self
+                        .closure_liquidation(&key, (bi, di), held, receiver)
+                        .await;
                 }
                 if res.is_err() {
                     last_errors = format!("liquidation ({bi},{di}): {:?}", error_code(&res));
                     // Not liquidatable at these prices (every price fell alike): the owner is
                     // solvent and repays, funded first if his wallet is short.
                     let debt = self.debt_tokens(target, bi).await;
-                    let (mint, account) = (self.f.reserves[bi].mint, self.users[target].tokens[bi]);
-                    self.f
-                        .mint_to(&mint, &account, debt.saturating_add(1))
-                        .await;
-                    self.token_totals = self.token_totals_now().await;
-                    let ix = self.f.repay_ix(&self.users[target], bi, u64::MAX);
+                    let account = self.users[target].tokens[bi];
+                    self.top_up(bi, &account, debt.saturating_add(1)).await;
+                    // What he holds: all of the debt when the mint could supply it.
+                    let held = self.f.balance(&account).await;
+                    let ix = self.f.repay_ix(&self.users[target], bi, held);
                     let owner = self.users[target].keypair.insecure_clone();
                     let res = self.f.send(&[ix], &[&owner]).await;
                     if res.is_err() {
@@ -586,6 +571,49 @@ impl Fuzz {
         self.check_global(true).await;
     }
 
+    /// Sends the obligation's refreshes and the keeper's liquidation of `requested` debt tokens
+    /// of pair `(repay, seize)`, paid in shares to `receiver` or, without one, in tokens.
+    async fn closure_liquidation(
+        &mut self,
+        key: &Pubkey,
+        pair: (usize, usize),
+        requested: u64,
+        receiver: Option<Pubkey>,
+    ) -> Result<(), solana_program_test::BanksClientError> {
+        let mut ixs = self.refresh_ixs(key).await;
+        let (f, keeper) = (&mut self.f, &self.keeper);
+        ixs.push(
+            crate::liquidation::liquidate_ix_with(f, keeper, key, pair, requested, 0, receiver)
+                .await,
+        );
+        let kp = self.keeper.keypair.insecure_clone();
+        self.f.send(&ixs, &[&kp]).await
+    }
+
+    /// Tops the keeper's tokens of reserve `i` up to `u64::MAX / 4` (liquidations through the
+    /// closure spend them).
+    async fn fund_keeper(&mut self, i: usize) {
+        let account = self.keeper.tokens[i];
+        self.top_up(i, &account, u64::MAX / 4).await;
+    }
+
+    /// Mints tokens of reserve `i` into `account` until it holds `target`, as far as the mint's
+    /// supply allows (a debt grown past it by interest cannot be paid in full by anyone).
+    async fn top_up(&mut self, i: usize, account: &Pubkey, target: u64) {
+        let mint = self.f.reserves[i].mint;
+        let data = self.f.data(&mint).await;
+        let supply = data
+            .get(36..44)
+            .and_then(|b| b.try_into().ok())
+            .map_or(u64::MAX, u64::from_le_bytes);
+        let held = self.f.balance(account).await;
+        let want = target.saturating_sub(held).min(u64::MAX - supply);
+        if want > 0 {
+            self.f.mint_to(&mint, account, want).await;
+            self.token_totals = self.token_totals_now().await;
+        }
+    }
+
     pub(super) fn index_of(&self, k: &Pubkey) -> usize {
         self.f
             .reserves
@@ -594,6 +622,9 @@ impl Fuzz {
             .unwrap_or(0)
     }
 }
+
+/// SPL Token's `InsufficientFunds` (both token programs number it 1).
+const TOKEN_INSUFFICIENT_FUNDS: u32 = 1;
 
 /// Whether a simulated share-paid liquidation was refused because the receiving obligation
 /// has no deposit slot left (`TooManyDeposits`).

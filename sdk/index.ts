@@ -20,14 +20,20 @@ export const errorNames: Map<number, string> = new Map(
 /** Decodes the `emit_cpi!` events in a transaction's inner instructions. */
 export function cpiEvents(
   program: Program<Lending>,
-  tx: { meta?: { innerInstructions?: { instructions: { data: string; programIdIndex: number }[] }[] | null } | null; transaction: { message: { accountKeys?: unknown[]; staticAccountKeys?: unknown[] } } } | null,
+  tx: {
+    meta?: { innerInstructions?: { instructions: { data?: string; programIdIndex?: number; programId?: unknown }[] }[] | null } | null;
+    transaction: { message: { accountKeys?: unknown[]; staticAccountKeys?: unknown[] } };
+  } | null,
 ): { name: string; data: any }[] {
   if (!tx?.meta?.innerInstructions) return [];
   const keys = (tx.transaction.message.staticAccountKeys ?? tx.transaction.message.accountKeys ?? []).map(String);
   const out: { name: string; data: any }[] = [];
   for (const group of tx.meta.innerInstructions) {
     for (const ix of group.instructions) {
-      if (keys[ix.programIdIndex] !== program.programId.toBase58()) continue;
+      // `getTransaction` gives compiled instructions (a key index); `simulateTransaction`
+      // gives them parsed against the keys (the program's address).
+      const programId = ix.programId !== undefined ? String(ix.programId) : keys[ix.programIdIndex ?? -1];
+      if (programId !== program.programId.toBase58() || typeof ix.data !== "string") continue;
       const data = Buffer.from(utils.bytes.bs58.decode(ix.data));
       // 8-byte event-CPI tag, then the event (discriminator + borsh).
       const event = program.coder.events.decode(data.subarray(8).toString("base64"));

@@ -185,6 +185,17 @@ export function ltv(h: Health): bigint | null {
 export const borrowHeadroom = (h: Health): bigint =>
   sub0(h.allowedBorrowValueSf, h.bfAdjustedDebtValueUpperSf);
 
+/** Utilization `debt / (debt + available)`, at most 1 (`interest::utilization`). */
+export function utilization(totalDebtSf: bigint, available: bigint): bigint {
+  const total = checked(totalDebtSf + available * WAD);
+  return total === 0n ? 0n : min(div(totalDebtSf, total), WAD);
+}
+/** What depositors earn per year: `borrow APR × U × (1 − reserve factor)` (display only). */
+export const supplyApr = (borrowAprSf: bigint, uSf: bigint, reserveFactorSf: bigint): bigint =>
+  mul(mul(borrowAprSf, uSf), WAD - reserveFactorSf);
+/** APY of an APR compounded every second, as the borrow index compounds: `(1 + apr/year)^year − 1`. */
+export const apy = (aprSf: bigint): bigint => compoundFactor(aprSf, SECONDS_PER_YEAR) - WAD;
+
 /** Borrow APR at utilization `uSf` on a curve of `[utilization bps, rate bps]` points. */
 export function borrowRate(curve: [number, number][], uSf: bigint): bigint {
   const u = min(uSf, WAD);
@@ -236,7 +247,8 @@ export function healthCap(h: Health, pair: PairWeights): bigint | null {
 /**
  * Liquidation bonus: max(health ramp, Dutch auction) in [lo, hi], capped at `DV/BV − 1` and at
  * the pair's health cap; 0 when insolvent. Throws `LiquidationError("PairWorsensHealth")`
- * when the pair cannot raise the health factor.
+ * when the pair cannot raise the health factor. `healthPart` and `auctionPart` are the two
+ * rules before the caps (absent when insolvent), for display.
  */
 export function liquidationBonus(
   h: Health,
@@ -246,7 +258,7 @@ export function liquidationBonus(
   since: bigint,
   now: bigint,
   auctionSecs: number,
-): { rate: bigint; source: BonusSource } {
+): { rate: bigint; source: BonusSource; healthPart?: bigint; auctionPart?: bigint } {
   if (h.borrowedValueSf >= h.depositedValueSf) return { rate: 0n, source: BonusSource.Insolvent };
   const hCap = healthCap(h, pair);
   if (hCap === null) throw new LiquidationError("PairWorsensHealth");
@@ -261,7 +273,8 @@ export function liquidationBonus(
   const solvencyCap = sub0(div(h.depositedValueSf, max(h.borrowedValueSf, 1n)), WAD);
   const [cap, capSource] =
     hCap < solvencyCap ? [hCap, BonusSource.HealthCap] : [solvencyCap, BonusSource.SolvencyCap];
-  return rate > cap ? { rate: cap, source: capSource } : { rate, source };
+  const parts = { healthPart: healthRate, auctionPart: auctionRate };
+  return rate > cap ? { rate: cap, source: capSource, ...parts } : { rate, source, ...parts };
 }
 
 /** Inputs of `planLiquidation` besides the health totals. */

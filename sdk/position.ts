@@ -154,7 +154,9 @@ export function applyAction(
   } else {
     const i = positions.borrows.findIndex((x) => x.reserve === action.reserve);
     if (i < 0) throw new Error("BorrowNotFound");
-    const rep = m.repayment(positions.borrows[i].normalizedDebtSf, r.borrowIndexSf, action.amount);
+    // No vault holds more than u64::MAX: the program pays at most what the reserve can take in.
+    const room = m.U64_MAX - r.availableAmount;
+    const rep = m.repayment(positions.borrows[i].normalizedDebtSf, r.borrowIndexSf, action.amount < room ? action.amount : room);
     moved = rep.paid;
     positions.borrows[i].normalizedDebtSf = rep.leftSf;
     if (rep.leftSf === 0n) positions.borrows.splice(i, 1);
@@ -172,3 +174,150 @@ export const previewHealth = (p: Positions, reserves: Map<string, ReserveFigures
   const after = applyAction(p, reserves, action);
   return valueObligation(after.positions, after.reserves).health;
 };
+
+/** What a liquidation preview needs of the market (a decoded `LendingMarket`). */
+export interface MarketRules {
+  closeFactorBps: number;
+  insolvencyLtvBps: number;
+  dustThresholdValue: bigint;
+  liquidationAuctionSecs: number;
+}
+
+/** The rules of a decoded `LendingMarket` account. */
+export const marketRules = (mk: any): MarketRules => ({
+  closeFactorBps: mk.closeFactorBps,
+  insolvencyLtvBps: mk.insolvencyLtvBps,
+  dustThresholdValue: BigInt(mk.dustThresholdValue.toString()),
+  liquidationAuctionSecs: mk.liquidationAuctionSecs,
+});
+
+/** Liquidation terms of a reserve (bps), from its decoded config. */
+export interface LiquidationTerms {
+  minBonusBps: number;
+  maxBonusBps: number;
+  protocolFeeBps: number;
+}
+
+export const liquidationTerms = (r: any): LiquidationTerms => ({
+  minBonusBps: r.config.minLiquidationBonusBps,
+  maxBonusBps: r.config.maxLiquidationBonusBps,
+  protocolFeeBps: r.config.protocolLiquidationFeeBps,
+});
+
+/** The obligation's liquidation state (from a decoded `Obligation`). */
+export interface LiquidationState {
+  liquidatableSinceTs: bigint;
+  liquidationSlot: bigint;
+  windowDebtValueSf: bigint;
+  windowRepaidValueSf: bigint;
+}
+
+export const liquidationState = (ob: any): LiquidationState => ({
+  liquidatableSinceTs: BigInt(ob.liquidatableSinceTs.toString()),
+  liquidationSlot: BigInt(ob.liquidationSlot.toString()),
+  windowDebtValueSf: m.sfToBigInt(ob.liquidationWindowDebtSf),
+  windowRepaidValueSf: m.sfToBigInt(ob.liquidationWindowRepaidSf),
+});
+
+/** A previewed liquidation: the bonus and the plan, and the liquidator's profit in value. */
+export interface LiquidationPreview {
+  bonus: ReturnType<typeof m.liquidationBonus>;
+  plan: m.LiquidationPlan;
+  /** Value of the collateral the liquidator receives minus the value he repays (quote × 1e18). */
+  profitValueSf: bigint;
+}
+
+/**
+ * Previews `liquidate(requested)` of pair (debt `debtKey`, collateral `collKey`) as the
+ * program's `operations::liquidation::liquidate` does it on reserves priced in the landing
+ * slot: the obligation valued from its positions, the close-factor window restarted when the
+ * landing slot is a new one, the bonus from the health ramp and the auction since the episode
+ * began (`now` when it has not yet been seen), and `planLiquidation`. Throws
+ * `LiquidationError` where the program refuses (`Healthy`, `RepayTooLarge`, …).
+ */
+export function previewLiquidation(
+  p: Positions,
+  reserves: Map<string, ReserveFigures>,
+  terms: Map<string, LiquidationTerms>,
+  state: LiquidationState,
+  rules: MarketRules,
+  pair: { debt: string; collateral: string },
+  at: { slot: bigint; now: bigint },
+  requested: bigint,
+): LiquidationPreview {
+  const v = valueObligation(p, reserves);
+  const h = v.health;
+  if (!m.isLiquidatable(h)) throw new m.LiquidationError("Healthy");
+  const d = figures(reserves, pair.debt);
+  const c = figures(reserves, pair.collateral);
+  const dt = terms.get(pair.debt);
+  const ct = terms.get(pair.collateral);
+  if (!dt || !ct) throw new Error("liquidation terms not loaded");
+  const borrow = v.borrows.find((b) => b.reserve === pair.debt);
+  const deposit = p.deposits.find((x) => x.reserve === pair.collateral);
+  if (!borrow) throw new m.LiquidationError("BorrowNotFound");
+  if (!deposit) throw new m.LiquidationError("DepositNotFound");
+  const sameWindow = state.liquidationSlot === at.slot;
+  const { lo, hi } = m.bonusRange(dt.minBonusBps, dt.maxBonusBps, ct.minBonusBps, ct.maxBonusBps);
+  const weights = { debtBorrowFactorSf: m.fromBps(d.borrowFactorBps), collateralThresholdSf: m.fromBps(c.liquidationThresholdBps) };
+  const since = state.liquidatableSinceTs === 0n ? at.now : state.liquidatableSinceTs;
+  const bonus = m.liquidationBonus(h, weights, lo, hi, since, at.now, rules.liquidationAuctionSecs);
+  const plan = m.planLiquidation(h, {
+    debt: { amountSf: borrow.amountSf, priceSf: d.prices.spotSf, decimals: d.decimals },
+    collateral: {
+      shares: deposit.shares,
+      reserveAssetsSf: supplyAssets(c),
+      shareSupply: c.shareSupply,
+      priceSf: c.prices.spotSf,
+      decimals: c.decimals,
+    },
+    rules: {
+      closeFactorSf: m.fromBps(rules.closeFactorBps),
+      insolvencyLtvSf: m.fromBps(rules.insolvencyLtvBps),
+      dustThresholdValueSf: rules.dustThresholdValue * m.WAD,
+      windowDebtValueSf: sameWindow ? state.windowDebtValueSf : h.borrowedValueSf,
+      windowRepaidValueSf: sameWindow ? state.windowRepaidValueSf : 0n,
+      protocolFeeSf: m.fromBps(ct.protocolFeeBps),
+    },
+    bonusSf: bonus.rate,
+    requested,
+  });
+  const received = m.marketValue(plan.liquidatorAmount * m.WAD, c.prices.spotSf, c.decimals);
+  return { bonus, plan, profitValueSf: received - plan.repayValueSf };
+}
+
+/** A `ReserveRefreshed` event (decoded, camelCase), as a simulated `refresh_reserve` gives it. */
+export interface RefreshedEvent {
+  priceSf: { toString(): string };
+  emaPriceSf: { toString(): string };
+  confSf: { toString(): string };
+  borrowIndexAfterSf: { toString(): string };
+  interestSf: { toString(): string };
+}
+
+/** A reserve's figures after the refresh that emitted `ev`: its prices, its borrow index, and
+ *  the protocol fees credited on the interest (`fees + interest × reserve factor`, as
+ *  `lending_math::interest::accrue`). A client that simulates `refresh_reserve` values
+ *  positions at current prices exactly as the program will. */
+export function refreshedFigures(r: ReserveFigures, ev: RefreshedEvent, reserveFactorBps: number): ReserveFigures {
+  const big = (x: { toString(): string }) => BigInt(x.toString());
+  return {
+    ...r,
+    prices: { spotSf: big(ev.priceSf), emaSf: big(ev.emaPriceSf), confSf: big(ev.confSf) },
+    borrowIndexSf: big(ev.borrowIndexAfterSf),
+    protocolFeesSf: r.protocolFeesSf + m.mul(big(ev.interestSf), m.fromBps(reserveFactorBps)),
+  };
+}
+
+/** The spot price of collateral `reserve` at which the obligation turns liquidatable, other
+ *  prices unchanged: the unhealthy borrow value is linear in the spot price
+ *  (`UBV = UBV_other + UBV_c × P/P_now`), so `P_liq = P_now × (BFDV − UBV_other) / UBV_c`.
+ *  Null when no price of this asset alone makes it liquidatable (no debt, or the other
+ *  collateral already covers it) — 0 stays a price only where the debt exceeds the rest. */
+export function liquidationPrice(v: Valuation, reserve: string, spotSf: bigint): bigint | null {
+  const d = v.deposits.find((x) => x.reserve === reserve);
+  if (!d || d.unhealthyBorrowValueSf === 0n || v.health.bfAdjustedDebtValueSf === 0n) return null;
+  const other = v.health.unhealthyBorrowValueSf - d.unhealthyBorrowValueSf;
+  if (v.health.bfAdjustedDebtValueSf <= other) return null;
+  return (spotSf * (v.health.bfAdjustedDebtValueSf - other)) / d.unhealthyBorrowValueSf;
+}

@@ -6,13 +6,14 @@ import * as assert from "node:assert/strict";
 import { BN } from "@anchor-lang/core";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { newUser, payer, program } from "./lib/env";
+import { connection, newUser, payer, program } from "./lib/env";
 import { expectError } from "./lib/errors";
 import { eventOf } from "./lib/events";
 import { balance, borrowIx, depositIx, openObligation, refreshIxs, reserveMetas, send, tokens, units, world } from "./lib/market";
 import { requirePriceHelper, setPrice } from "./lib/prices";
 import { WAD, fromBps, isLiquidatable, planLiquidation, sfToBigInt } from "../sdk/math";
 import { obligationHealth } from "./06-refresh-price-moves";
+import * as pos from "../sdk/position";
 
 const PRICE_SCALE = 10n ** 8n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -128,6 +129,30 @@ describe("07 liquidation with the bonus", function () {
         requested: repay,
       });
       assert.equal(plan.repayAmount, repay);
+      // The dApp's preview (`sdk/position`) from the decoded accounts alone gives the same plan.
+      const figures = new Map([
+        [world.sol.reserve.toBase58(), pos.reserveFigures(sol)],
+        [world.usdc.reserve.toBase58(), pos.reserveFigures(usdc)],
+      ]);
+      const terms = new Map([
+        [world.sol.reserve.toBase58(), pos.liquidationTerms(sol)],
+        [world.usdc.reserve.toBase58(), pos.liquidationTerms(usdc)],
+      ]);
+      const rules = pos.marketRules(await program.account.lendingMarket.fetch(world.market));
+      const slot = BigInt(await connection.getSlot("confirmed"));
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const preview = pos.previewLiquidation(
+        pos.positionsOf(ob),
+        figures,
+        terms,
+        pos.liquidationState(ob),
+        rules,
+        { debt: world.usdc.reserve.toBase58(), collateral: world.sol.reserve.toBase58() },
+        { slot: slot + 1n, now },
+        repay,
+      );
+      assert.deepEqual(preview.plan, plan);
+      assert.equal(preview.bonus.rate, fromBps(1_000), "the auction has run out");
       const insuranceBefore = BigInt(sol.insuranceAmount.toString());
       const sig = await send([...(await refreshIxs(obligation)), await liquidateIx(repay, 1n)], [liquidator]);
 

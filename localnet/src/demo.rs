@@ -22,8 +22,9 @@ pub async fn bootstrap(node: Node, borrowers: usize) -> anyhow::Result<(Node, Va
     world.add_lenders().await?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let opened = world.add_borrowers(borrowers, &mut rng, || {}).await?;
-    let (node, mut description) = node_from_world(world, Vec::new()).await?;
+    let (mut node, mut description) = node_from_world(world, Vec::new()).await?;
     description["borrowersOpened"] = json!(opened);
+    node.demo_description = Some(description.clone());
     Ok((node, description))
 }
 
@@ -73,6 +74,7 @@ pub async fn node_from_world(world: World, extra: Vec<Pubkey>) -> anyhow::Result
     let faucet = DemoFaucet::new(world.admin.insecure_clone(), &world.assets);
     let mut node = Node::from_context(world.ctx).await?;
     node.demo_faucet = Some(faucet);
+    node.demo_description = Some(description.clone());
     node.track(keys).await?;
     for f in description["feeds"].as_array().cloned().unwrap_or_default() {
         crate::dev::set_pyth_price(&mut node, &f).await?;

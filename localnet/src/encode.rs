@@ -210,6 +210,30 @@ pub fn inner_instructions(inner: &[(u8, Vec<InnerIx>)]) -> Value {
         .collect()
 }
 
+/// Inner instructions as `simulateTransaction` returns them: a validator parses them against
+/// the message's keys (`jsonParsed`), so each is `{ programId, accounts, data, stackHeight }`
+/// with base58 keys (the partially decoded form; the node parses no program's data).
+pub fn parsed_inner_instructions(inner: &[(u8, Vec<InnerIx>)], keys: &[Pubkey]) -> Value {
+    let key = |i: u8| {
+        keys.get(usize::from(i))
+            .map_or_else(String::new, |k| k.to_string())
+    };
+    inner
+        .iter()
+        .map(|(index, ixs)| {
+            json!({
+                "index": index,
+                "instructions": ixs.iter().map(|ix| json!({
+                    "programId": key(ix.program_id_index),
+                    "accounts": ix.accounts.iter().map(|a| key(*a)).collect::<Vec<_>>(),
+                    "data": bs58::encode(&ix.data).into_string(),
+                    "stackHeight": ix.stack_height,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
 /// A processed transaction as `getTransaction` returns it (`json` or `base64` encoding).
 pub fn transaction(record: &TxRecord, base64: bool) -> RpcResult<Value> {
     let tx = &record.tx;

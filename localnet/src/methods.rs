@@ -192,6 +192,13 @@ pub async fn call(shared: &SharedNode, method: &str, params: &Value, caller: Cal
         }
         "sentinel_setPythPrice" => crate::dev::set_pyth_price(node, param(params, 0)?).await,
         "sentinel_faucet" => crate::faucet::faucet(node, param(params, 0)?).await,
+        // Read-only: the addresses a client (the dApp) needs to find the demo market.
+        "sentinel_demoMarket" => node.demo_description.clone().ok_or_else(|| {
+            RpcError::new(
+                METHOD_NOT_FOUND,
+                "sentinel_demoMarket exists only on a node started with --demo",
+            )
+        }),
         other => Err(RpcError::new(
             METHOD_NOT_FOUND,
             format!("Method not found: {other}"),

@@ -106,6 +106,8 @@ pub struct Node {
     slot: u64,
     /// The demo market's faucet (`--demo` only).
     pub demo_faucet: Option<crate::faucet::DemoFaucet>,
+    /// The demo market's description (`--demo` only), served by `sentinel_demoMarket`.
+    pub demo_description: Option<serde_json::Value>,
 }
 
 impl Node {
@@ -134,6 +136,7 @@ impl Node {
             transaction_count: 0,
             fresh_feeds: BTreeMap::new(),
             demo_faucet: None,
+            demo_description: None,
             issued: BTreeMap::new(),
             slot: 0,
         };

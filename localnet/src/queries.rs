@@ -360,6 +360,15 @@ pub async fn simulate(node: &mut Node, params: &Value) -> RpcResult {
             tx.message.set_recent_blockhash(current);
         }
     }
+    let loaded = node.loaded_addresses(&tx.message).await?;
+    let keys: Vec<Pubkey> = tx
+        .message
+        .static_account_keys()
+        .iter()
+        .chain(&loaded.0)
+        .chain(&loaded.1)
+        .copied()
+        .collect();
     let sim = node.simulate(tx).await?;
     let err = if stale {
         Some(solana_sdk::transaction::TransactionError::BlockhashNotFound)
@@ -367,7 +376,7 @@ pub async fn simulate(node: &mut Node, params: &Value) -> RpcResult {
         sim.err.clone()
     };
     let inner = if cfg.get("innerInstructions").and_then(Value::as_bool) == Some(true) {
-        encode::inner_instructions(&sim.inner)
+        encode::parsed_inner_instructions(&sim.inner, &keys)
     } else {
         Value::Null
     };

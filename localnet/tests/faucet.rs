@@ -56,6 +56,14 @@ async fn successful_faucet_funds_a_new_wallet_with_sol_and_every_demo_token() {
         .await;
         assert_eq!(held["result"]["value"]["amount"], token["amount"], "{held}");
     }
+    // Any origin may read where the demo market is (the dApp finds it this way).
+    let (_, d) = post(
+        &running,
+        &[JSON, ("Origin", "https://dapp.example")],
+        &call("sentinel_demoMarket", json!([])),
+    )
+    .await;
+    assert_eq!(d["result"], description, "{d}");
     // A second call adds to the same accounts.
     let (_, again) = post(&running, &[JSON], &call("sentinel_faucet", json!([wallet]))).await;
     let first = &again["result"]["tokens"][0];
@@ -91,4 +99,92 @@ async fn fail_faucet_when_the_node_has_no_demo_market_or_the_origin_is_foreign()
     )
     .await;
     assert_eq!(r["error"]["code"], -32602, "{r}");
+    let (_, r) = post(&node, &[JSON], &call("sentinel_demoMarket", json!([]))).await;
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+}
+
+/// The dApp prices reserves by simulating `refresh_reserve`: its event must come back in the
+/// inner instructions as a validator gives them for a simulation (parsed against the keys:
+/// `programId`, base58 `accounts`, base58 `data`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successful_simulated_refresh_returns_its_event_in_parsed_inner_instructions() {
+    use anchor_lang::{Discriminator, InstructionData, ToAccountMetas};
+    use base64::Engine;
+    use solana_sdk::message::Message;
+    use solana_sdk::transaction::Transaction;
+
+    let (node, description) = demo::bootstrap(Node::start().await.expect("node"), 0)
+        .await
+        .expect("demo");
+    let config = Config {
+        rpc_addr: "127.0.0.1:0".into(),
+        ..Config::default()
+    };
+    let running = serve(node, &config).await.expect("serve");
+    let payer = Pubkey::new_unique();
+    post(
+        &running,
+        &[JSON],
+        &call("sentinel_faucet", json!([payer.to_string()])),
+    )
+    .await;
+    let asset = &description["assets"][0];
+    let key = |v: &Value| {
+        v.as_str()
+            .unwrap_or_default()
+            .parse::<Pubkey>()
+            .expect("key")
+    };
+    let reserve = key(&asset["reserve"]);
+    let oracle_config = Pubkey::find_program_address(
+        &[lending::constants::ORACLE_CONFIG_SEED, reserve.as_ref()],
+        &lending::ID,
+    )
+    .0;
+    let event_authority = Pubkey::find_program_address(&[b"__event_authority"], &lending::ID).0;
+    let ix = solana_sdk::instruction::Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::RefreshReserve {
+            reserve,
+            oracle_config,
+            price_account: key(&asset["priceAccount"]),
+            event_authority,
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::RefreshReserve {}.data(),
+    };
+    let tx = Transaction::new_unsigned(Message::new(&[ix], Some(&payer)));
+    let wire =
+        base64::engine::general_purpose::STANDARD.encode(bincode::serialize(&tx).expect("tx"));
+    let (_, sim) = post(
+        &running,
+        &[JSON],
+        &call(
+            "simulateTransaction",
+            json!([wire, { "encoding": "base64", "sigVerify": false, "replaceRecentBlockhash": true, "innerInstructions": true }]),
+        ),
+    )
+    .await;
+    let value = &sim["result"]["value"];
+    assert_eq!(value["err"], Value::Null, "{sim}");
+    let inner = &value["innerInstructions"][0];
+    assert_eq!(inner["index"], 0, "{sim}");
+    let event = &inner["instructions"][0];
+    assert_eq!(event["programId"], lending::ID.to_string(), "{sim}");
+    assert_eq!(
+        event["accounts"],
+        json!([event_authority.to_string()]),
+        "{sim}"
+    );
+    let data = bs58::decode(event["data"].as_str().unwrap_or_default())
+        .into_vec()
+        .expect("base58");
+    // The event-CPI tag, then the `ReserveRefreshed` event.
+    assert_eq!(
+        data.get(8..16),
+        Some(lending::events::ReserveRefreshed::DISCRIMINATOR)
+    );
+    // The reserve it names is the one refreshed.
+    assert_eq!(data.get(16..48), Some(reserve.as_ref()));
 }

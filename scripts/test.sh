@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's tests: the Rust workspace (program on solana-program-test, math, keeper,
-# simulator, localnet), then the TypeScript suites against sentinel-localnet.
+# simulator, localnet), then the TypeScript suites against sentinel-localnet, then the web
+# app in headless Chromium against a --demo node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_LOG="${RUST_LOG:-error}"
@@ -13,4 +14,6 @@ cargo test --workspace --locked -q -- --list --ignored > target/tests-ignored.li
 node scripts/check-matrix.mjs target/tests.list target/tests-ignored.list
 cargo run --locked -q -p lending-math --example golden_vectors -- --check
 npx tsc --noEmit -p tsconfig.json
+npx tsc --noEmit -p app/tsconfig.json
 npm test
+npm run test:browser

@@ -1,0 +1,82 @@
+/**
+ * The most each action may move, as the program will judge it: wallet balance, the reserve's
+ * caps and liquidity, and the borrow limit (`BFDV⁺ ≤ ABV` after the action, from
+ * `sdk/position`'s preview). Max buttons use these; the form refuses more before sending.
+ */
+import { math as m, position as pos } from "../../../sdk";
+import type { MarketView, ObligationView } from "./market";
+
+/** Largest `x ≤ hi` with `ok(x)`, for `ok` true at 0 and monotone (true, then false). */
+function largest(hi: bigint, ok: (x: bigint) => boolean): bigint {
+  if (ok(hi)) return hi;
+  let lo = 0n;
+  let top = hi;
+  while (top - lo > 1n) {
+    const mid = (lo + top) / 2n;
+    if (ok(mid)) lo = mid;
+    else top = mid;
+  }
+  return lo;
+}
+
+const empty: pos.Positions = { deposits: [], borrows: [] };
+
+/** Whether the action leaves the obligation within its borrow limit (or without debt). */
+export function keepsLimit(market: MarketView, ob: ObligationView | null, action: pos.Action): boolean {
+  try {
+    const h = pos.previewHealth(ob?.positions ?? empty, market.live, action);
+    return h.bfAdjustedDebtValueSf === 0n || m.withinBorrowLimit(h);
+  } catch {
+    return false;
+  }
+}
+
+export interface Limit {
+  /** Base units; for withdraw and repay `m.U64_MAX` means "all" when all is allowed. */
+  max: bigint;
+  /** What bounds it, for the label. */
+  by: string;
+}
+
+/** The largest amount of `kind` on `reserve` for this wallet and obligation. */
+export function maxAmount(
+  market: MarketView,
+  ob: ObligationView | null,
+  kind: pos.Action["kind"],
+  reserve: string,
+  walletBalance: bigint,
+): Limit {
+  const r = market.byAddress.get(reserve);
+  if (!r) return { max: 0n, by: "unknown reserve" };
+  const f = r.live;
+  const assets = pos.supplyAssets(f);
+  const debtSf = m.mul(f.totalNormalizedDebtSf, f.borrowIndexSf);
+  const p = ob?.positions ?? empty;
+  if (kind === "deposit") {
+    const cap = BigInt(r.decoded.config.depositCap.toString());
+    const room = m.floorU64(cap * m.WAD > assets ? cap * m.WAD - assets : 0n);
+    return walletBalance <= room ? { max: walletBalance, by: "wallet balance" } : { max: room, by: "deposit cap" };
+  }
+  if (kind === "repay") {
+    const b = p.borrows.find((x) => x.reserve === reserve);
+    if (!b) return { max: 0n, by: "no borrow" };
+    const owed = m.ceilU64Saturating(m.mul(b.normalizedDebtSf, f.borrowIndexSf));
+    // Interest accrues until the transaction lands: "all" pays whatever is owed then.
+    return walletBalance > owed ? { max: m.U64_MAX, by: "whole debt" } : { max: walletBalance, by: "wallet balance" };
+  }
+  if (kind === "withdraw") {
+    const d = p.deposits.find((x) => x.reserve === reserve);
+    if (!d) return { max: 0n, by: "no deposit" };
+    const held = m.redeemAmount(d.shares, assets, f.shareSupply);
+    const all: pos.Action = { kind, reserve, amount: m.U64_MAX };
+    if (held <= f.availableAmount && keepsLimit(market, ob, all)) return { max: m.U64_MAX, by: "whole deposit" };
+    const hi = held < f.availableAmount ? held : f.availableAmount;
+    const max = largest(hi, (x) => x === 0n || keepsLimit(market, ob, { kind, reserve, amount: x }));
+    return { max, by: max === hi ? (hi === held ? "deposit" : "liquidity") : "borrow limit" };
+  }
+  const cap = BigInt(r.decoded.config.borrowCap.toString());
+  const capRoom = m.floorU64(cap * m.WAD > debtSf ? cap * m.WAD - debtSf : 0n);
+  const hi = capRoom < f.availableAmount ? capRoom : f.availableAmount;
+  const max = largest(hi, (x) => x === 0n || keepsLimit(market, ob, { kind, reserve, amount: x }));
+  return { max, by: max === hi ? (hi === capRoom ? "borrow cap" : "liquidity") : "borrow limit" };
+}

@@ -90,6 +90,8 @@ test.describe.serial("Sentinel dApp on sentinel-localnet --demo", () => {
     expect(stored).toBeGreaterThan(0n);
     await expect(page.getByTestId("deposit-value-SOL")).toHaveText(usd(stored));
     await expect(page.getByTestId("deposited-value")).toHaveText(usd(m.sfToBigInt(ob!.depositedValueSf)));
+    // Read from the obligation's Deposited event: 5 SOL in, no interest yet (SOL has no borrowers).
+    await expect(page.getByTestId("deposit-interest-SOL")).toHaveText("0.000000");
   });
 
   test("successful_borrow_lands_the_previewed_health_factor", async () => {
@@ -186,6 +188,9 @@ test.describe.serial("Sentinel dApp on sentinel-localnet --demo", () => {
     const ob = await obligationOf(wallet);
     expect(pos.positionsOf(ob)).toEqual({ deposits: [], borrows: [] });
     await shot(page, "position-closed");
+    await page.getByTestId("tab-Settings").click();
+    await expect(page.getByTestId("settings-rpc")).toHaveValue(rpcUrl);
+    await shot(page, "settings");
     await borrower.context.close();
   });
 });

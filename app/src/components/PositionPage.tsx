@@ -1,10 +1,12 @@
 /** The wallet's obligation: health factor with a gauge, borrow limit used, each collateral's
  *  liquidation price, every deposit and borrow; and the action panel. */
-import { useWallet } from "@solana/wallet-adapter-react";
+import { useConnection, useWallet } from "@solana/wallet-adapter-react";
+import { useQuery } from "@tanstack/react-query";
 import { math as m, position as pos } from "../../../sdk";
 import type { LendingProgram } from "../lib/market";
 import type { MarketData } from "../lib/useMarket";
 import { health, pct, tokens, usd } from "../lib/format";
+import { netDeposited } from "../lib/history";
 import { ActionPanel } from "./ActionPanel";
 import { reserveStats } from "./Markets";
 
@@ -34,7 +36,16 @@ export function HealthGauge({ hf }: { hf: bigint | null }) {
 
 export function PositionPage({ data, program, onSent }: { data: MarketData; program: LendingProgram; onSent: () => void }) {
   const { publicKey } = useWallet();
+  const { connection } = useConnection();
   const { market, mine } = data;
+  // Read again only when the deposits change.
+  const shares = mine ? mine.positions.deposits.map((d) => `${d.reserve}:${d.shares}`).join(",") : "";
+  const history = useQuery({
+    queryKey: ["history", mine?.address ?? "", shares],
+    enabled: !!mine,
+    staleTime: Infinity,
+    queryFn: () => netDeposited(connection, program, mine!.key),
+  });
   if (!publicKey) return <div className="card">Connect a wallet to see your position.</div>;
   const v = mine?.valuation ?? null;
   const h = v?.health ?? m.emptyHealth();
@@ -85,6 +96,7 @@ export function PositionPage({ data, program, onSent }: { data: MarketData; prog
                   <th>Asset</th>
                   <th>Amount</th>
                   <th>Value</th>
+                  <th>Interest earned</th>
                   <th>Supply APY</th>
                   <th>Liquidation price</th>
                 </tr>
@@ -94,11 +106,14 @@ export function PositionPage({ data, program, onSent }: { data: MarketData; prog
                   const r = market.byAddress.get(d.reserve);
                   if (!r) return null;
                   const lp = pos.liquidationPrice(v, d.reserve, r.live.prices.spotSf);
+                  const now = m.floorU64(d.amountSf);
+                  const put = history.data?.get(d.reserve);
                   return (
                     <tr key={d.reserve} data-testid={`deposit-${r.symbol}`}>
                       <td className="asset">{r.symbol}</td>
-                      <td>{tokens(m.floorU64(d.amountSf), r.decimals, 4)}</td>
+                      <td>{tokens(now, r.decimals, 4)}</td>
                       <td data-testid={`deposit-value-${r.symbol}`}>{usd(d.marketValueSf)}</td>
+                      <td data-testid={`deposit-interest-${r.symbol}`}>{put === undefined ? "…" : tokens(now > put ? now - put : 0n, r.decimals, 6)}</td>
                       <td className="good">{pct(reserveStats(r).supplyApy)}</td>
                       <td data-testid={`liquidation-price-${r.symbol}`}>{lp === null ? "—" : usd(lp)}</td>
                     </tr>

@@ -191,23 +191,25 @@ fn message_json(message: &VersionedMessage) -> Value {
     v
 }
 
-/// Inner instructions in the `json` encoding: per top-level instruction index, the compiled
-/// instructions it invoked with their stack heights.
-pub fn inner_instructions(inner: &[(u8, Vec<InnerIx>)]) -> Value {
+/// Per top-level instruction index, the instructions it invoked, each encoded by `one`.
+fn inner_with(inner: &[(u8, Vec<InnerIx>)], one: impl Fn(&InnerIx) -> Value) -> Value {
     inner
         .iter()
-        .map(|(index, ixs)| {
-            json!({
-                "index": index,
-                "instructions": ixs.iter().map(|ix| json!({
-                    "programIdIndex": ix.program_id_index,
-                    "accounts": ix.accounts,
-                    "data": bs58::encode(&ix.data).into_string(),
-                    "stackHeight": ix.stack_height,
-                })).collect::<Vec<_>>(),
-            })
-        })
+        .map(|(index, ixs)| json!({ "index": index, "instructions": ixs.iter().map(&one).collect::<Vec<_>>() }))
         .collect()
+}
+
+/// Inner instructions in the `json` encoding (`getTransaction`): compiled, with key indices
+/// and their stack heights.
+pub fn inner_instructions(inner: &[(u8, Vec<InnerIx>)]) -> Value {
+    inner_with(inner, |ix| {
+        json!({
+            "programIdIndex": ix.program_id_index,
+            "accounts": ix.accounts,
+            "data": bs58::encode(&ix.data).into_string(),
+            "stackHeight": ix.stack_height,
+        })
+    })
 }
 
 /// Inner instructions as `simulateTransaction` returns them: a validator parses them against
@@ -218,20 +220,14 @@ pub fn parsed_inner_instructions(inner: &[(u8, Vec<InnerIx>)], keys: &[Pubkey]) 
         keys.get(usize::from(i))
             .map_or_else(String::new, |k| k.to_string())
     };
-    inner
-        .iter()
-        .map(|(index, ixs)| {
-            json!({
-                "index": index,
-                "instructions": ixs.iter().map(|ix| json!({
-                    "programId": key(ix.program_id_index),
-                    "accounts": ix.accounts.iter().map(|a| key(*a)).collect::<Vec<_>>(),
-                    "data": bs58::encode(&ix.data).into_string(),
-                    "stackHeight": ix.stack_height,
-                })).collect::<Vec<_>>(),
-            })
+    inner_with(inner, |ix| {
+        json!({
+            "programId": key(ix.program_id_index),
+            "accounts": ix.accounts.iter().map(|a| key(*a)).collect::<Vec<_>>(),
+            "data": bs58::encode(&ix.data).into_string(),
+            "stackHeight": ix.stack_height,
         })
-        .collect()
+    })
 }
 
 /// A processed transaction as `getTransaction` returns it (`json` or `base64` encoding).

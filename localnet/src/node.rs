@@ -403,16 +403,8 @@ impl Node {
         if let (Some(err), false) = (&sim.err, skip_preflight) {
             return Err(preflight_failure(err, &sim));
         }
-        // Static keys, then those loaded from lookup tables, as the runtime orders them.
         let loaded = self.loaded_addresses(&tx.message).await?;
-        let keys: Vec<Pubkey> = tx
-            .message
-            .static_account_keys()
-            .iter()
-            .chain(&loaded.0)
-            .chain(&loaded.1)
-            .copied()
-            .collect();
+        let keys = account_keys(&tx.message, &loaded);
         let pre_balances = self.balances(&keys).await?;
         let fee = self.fee(&tx.message).await?;
         let processed = self
@@ -498,6 +490,12 @@ impl Node {
         }
     }
 
+    /// A message's account keys in the runtime's order: static, then loaded from lookup tables.
+    pub async fn message_keys(&self, message: &VersionedMessage) -> RpcResult<Vec<Pubkey>> {
+        let loaded = self.loaded_addresses(message).await?;
+        Ok(account_keys(message, &loaded))
+    }
+
     /// The accounts a v0 message loads from its lookup tables (writable, read-only); none for
     /// a legacy message. A table or index that does not resolve is left to the bank to refuse.
     pub async fn loaded_addresses(
@@ -551,4 +549,16 @@ pub fn preflight_failure(err: &TransactionError, sim: &SimOutcome) -> RpcError {
             "innerInstructions": null,
         })),
     }
+}
+
+/// Static keys, then those loaded from lookup tables (writable, read-only), as the runtime
+/// orders them.
+fn account_keys(message: &VersionedMessage, loaded: &(Vec<Pubkey>, Vec<Pubkey>)) -> Vec<Pubkey> {
+    message
+        .static_account_keys()
+        .iter()
+        .chain(&loaded.0)
+        .chain(&loaded.1)
+        .copied()
+        .collect()
 }

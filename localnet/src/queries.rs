@@ -360,15 +360,7 @@ pub async fn simulate(node: &mut Node, params: &Value) -> RpcResult {
             tx.message.set_recent_blockhash(current);
         }
     }
-    let loaded = node.loaded_addresses(&tx.message).await?;
-    let keys: Vec<Pubkey> = tx
-        .message
-        .static_account_keys()
-        .iter()
-        .chain(&loaded.0)
-        .chain(&loaded.1)
-        .copied()
-        .collect();
+    let keys = node.message_keys(&tx.message).await?;
     let sim = node.simulate(tx).await?;
     let err = if stale {
         Some(solana_sdk::transaction::TransactionError::BlockhashNotFound)

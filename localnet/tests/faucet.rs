@@ -4,12 +4,12 @@
 mod common;
 
 use common::{call, node_with, post, JSON};
-use sentinel_localnet::{demo, serve, Config, Node};
+use sentinel_localnet::{demo, serve, Config, Node, Running};
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn successful_faucet_funds_a_new_wallet_with_sol_and_every_demo_token() {
+/// A `--demo` node (no borrowers) served on a free port, and its market's description.
+async fn demo_node() -> (Running, Value) {
     let (node, description) = demo::bootstrap(Node::start().await.expect("node"), 0)
         .await
         .expect("demo");
@@ -17,7 +17,12 @@ async fn successful_faucet_funds_a_new_wallet_with_sol_and_every_demo_token() {
         rpc_addr: "127.0.0.1:0".into(),
         ..Config::default()
     };
-    let running = serve(node, &config).await.expect("serve");
+    (serve(node, &config).await.expect("serve"), description)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successful_faucet_funds_a_new_wallet_with_sol_and_every_demo_token() {
+    let (running, description) = demo_node().await;
     let wallet = Pubkey::new_unique().to_string();
     let localhost = [JSON, ("Origin", "http://localhost:5173")];
     let (_, r) = post(
@@ -113,14 +118,7 @@ async fn successful_simulated_refresh_returns_its_event_in_parsed_inner_instruct
     use solana_sdk::message::Message;
     use solana_sdk::transaction::Transaction;
 
-    let (node, description) = demo::bootstrap(Node::start().await.expect("node"), 0)
-        .await
-        .expect("demo");
-    let config = Config {
-        rpc_addr: "127.0.0.1:0".into(),
-        ..Config::default()
-    };
-    let running = serve(node, &config).await.expect("serve");
+    let (running, description) = demo_node().await;
     let payer = Pubkey::new_unique();
     post(
         &running,

@@ -6,7 +6,8 @@ import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import type { Transaction } from "@solana/web3.js";
 import { math as m, position as pos } from "../../../sdk";
 import { actionTransaction } from "../lib/actions";
-import { describeError, type ProgramErrorInfo } from "../lib/errors";
+import { describeError } from "../lib/errors";
+import { Outcome, type SendOutcome } from "./Outcome";
 import type { LendingProgram } from "../lib/market";
 import type { MarketData } from "../lib/useMarket";
 import { keepsLimit, maxAmount } from "../lib/limits";
@@ -34,8 +35,6 @@ export async function sendAndConfirm(
   return signature;
 }
 
-type Outcome = { ok: true; signature: string } | { ok: false; error: ProgramErrorInfo };
-
 export function ActionPanel({ data, program, onSent }: { data: MarketData; program: LendingProgram; onSent: () => void }) {
   const wallet = useWallet();
   const { connection } = useConnection();
@@ -46,7 +45,7 @@ export function ActionPanel({ data, program, onSent }: { data: MarketData; progr
   const [all, setAll] = useState(false);
   const [force, setForce] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [outcome, setOutcome] = useState<SendOutcome | null>(null);
   useEffect(() => setAll(false), [kind, reserve]);
 
   const r = market.byAddress.get(reserve);
@@ -163,17 +162,7 @@ export function ActionPanel({ data, program, onSent }: { data: MarketData; progr
           {busy ? "Sending…" : `${LABEL[kind]} ${r.symbol}`}
         </button>
       </div>
-      {outcome?.ok && (
-        <div className="success small" data-testid="action-success" data-signature={outcome.signature}>
-          Landed: {outcome.signature.slice(0, 16)}…
-        </div>
-      )}
-      {outcome && !outcome.ok && (
-        <div className="error" data-testid="action-error">
-          <b data-testid="action-error-name">{outcome.error.name}</b>
-          {outcome.error.code !== null ? ` (${outcome.error.code})` : ""}: {outcome.error.message}
-        </div>
-      )}
+      <Outcome outcome={outcome} testid="action" />
     </div>
   );
 }

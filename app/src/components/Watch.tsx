@@ -5,7 +5,8 @@ import { useState } from "react";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { math as m, position as pos } from "../../../sdk";
 import { liquidationTransaction } from "../lib/actions";
-import { describeError, type ProgramErrorInfo } from "../lib/errors";
+import { describeError } from "../lib/errors";
+import { Outcome, type SendOutcome } from "./Outcome";
 import type { LendingProgram, MarketView, ObligationView } from "../lib/market";
 import type { MarketData } from "../lib/useMarket";
 import { amountText, health, parseAmount, pct, short, tokens, usd } from "../lib/format";
@@ -106,7 +107,7 @@ function LiquidatePanel({ data, program, target, onSent }: { data: MarketData; p
   const [collateral, setCollateral] = useState(first?.collateral ?? "");
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok: true; signature: string } | { ok: false; error: ProgramErrorInfo } | null>(null);
+  const [outcome, setOutcome] = useState<SendOutcome | null>(null);
   const d = market.byAddress.get(debt);
   const c = market.byAddress.get(collateral);
   if (!d || !c || !target.valuation) return null;
@@ -187,17 +188,7 @@ function LiquidatePanel({ data, program, target, onSent }: { data: MarketData; p
       <button disabled={problems.length > 0 || busy} onClick={send} data-testid="liquidate-send">
         {busy ? "Sending…" : "Liquidate"}
       </button>
-      {outcome?.ok && (
-        <div className="success small" data-testid="liquidate-success" data-signature={outcome.signature}>
-          Landed: {outcome.signature.slice(0, 16)}…
-        </div>
-      )}
-      {outcome && !outcome.ok && (
-        <div className="error" data-testid="liquidate-error">
-          <b>{outcome.error.name}</b>
-          {outcome.error.code !== null ? ` (${outcome.error.code})` : ""}: {outcome.error.message}
-        </div>
-      )}
+      <Outcome outcome={outcome} testid="liquidate" />
     </div>
   );
 }

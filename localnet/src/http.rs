@@ -1,18 +1,20 @@
 //! The HTTP side: JSON-RPC over POST, `GET /health`, and CORS so a browser dApp can call it.
-//! tiny_http workers run on their own threads and hand each body to the async handler.
+//! HTTP/1.1 with keep-alive (hyper), one task per connection on the node's runtime.
 //!
 //! Browser safety: a POST must be `application/json`, which a page of another origin cannot
 //! send without a CORS preflight; and the development methods (free airdrops, price writes)
 //! answer only to requests without an `Origin` (programs) or from an allowed origin, localhost
 //! by default. A panic while serving one request is caught and answered as an internal error,
-//! so no request can stop a worker.
+//! so no request can stop the server.
 
-use std::io::Read;
-use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::convert::Infallible;
 
-use tiny_http::{Header, Method, Request, Response, Server};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS};
+use hyper::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE, ORIGIN};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 
 use crate::error::{RpcError, INTERNAL_ERROR, INVALID_REQUEST};
 use crate::methods::Caller;
@@ -59,47 +61,36 @@ impl Origins {
     }
 }
 
-/// A running HTTP server; dropping it stops the workers.
+/// A running HTTP server; dropping it stops accepting connections.
 pub struct HttpServer {
-    server: Arc<Server>,
-    workers: Vec<JoinHandle<()>>,
+    accept: tokio::task::JoinHandle<()>,
     /// The bound address.
     pub addr: std::net::SocketAddr,
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
+type Reply = Response<Full<Bytes>>;
 
-fn cors<R: Read>(mut resp: Response<R>) -> Response<R> {
-    for (n, v) in [
-        ("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Allow-Methods", "POST, GET, OPTIONS"),
-        (
-            "Access-Control-Allow-Headers",
-            "Content-Type, solana-client",
-        ),
-    ] {
-        if let Some(h) = header(n, v) {
-            resp.add_header(h);
-        }
+fn reply(status: StatusCode, body: impl Into<Bytes>, json: bool) -> Reply {
+    let mut resp = Response::new(Full::new(body.into()));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, GET, OPTIONS"),
+    );
+    h.insert(
+        ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Content-Type, solana-client"),
+    );
+    if json {
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     resp
 }
 
-fn json_response(body: String, status: u16) -> Response<std::io::Cursor<Vec<u8>>> {
-    let mut resp = Response::from_string(body).with_status_code(status);
-    if let Some(h) = header("Content-Type", "application/json") {
-        resp.add_header(h);
-    }
-    cors(resp)
-}
-
-fn request_header<'a>(req: &'a Request, name: &'static str) -> Option<&'a str> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
+fn error_reply(status: StatusCode, err: RpcError) -> Reply {
+    reply(status, rpc::error_response(err).to_string(), true)
 }
 
 fn is_json(content_type: Option<&str>) -> bool {
@@ -108,92 +99,104 @@ fn is_json(content_type: Option<&str>) -> bool {
         .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"))
 }
 
-fn serve_one(node: &SharedNode, rt: &tokio::runtime::Handle, origins: &Origins, mut req: Request) {
-    let caller = Caller {
-        dev_methods: origins.allows(request_header(&req, "Origin")),
+async fn serve_one(node: SharedNode, origins: Origins, req: Request<Incoming>) -> Reply {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
     };
-    let json_body = is_json(request_header(&req, "Content-Type"));
-    let resp = match (req.method(), req.url()) {
-        (Method::Options, _) => cors(Response::from_string("")),
-        (Method::Get, "/health") => cors(Response::from_string("ok")),
-        (Method::Post, _) if !json_body => {
-            let err = RpcError::new(INVALID_REQUEST, "Content-Type must be application/json");
-            json_response(rpc::error_response(err).to_string(), 415)
-        }
-        (Method::Post, _) => {
-            let mut body = Vec::new();
-            let read = req
-                .as_reader()
-                .take(MAX_REQUEST_BODY_BYTES as u64 + 1)
-                .read_to_end(&mut body);
-            if read.is_err() || body.len() > MAX_REQUEST_BODY_BYTES {
-                let err = RpcError::new(
-                    INVALID_REQUEST,
-                    format!("request body larger than {MAX_REQUEST_BODY_BYTES} bytes"),
-                );
-                json_response(rpc::error_response(err).to_string(), 413)
-            } else {
-                let handled = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    rt.block_on(rpc::handle(node, &body, caller))
-                }));
-                match handled {
-                    Ok(Some(v)) => json_response(v.to_string(), 200),
-                    Ok(None) => json_response(String::new(), 200),
-                    Err(_) => {
-                        tracing::error!("a request panicked while being served");
-                        let err = RpcError::new(INTERNAL_ERROR, "Internal error");
-                        json_response(rpc::error_response(err).to_string(), 500)
-                    }
+    let caller = Caller {
+        dev_methods: origins.allows(header(ORIGIN)),
+    };
+    let json_body = is_json(header(CONTENT_TYPE));
+    match (req.method().clone(), req.uri().path()) {
+        (Method::OPTIONS, _) => reply(StatusCode::OK, "", false),
+        (Method::GET, "/health") => reply(StatusCode::OK, "ok", false),
+        (Method::POST, _) if !json_body => error_reply(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            RpcError::new(INVALID_REQUEST, "Content-Type must be application/json"),
+        ),
+        (Method::POST, _) => {
+            let body = match Limited::new(req.into_body(), MAX_REQUEST_BODY_BYTES)
+                .collect()
+                .await
+            {
+                Ok(b) => b.to_bytes(),
+                Err(_) => {
+                    return error_reply(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        RpcError::new(
+                            INVALID_REQUEST,
+                            format!("request body larger than {MAX_REQUEST_BODY_BYTES} bytes"),
+                        ),
+                    )
+                }
+            };
+            // Its own task, so that a panic while serving it is caught and answered.
+            let handled =
+                tokio::spawn(async move { rpc::handle(&node, &body, caller).await }).await;
+            match handled {
+                Ok(Some(v)) => reply(StatusCode::OK, v.to_string(), true),
+                Ok(None) => reply(StatusCode::OK, "", true),
+                Err(_) => {
+                    tracing::error!("a request panicked while being served");
+                    error_reply(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        RpcError::new(INTERNAL_ERROR, "Internal error"),
+                    )
                 }
             }
         }
-        _ => cors(Response::from_string("method not allowed").with_status_code(405)),
-    };
-    if let Err(e) = req.respond(resp) {
-        tracing::debug!("response not delivered: {e}");
+        _ => reply(StatusCode::METHOD_NOT_ALLOWED, "method not allowed", false),
     }
 }
 
 impl HttpServer {
-    /// Binds `addr` and starts `threads` workers.
+    /// Binds `addr` and serves it on `rt`: every connection is its own task.
     pub fn start(
         addr: &str,
-        threads: usize,
         node: SharedNode,
         rt: tokio::runtime::Handle,
         origins: Origins,
     ) -> anyhow::Result<HttpServer> {
-        let server = Arc::new(Server::http(addr).map_err(|e| anyhow::anyhow!("bind {addr}: {e}"))?);
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| anyhow::anyhow!("not an IP listener"))?;
-        let workers = (0..threads.max(1))
-            .map(|_| {
-                let (server, node, rt) = (server.clone(), node.clone(), rt.clone());
-                let origins = origins.clone();
-                std::thread::spawn(move || {
-                    while let Ok(req) = server.recv() {
-                        serve_one(&node, &rt, &origins, req);
+        let listener =
+            std::net::TcpListener::bind(addr).map_err(|e| anyhow::anyhow!("bind {addr}: {e}"))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let accept = rt.spawn(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                tracing::error!("the HTTP listener could not join the runtime");
+                return;
+            };
+            loop {
+                let stream = match listener.accept().await {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        tracing::debug!("accept: {e}");
+                        continue;
                     }
-                })
-            })
-            .collect();
-        Ok(HttpServer {
-            server,
-            workers,
-            addr,
-        })
+                };
+                let (node, origins) = (node.clone(), origins.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        let (node, origins) = (node.clone(), origins.clone());
+                        async move { Ok::<_, Infallible>(serve_one(node, origins, req).await) }
+                    });
+                    if let Err(e) = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                    {
+                        tracing::debug!("connection: {e}");
+                    }
+                });
+            }
+        });
+        Ok(HttpServer { accept, addr })
     }
 }
 
 impl Drop for HttpServer {
     fn drop(&mut self) {
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
+        self.accept.abort();
     }
 }

@@ -41,8 +41,6 @@ pub struct Config {
     pub ws_addr: Option<String>,
     /// Slot length in milliseconds.
     pub slot_ms: u64,
-    /// HTTP worker threads.
-    pub http_threads: usize,
     /// Browser origins besides localhost allowed to call the development methods.
     pub allowed_origins: Vec<String>,
 }
@@ -53,7 +51,6 @@ impl Default for Config {
             rpc_addr: "127.0.0.1:8899".into(),
             ws_addr: None,
             slot_ms: 400,
-            http_threads: 4,
             allowed_origins: Vec::new(),
         }
     }
@@ -85,7 +82,6 @@ pub async fn serve(node: Node, config: &Config) -> anyhow::Result<Running> {
     let node: SharedNode = Arc::new(Mutex::new(node));
     let http = http::HttpServer::start(
         &config.rpc_addr,
-        config.http_threads,
         node.clone(),
         tokio::runtime::Handle::current(),
         http::Origins::new(config.allowed_origins.clone()),

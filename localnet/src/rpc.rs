@@ -10,7 +10,7 @@ use crate::error::{RpcError, INVALID_REQUEST, PARSE_ERROR};
 use crate::methods::{self, Caller};
 use crate::node::Node;
 
-/// The node shared by the HTTP workers, the WebSocket connections and the slot timer.
+/// The node shared by the HTTP connections, the WebSocket connections and the slot timer.
 pub type SharedNode = Arc<Mutex<Node>>;
 
 /// Largest request body accepted, in bytes (a validator's limit).

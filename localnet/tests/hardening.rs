@@ -195,3 +195,62 @@ async fn fail_subscribe_past_the_cap_per_connection() {
         }
     }
 }
+
+/// One keep-alive connection: `n` requests in turn, each answer read by its `Content-Length`
+/// before the next request is written (as a browser reuses a connection).
+async fn keep_alive_session(addr: String, n: usize) -> usize {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    let mut answered = 0;
+    for i in 0..n {
+        let body = json!({ "jsonrpc": "2.0", "id": i, "method": "getSlot" }).to_string();
+        let req = format!(
+            "POST / HTTP/1.1\r\nHost: {addr}\r\nConnection: keep-alive\r\nOrigin: http://localhost:5173\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        write.write_all(req.as_bytes()).await.expect("write");
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            read.read_line(&mut line).await.expect("header");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().expect("length");
+            }
+        }
+        let mut answer = vec![0u8; length];
+        read.read_exact(&mut answer).await.expect("body");
+        let v: Value = serde_json::from_slice(&answer).expect("json");
+        assert_eq!(v["id"], i, "{v}");
+        answered += 1;
+    }
+    answered
+}
+
+/// Six keep-alive connections, as a browser opens, with requests on all of them at once: every
+/// request is answered, in order, on the connection it came on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successful_parallel_keep_alive_connections_are_all_answered() {
+    let node = node_with(Vec::new()).await;
+    let addr = node.rpc_url.trim_start_matches("http://").to_string();
+    let sessions: Vec<_> = (0..6)
+        .map(|_| tokio::spawn(keep_alive_session(addr.clone(), 25)))
+        .collect();
+    let all = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        let mut total = 0;
+        for s in sessions {
+            total += s.await.expect("session");
+        }
+        total
+    })
+    .await
+    .expect("every keep-alive request answered within 30 s");
+    assert_eq!(all, 150);
+}

@@ -1,6 +1,6 @@
 /** `fetch` for JSON-RPC with a deadline: a request that gets no answer within `TIMEOUT_MS` is
  *  abandoned (its connection closed) and sent again, up to `ATTEMPTS` times. A stalled
- *  keep-alive connection then costs a few seconds instead of a page stuck on "Loading".
+ *  connection to a public RPC then costs seconds instead of a page stuck on "Loading".
  *  Resending is safe: reads are idempotent, and a resent transaction has the same signature. */
 export const TIMEOUT_MS = 6_000;
 export const ATTEMPTS = 3;

@@ -39,7 +39,7 @@ pub async fn post(running: &Running, headers: &[(&str, &str)], body: &str) -> (u
         .and_then(|s| s.parse().ok())
         .expect("status line");
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    // tiny_http may chunk the body; the JSON is the part between the first { or [ and the last.
+    // The body may come chunked; the JSON is the part between the first { or [ and the last.
     let start = body.find(['{', '[']).unwrap_or(0);
     let end = body.rfind(['}', ']']).map_or(body.len(), |e| e + 1);
     (

@@ -2469,7 +2469,7 @@ export type Lending = {
           },
           {
             "docs": [
-              "Debt written off (token base units × 1e18)."
+              "Debt written off (token base units × 1e18; `u128::MAX` past it)."
             ],
             "name": "debtSf",
             "type": "u128"
@@ -2483,7 +2483,7 @@ export type Lending = {
           },
           {
             "docs": [
-              "Debt socialized to depositors (token base units × 1e18)."
+              "Debt socialized to depositors (token base units × 1e18; `u128::MAX` past it)."
             ],
             "name": "socializedSf",
             "type": "u128"
@@ -3949,7 +3949,7 @@ export type Lending = {
           },
           {
             "docs": [
-              "Debt left in this reserve (token base units × 1e18)."
+              "Debt left in this reserve (token base units × 1e18; `u128::MAX` past it)."
             ],
             "name": "remainingDebtSf",
             "type": "u128"

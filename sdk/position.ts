@@ -122,6 +122,7 @@ export function applyAction(
   const r = { ...figures(reserves, action.reserve) };
   const out = new Map(reserves);
   const positions: Positions = { deposits: p.deposits.map((d) => ({ ...d })), borrows: p.borrows.map((b) => ({ ...b })) };
+  if (action.amount === 0n) throw new Error("InvalidAmount");
   let moved = action.amount;
   const assets = supplyAssets(r);
   if (action.kind === "deposit") {
@@ -144,6 +145,7 @@ export function applyAction(
     r.availableAmount -= moved;
     r.shareSupply -= burn;
   } else if (action.kind === "borrow") {
+    if (action.amount === m.U64_MAX) throw new Error("InvalidAmount");
     if (action.amount > r.availableAmount) throw new Error("InsufficientLiquidity");
     const n = m.normalizedForBorrow(action.amount, r.borrowIndexSf);
     const b = positions.borrows.find((x) => x.reserve === action.reserve);
@@ -157,6 +159,7 @@ export function applyAction(
     // No vault holds more than u64::MAX: the program pays at most what the reserve can take in.
     const room = m.U64_MAX - r.availableAmount;
     const rep = m.repayment(positions.borrows[i].normalizedDebtSf, r.borrowIndexSf, action.amount < room ? action.amount : room);
+    if (rep.paid === 0n) throw new Error("AmountTooSmall");
     moved = rep.paid;
     positions.borrows[i].normalizedDebtSf = rep.leftSf;
     if (rep.leftSf === 0n) positions.borrows.splice(i, 1);

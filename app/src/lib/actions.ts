@@ -11,7 +11,7 @@ import {
   getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
 import { ComputeBudgetProgram, PublicKey, Transaction, TransactionInstruction } from "@solana/web3.js";
-import { obligationPda, position as pos } from "../../../sdk";
+import { math as m, obligationPda, position as pos } from "../../../sdk";
 import type { LendingProgram, MarketView, ObligationView, ReserveView } from "./market";
 
 /** The wallet's token account of a reserve's mint (its associated account). */
@@ -102,7 +102,13 @@ export async function actionTransaction(
       break;
     }
   }
-  ixs.push(await refreshObligation(program, market, key, after));
+  // The last refresh names the positions the action leaves, so it goes in only where they are
+  // certain: a deposit or a borrow keeps its position, and "all" of a withdrawal or repayment
+  // removes it. A partial one may clear its position or not, by the interest accrued before it
+  // lands, and a wrong list would fail the whole transaction (`InvalidRefreshAccounts`).
+  if (action.kind === "deposit" || action.kind === "borrow" || action.amount === m.U64_MAX) {
+    ixs.push(await refreshObligation(program, market, key, after));
+  }
   return new Transaction().add(...ixs);
 }
 

@@ -61,8 +61,10 @@ export function maxAmount(
     const b = p.borrows.find((x) => x.reserve === reserve);
     if (!b) return { max: 0n, by: "no borrow" };
     const owed = m.ceilU64Saturating(m.mul(b.normalizedDebtSf, f.borrowIndexSf));
-    // Interest accrues until the transaction lands: "all" pays whatever is owed then.
-    return walletBalance > owed ? { max: m.U64_MAX, by: "whole debt" } : { max: walletBalance, by: "wallet balance" };
+    // Interest accrues until the transaction lands and "all" pays whatever is owed then: offered
+    // only with a margin for it (1 bps, about 30 s at a 1,000% APR).
+    const margin = owed / 10_000n + 1n;
+    return walletBalance >= owed + margin ? { max: m.U64_MAX, by: "whole debt" } : { max: walletBalance, by: "wallet balance" };
   }
   if (kind === "withdraw") {
     const d = p.deposits.find((x) => x.reserve === reserve);

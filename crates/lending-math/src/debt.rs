@@ -11,8 +11,8 @@
 //!   removes `⌊p / I⌋` (never more debt than the value paid);
 //! - the principal shrinks with the debt, `⌊P × d_after / d_before⌋`.
 
-use crate::error::MathResult;
-use crate::fixed::Decimal;
+use crate::error::{MathError, MathResult};
+use crate::fixed::{Decimal, U256};
 
 /// Normalized debt recorded for a borrow of `amount` tokens at index `index`: `⌈amount / I⌉`.
 pub fn normalized_for_borrow(amount: u64, index: Decimal) -> MathResult<Decimal> {
@@ -70,16 +70,35 @@ pub fn principal_after_repay(
     if before.is_zero() || remaining.is_zero() {
         return Ok(0);
     }
-    Decimal::from_u64(principal)
-        .try_mul(remaining)?
-        .try_div(before)?
-        .try_floor_u64()
-        .map(|p| p.min(principal))
+    // On the raw scaled integers: `P × remaining.0 / before.0` is the same floor, without the
+    // 1e36 intermediate scale that overflowed for a principal of 1e19 and a debt of 1e22.
+    let left = U256::from(principal)
+        .checked_mul(remaining.0)
+        .ok_or(MathError::Overflow)?
+        / before.0;
+    Ok(left.min(U256::from(principal)).as_u64())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by an attack review: a principal of 1e19 and a debt of 1.2e22 base units overflowed
+    /// the principal's pro-rata update, so no part of such a debt could be repaid.
+    #[test]
+    fn successful_principal_after_repay_of_a_debt_far_past_u64() {
+        let before = Decimal::from_u128(12_000_000_000_000_000_000_000);
+        let remaining = before.try_sub(Decimal::from_u64(1_000_000)).unwrap();
+        let p = principal_after_repay(10_000_000_000_000_000_000, before, remaining).unwrap();
+        // ⌊1e19 × (1.2e22 − 1e6) / 1.2e22⌋ = 1e19 − ⌈1e25 / 1.2e22⌉ = 1e19 − 834.
+        assert_eq!(p, 10_000_000_000_000_000_000 - 834);
+        // Small figures: the same floor as before.
+        let b = Decimal::from_u64(3);
+        assert_eq!(
+            principal_after_repay(10, b, Decimal::from_u64(2)).unwrap(),
+            6
+        );
+    }
 
     #[test]
     fn successful_borrow_rounds_the_normalized_debt_up() {

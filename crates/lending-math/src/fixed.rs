@@ -112,6 +112,12 @@ impl Decimal {
         Ok(self.0.as_u128())
     }
 
+    /// Raw scaled integer for an event's `*_sf` figure: `u128::MAX` past u128 (a debt grown
+    /// past about 3.4e20 base units by interest), so reporting it never fails an instruction.
+    pub fn to_scaled_val_saturating(&self) -> u128 {
+        self.to_scaled_val().unwrap_or(u128::MAX)
+    }
+
     /// `num / den`, truncated at 18 decimals.
     pub fn from_ratio(num: u128, den: u128) -> MathResult<Self> {
         Decimal::from_u128(num).try_div(Decimal::from_u128(den))

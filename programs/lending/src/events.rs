@@ -278,7 +278,7 @@ pub struct Repaid {
     pub amount: u64,
     /// Normalized debt removed (× 1e18).
     pub normalized_debt_sf: u128,
-    /// Debt left in this reserve (token base units × 1e18).
+    /// Debt left in this reserve (token base units × 1e18; `u128::MAX` past it).
     pub remaining_debt_sf: u128,
 }
 
@@ -332,11 +332,11 @@ pub struct BadDebtSocialized {
     pub obligation: Pubkey,
     /// The reserve.
     pub reserve: Pubkey,
-    /// Debt written off (token base units × 1e18).
+    /// Debt written off (token base units × 1e18; `u128::MAX` past it).
     pub debt_sf: u128,
     /// Tokens taken from the insurance fund.
     pub covered_by_insurance: u64,
-    /// Debt socialized to depositors (token base units × 1e18).
+    /// Debt socialized to depositors (token base units × 1e18; `u128::MAX` past it).
     pub socialized_sf: u128,
     /// Share value before (× 1e18).
     pub share_value_before_sf: u128,

@@ -451,12 +451,27 @@ async fn fail_liquidate_taking_the_last_collateral_when_another_debt_reserve_is_
 /// written off in the same instruction; a repayment pays a part of such a debt.
 #[tokio::test]
 async fn exploit_debt_grown_past_u64_base_units_blocks_liquidation() {
+    // The borrow index ×2e11: the 100 USDC debt becomes 2e19 base units, past u64::MAX.
+    repay_and_liquidate_a_debt_grown_by(200_000_000_000).await;
+}
+
+/// Found by an attack review: past about 3.4e20 base units a debt no longer fits an event's
+/// u128 figure, and reporting it (`Repaid::remaining_debt_sf`, `BadDebtSocialized::debt_sf`)
+/// failed the repayment and the write-off with `MathOverflow`. The events now saturate.
+#[tokio::test]
+async fn exploit_debt_past_u128_scaled_figures_blocks_repay_and_write_off() {
+    // ×4e12: 4e20 base units.
+    repay_and_liquidate_a_debt_grown_by(4_000_000_000_000).await;
+}
+
+/// A 100 USDC debt whose borrow index is multiplied by `factor`; the owner repays what his
+/// wallet holds (a part), then a liquidator takes the whole deposit and the rest is written off.
+async fn repay_and_liquidate_a_debt_grown_by(factor: u64) {
     let mut f = TestFixture::new().await;
     let (_lender, borrower) = crate::user_actions::lender_and_borrower(&mut f).await;
     f.borrow(&borrower, USDC, 100_000_000)
         .await
         .expect("borrow");
-    // The borrow index ×2e11: the 100 USDC debt becomes 2e19 base units, past u64::MAX.
     let key = f.reserves[USDC].reserve;
     let mut acc = f
         .ctx
@@ -466,11 +481,7 @@ async fn exploit_debt_grown_past_u64_base_units_blocks_liquidation() {
         .expect("rpc")
         .expect("reserve");
     let mut r: lending::state::Reserve = decode(&acc.data);
-    let grown = r
-        .borrow_index_sf
-        .get()
-        .try_mul_u64(200_000_000_000)
-        .unwrap();
+    let grown = r.borrow_index_sf.get().try_mul_u64(factor).unwrap();
     r.borrow_index_sf.set(grown).unwrap();
     let size = std::mem::size_of::<lending::state::Reserve>();
     acc.data[8..8 + size].copy_from_slice(bytemuck::bytes_of(&r));

@@ -189,9 +189,9 @@ pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u
         emit_cpi!(BadDebtSocialized {
             obligation: ctx.accounts.obligation.key(),
             reserve,
-            debt_sf: w.debt.to_scaled_val().map_math()?,
+            debt_sf: w.debt.to_scaled_val_saturating(),
             covered_by_insurance: w.split.covered_by_insurance,
-            socialized_sf: w.split.socialized.to_scaled_val().map_math()?,
+            socialized_sf: w.split.socialized.to_scaled_val_saturating(),
             share_value_before_sf: w.share_value_before.to_scaled_val().map_math()?,
             share_value_after_sf: w.share_value_after.to_scaled_val().map_math()?,
             fees_reversed_sf: w.fees_reversed.to_scaled_val().map_math()?,

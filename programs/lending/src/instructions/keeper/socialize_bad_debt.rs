@@ -68,9 +68,9 @@ pub fn handler(ctx: Context<SocializeBadDebt>) -> Result<()> {
     emit_cpi!(BadDebtSocialized {
         obligation: ctx.accounts.obligation.key(),
         reserve: reserve_key,
-        debt_sf: outcome.debt.to_scaled_val().map_math()?,
+        debt_sf: outcome.debt.to_scaled_val_saturating(),
         covered_by_insurance: outcome.split.covered_by_insurance,
-        socialized_sf: outcome.split.socialized.to_scaled_val().map_math()?,
+        socialized_sf: outcome.split.socialized.to_scaled_val_saturating(),
         share_value_before_sf: outcome.share_value_before.to_scaled_val().map_math()?,
         share_value_after_sf: outcome.share_value_after.to_scaled_val().map_math()?,
         fees_reversed_sf: outcome.fees_reversed.to_scaled_val().map_math()?,

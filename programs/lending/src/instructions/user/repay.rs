@@ -68,7 +68,7 @@ pub fn handler(ctx: Context<Repay>, amount: u64) -> Result<()> {
         payer: ctx.accounts.payer.key(),
         amount: outcome.amount,
         normalized_debt_sf: outcome.normalized_debt.to_scaled_val().map_math()?,
-        remaining_debt_sf: outcome.remaining_debt.to_scaled_val().map_math()?,
+        remaining_debt_sf: outcome.remaining_debt.to_scaled_val_saturating(),
     });
     Ok(())
 }

@@ -367,6 +367,8 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
     if (byCf < maxRepay * WAD) {
       const floor = floorU64(byCf);
       maxRepay = floor === 0n && allowed !== 0n ? 1n : floor;
+      // Shares backed by nothing: no seizure can be priced (`NothingToSeize`, as the crate).
+      if (allowed !== 0n && coll.reserveAssetsSf === 0n) throw new LiquidationError("NothingToSeize");
       if (allowed !== 0n) {
         // At least what buys the smallest seizure (one collateral token's shares) at the bonus.
         const smallest = assetsForShares(

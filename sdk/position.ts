@@ -136,6 +136,7 @@ export function applyAction(
     const i = positions.deposits.findIndex((x) => x.reserve === action.reserve);
     if (i < 0) throw new Error("DepositNotFound");
     const held = positions.deposits[i].shares;
+    if (assets === 0n) throw new Error("ReserveAssetsDepleted");
     const burn = action.amount === m.U64_MAX ? held : m.sharesForWithdrawal(action.amount, assets, r.shareSupply);
     if (burn > held) throw new Error("WithdrawExceedsDeposit");
     moved = action.amount === m.U64_MAX ? m.redeemAmount(held, assets, r.shareSupply) : action.amount;

@@ -368,6 +368,11 @@ pub fn plan_liquidation(
             } else {
                 floor
             };
+            if !allowed_value.is_zero() && coll.reserve_assets.is_zero() {
+                // Shares backed by nothing (a reserve emptied by a write-off): no seizure can
+                // be priced, and none would pay the liquidator.
+                return Err(LiquidationError::NothingToSeize);
+            }
             if !allowed_value.is_zero() {
                 // And at least what buys the smallest seizure (the shares of one collateral
                 // token) at the bonus, rounded up to whole debt units: with a coarse collateral

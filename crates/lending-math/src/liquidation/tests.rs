@@ -449,3 +449,29 @@ fn exploit_debt_grown_past_u64_base_units_blocks_liquidation() {
     let split = split_bad_debt(debt.amount, 1_000).unwrap();
     assert_eq!(split.covered_by_insurance, 1_000);
 }
+
+/// Found beside soak seed 80131: a collateral reserve left with no assets behind its shares made
+/// the smallest-seizure bound divide by zero; such a pair is refused as seizing nothing.
+#[test]
+fn fail_plan_when_the_collateral_reserve_has_no_assets() {
+    let h = health(1_000, 800, 780);
+    let debt = DebtSide {
+        amount: Decimal::from_u64(800_000_000),
+        price: Decimal::one(),
+        decimals: 6,
+    };
+    let coll = CollateralSide {
+        shares: 100,
+        reserve_assets: Decimal::zero(),
+        share_supply: 1_000,
+        price: Decimal::one(),
+        decimals: 6,
+    };
+    let mut r = rules(20);
+    r.window_debt_value = Decimal::from_u64(800);
+    let bonus = Decimal::from_percent(5);
+    assert_eq!(
+        plan_liquidation(&h, &debt, &coll, &r, bonus, u64::MAX),
+        Err(LiquidationError::NothingToSeize)
+    );
+}

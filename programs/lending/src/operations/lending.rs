@@ -106,6 +106,9 @@ pub fn withdraw(
         .ok_or(LendingError::DepositNotFound)?;
     let held = obligation.deposits[i].shares;
     let assets = reserve.total_supply_assets().map_math()?;
+    // Soak seed 80131: after a write-off took everything behind a reserve's shares, pricing a
+    // withdrawal divided by zero (`DivisionByZero`). Nothing can be withdrawn: its own error.
+    require!(!assets.is_zero(), LendingError::ReserveAssetsDepleted);
     let supply = reserve.share_supply;
     let (burn, out) = if amount == u64::MAX {
         (
@@ -331,6 +334,22 @@ mod tests {
             Some(error!(LendingError::AmountTooSmall))
         );
         assert_eq!(o.borrows[0].normalized_debt_sf.get(), left);
+    }
+
+    #[test]
+    fn fail_withdraw_when_reserve_assets_are_depleted() {
+        let key = Pubkey::new_unique();
+        let mut r = reserve(0, 1_000);
+        let mut o: Obligation = bytemuck::Zeroable::zeroed();
+        o.deposits[0].reserve = key;
+        o.deposits[0].shares = 500;
+        for amount in [577, u64::MAX] {
+            assert_eq!(
+                withdraw(&mut r, &key, &mut o, amount).err(),
+                Some(error!(LendingError::ReserveAssetsDepleted))
+            );
+            assert_eq!((r.share_supply, o.deposits[0].shares), (1_000, 500));
+        }
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             E::WithdrawTooLarge,
             E::InsufficientLiquidity,
             E::WithdrawPaused,
+            E::ReserveAssetsDepleted,
         ]
         .into_iter()
         .chain(PRICE)

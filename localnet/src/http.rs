@@ -172,7 +172,9 @@ impl HttpServer {
                 let stream = match listener.accept().await {
                     Ok((stream, _)) => stream,
                     Err(e) => {
+                        // Out of descriptors, say: wait rather than spin on the error.
                         tracing::debug!("accept: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                         continue;
                     }
                 };

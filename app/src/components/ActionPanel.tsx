@@ -69,7 +69,8 @@ export function ActionPanel({ data, program, onSent }: { data: MarketData; progr
   const problems: string[] = [];
   if (text && typed === null && !all) problems.push(`Not an amount of ${r.symbol} (at most ${r.decimals} decimals).`);
   if (previewError) problems.push(previewError === "InsufficientLiquidity" ? "The reserve does not have that much liquidity." : previewError);
-  if (action && !all && limit.max !== m.U64_MAX && action.amount > limit.max) {
+  // Past the borrow limit has its own sentence below; the maximum names the other bounds.
+  if (action && !all && limit.max !== m.U64_MAX && action.amount > limit.max && limit.by !== "borrow limit") {
     problems.push(`More than the maximum (${tokens(limit.max, r.decimals, r.decimals)} ${r.symbol}, bounded by the ${limit.by}).`);
   }
   if (action && (kind === "borrow" || kind === "withdraw") && !keepsLimit(market, mine, action)) {

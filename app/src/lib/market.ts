@@ -61,14 +61,19 @@ export async function demoMarket(rpcUrl: string): Promise<DemoMarket | null> {
   }
 }
 
-/** The market to show: the configured one, else the node's demo market, else the first found. */
-export async function findMarket(program: LendingProgram, rpcUrl: string, configured: string): Promise<PublicKey> {
-  if (configured) return new PublicKey(configured);
+/** The market to show: the configured one, else the node's demo market, else the first found;
+ *  with the node's demo description, if it has one (its token symbols). */
+export async function findMarket(
+  program: LendingProgram,
+  rpcUrl: string,
+  configured: string,
+): Promise<{ key: PublicKey; demo: DemoMarket | null }> {
   const demo = await demoMarket(rpcUrl);
-  if (demo) return new PublicKey(demo.market);
+  if (configured) return { key: new PublicKey(configured), demo };
+  if (demo) return { key: new PublicKey(demo.market), demo };
   const all = await program.account.lendingMarket.all();
   if (all.length === 0) throw new Error("no lending market of this program on this cluster: set one in Settings");
-  return all[0].publicKey;
+  return { key: all[0].publicKey, demo };
 }
 
 export interface ReserveView {
@@ -133,9 +138,10 @@ async function simulateRefresh(
   payers: PublicKey[],
 ): Promise<{ event: pos.RefreshedEvent & { publishTime: { toString(): string } } } | { error: string } | { noPayer: true }> {
   const ix = await program.methods.refreshReserve().accountsPartial({ reserve, oracleConfig, priceAccount }).instruction();
-  const { blockhash } = await program.provider.connection.getLatestBlockhash("confirmed");
+  // The node replaces the blockhash (`replaceRecentBlockhash`), so any well-formed one will do.
+  const recentBlockhash = PublicKey.default.toBase58();
   for (const payerKey of payers) {
-    const message = new TransactionMessage({ payerKey, recentBlockhash: blockhash, instructions: [ix] }).compileToLegacyMessage();
+    const message = new TransactionMessage({ payerKey, recentBlockhash, instructions: [ix] }).compileToLegacyMessage();
     const tx = new VersionedTransaction(message);
     const sim = await program.provider.connection.simulateTransaction(tx, {
       sigVerify: false,
@@ -169,17 +175,16 @@ export function errorText(err: unknown, logs: string[]): string {
 /** Loads the market, its reserves (cached and live) and its obligations. */
 export async function loadMarket(
   program: LendingProgram,
-  rpcUrl: string,
-  marketKey: PublicKey,
+  found: { key: PublicKey; demo: DemoMarket | null },
   payers: PublicKey[],
 ): Promise<{ market: MarketView; obligations: ObligationView[] }> {
   const connection = program.provider.connection;
+  const { key: marketKey, demo } = found;
   const byMarket = [{ memcmp: { offset: 8, bytes: marketKey.toBase58() } }];
-  const [decodedMarket, reserves, obligations, demo, slot] = await Promise.all([
+  const [decodedMarket, reserves, obligations, slot] = await Promise.all([
     program.account.lendingMarket.fetch(marketKey),
     program.account.reserve.all(byMarket),
     program.account.obligation.all(byMarket),
-    demoMarket(rpcUrl),
     connection.getSlot("confirmed"),
   ]);
   const now = (await connection.getBlockTime(slot).catch(() => null)) ?? Math.floor(Date.now() / 1000);

@@ -31,9 +31,9 @@ export function useMarketData(settings: Settings) {
     queryKey: key,
     refetchInterval: 2_500,
     queryFn: async (): Promise<MarketData> => {
-      const marketKey = await findMarket(program, settings.rpcUrl, settings.market);
+      const found = await findMarket(program, settings.rpcUrl, settings.market);
       const payers: PublicKey[] = publicKey ? [publicKey] : [];
-      const { market, obligations } = await loadMarket(program, settings.rpcUrl, marketKey, payers);
+      const { market, obligations } = await loadMarket(program, found, payers);
       let mine: ObligationView | null = null;
       const balances = new Map<string, bigint>();
       let lamports = 0n;

@@ -602,6 +602,7 @@ impl Fuzz {
     async fn top_up(&mut self, i: usize, account: &Pubkey, target: u64) {
         let mint = self.f.reserves[i].mint;
         let data = self.f.data(&mint).await;
+        // The supply: bytes 36..44 of the mint, in both token programs' layout.
         let supply = data
             .get(36..44)
             .and_then(|b| b.try_into().ok())

@@ -86,9 +86,12 @@ pub async fn serve(node: Node, config: &Config) -> anyhow::Result<Running> {
         tokio::runtime::Handle::current(),
         http::Origins::new(config.allowed_origins.clone()),
     )?;
+    // A validator serves pubsub on the RPC port + 1. When the RPC port was left to the OS (0),
+    // so is the pubsub port: `port + 1` of an ephemeral port may belong to someone else.
+    let asked_any_port = config.rpc_addr.rsplit(':').next() == Some("0");
     let ws_addr = match &config.ws_addr {
         Some(a) => a.clone(),
-        None if http.addr.port() == 0 => format!("{}:0", http.addr.ip()),
+        None if asked_any_port => format!("{}:0", http.addr.ip()),
         None => format!("{}:{}", http.addr.ip(), http.addr.port() + 1),
     };
     let listener = tokio::net::TcpListener::bind(&ws_addr)

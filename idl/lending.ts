@@ -480,6 +480,11 @@ export type Lending = {
       "code": 6074,
       "msg": "The reserve of a debt to write off was not passed writable",
       "name": "writeOffReserveNotWritable"
+    },
+    {
+      "code": 6075,
+      "msg": "Target health factor out of range",
+      "name": "invalidTargetHealth"
     }
   ],
   "events": [
@@ -2830,11 +2835,25 @@ export type Lending = {
             "docs": [
               "Reserved for alignment."
             ],
+            "name": "padding1",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "See `MarketParams::target_health_bps` (bps; 0 in markets created before it: off)."
+            ],
+            "name": "targetHealthBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Reserved for alignment."
+            ],
             "name": "padding0",
             "type": {
               "array": [
                 "u8",
-                5
+                2
               ]
             }
           },
@@ -2947,7 +2966,7 @@ export type Lending = {
           },
           {
             "docs": [
-              "Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent, 4 health cap."
+              "Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent, 4 health cap, 5 the pair's lowest (past the close factor to reach the target health)."
             ],
             "name": "bonusSource",
             "type": "u8"
@@ -3000,6 +3019,13 @@ export type Lending = {
             ],
             "name": "liquidatorShares",
             "type": "u64"
+          },
+          {
+            "docs": [
+              "How the largest repayment was set: 0 close factor, 1 target health (within the close factor), 2 past the close factor at the lowest bonus, 3 the whole borrow (insolvent or dust)."
+            ],
+            "name": "sizing",
+            "type": "u8"
           }
         ],
         "kind": "struct"
@@ -3060,6 +3086,13 @@ export type Lending = {
               "LTV (debt / collateral at spot, no borrow factor) at or above which the close factor becomes 100% (bps)."
             ],
             "name": "insolvencyLtvBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Health factor a liquidation lifts the obligation to, and no further (bps, 10,100..=15,000; 0 = off, the close factor alone sizes liquidations). Where the close factor cannot reach it, one liquidation may go past the close factor at the pair's lowest bonus."
+            ],
+            "name": "targetHealthBps",
             "type": "u16"
           },
           {

@@ -18,6 +18,8 @@ import { lendingProgram, oracleConfigPda, reservePda, type Lending } from "../sd
 export interface MarketConfig {
   closeFactorBps: number;
   insolvencyLtvBps: number;
+  /** Health factor a liquidation lifts an obligation to (bps, 10,100..=15,000; 0 = off). Default 10,500. */
+  targetHealthBps?: number;
   liquidationAuctionSecs: number;
   dustThresholdValue: string | number;
   borrowPaused?: boolean;
@@ -88,6 +90,7 @@ function loadOrCreateKeypair(file: string): Keypair {
 const marketParams = (m: MarketConfig) => ({
   closeFactorBps: m.closeFactorBps,
   insolvencyLtvBps: m.insolvencyLtvBps,
+  targetHealthBps: m.targetHealthBps ?? 10_500,
   liquidationAuctionSecs: m.liquidationAuctionSecs,
   dustThresholdValue: new BN(String(m.dustThresholdValue)),
   borrowPaused: m.borrowPaused ?? false,
@@ -168,6 +171,7 @@ export async function deploy(
     const onChain = {
       closeFactorBps: existing.closeFactorBps,
       insolvencyLtvBps: existing.insolvencyLtvBps,
+      targetHealthBps: existing.targetHealthBps,
       liquidationAuctionSecs: existing.liquidationAuctionSecs,
       dustThresholdValue: existing.dustThresholdValue,
       borrowPaused: existing.borrowPaused !== 0,

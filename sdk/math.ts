@@ -220,6 +220,8 @@ export enum BonusSource {
   SolvencyCap = 2,
   Insolvent = 3,
   HealthCap = 4,
+  /** The auction's rate alone: the target health needed more than the close factor. */
+  PastCloseFactor = 5,
 }
 /** Bonus bounds from the two reserves' configs (bps). */
 export function bonusRange(debtMin: number, debtMax: number, collMin: number, collMax: number) {
@@ -288,10 +290,40 @@ export interface SizingInput {
     windowDebtValueSf: bigint;
     windowRepaidValueSf: bigint;
     protocolFeeSf: bigint;
+    /** Target-health sizing (`TargetSizing`); `null` = the close factor alone. */
+    target: TargetSizing | null;
   };
   bonusSf: bigint;
   /** Debt tokens to repay; `U64_MAX` = the most allowed. */
   requested: bigint;
+}
+
+/** Target-health sizing: the target, the bonus past the close factor (the auction's rate
+ *  alone) and the pair's risk weights. */
+export interface TargetSizing {
+  healthSf: bigint;
+  auctionBonusSf: bigint;
+  debtBorrowFactorSf: bigint;
+  collateralThresholdSf: bigint;
+}
+
+/** How the largest repayment was set (`Sizing`). */
+export enum Sizing {
+  CloseFactor = 0,
+  Target = 1,
+  PastCloseFactor = 2,
+  Full = 3,
+}
+
+/** The value `R*` that lifts the health factor to `targetSf` through the pair at `bonusSf`:
+ *  `(THF × BFDV − UBV) / (THF × bf_d − lt_c × (1 + b))`, rounded up; `null` when the
+ *  denominator is not positive (`target_repay_value`). */
+export function targetRepayValue(h: Health, t: TargetSizing, bonusSf: bigint): bigint | null {
+  const num = sub0(mulCeil(t.healthSf, h.bfAdjustedDebtValueSf), h.unhealthyBorrowValueSf);
+  const seizedWeight = mulCeil(t.collateralThresholdSf, checked(WAD + bonusSf));
+  const den = sub0(mul(t.healthSf, t.debtBorrowFactorSf), seizedWeight);
+  if (den === 0n) return null;
+  return divCeil(checked(num * WAD), den);
 }
 
 /** What a liquidation moves (token base units unless `…Sf`). */
@@ -308,6 +340,10 @@ export interface LiquidationPlan {
   dust: boolean;
   /** The seizure was raised to one collateral token: the repayment clears the borrow. */
   minimumSeizure: boolean;
+  /** The bonus rate paid: the one asked for, or the auction's past the close factor. */
+  bonusSf: bigint;
+  /** How `maxRepay` was set. */
+  sizing: Sizing;
 }
 
 /** Thrown where the Rust crate returns `LiquidationError`; `message` is its variant name. */
@@ -352,7 +388,8 @@ export function repayment(heldSf: bigint, indexSf: bigint, amount: bigint): { pa
 
 /** Sizes a liquidation exactly as the program will (see `lending-math/src/liquidation.rs`). */
 export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan {
-  const { debt, collateral: coll, rules, bonusSf: bonus, requested } = input;
+  const { debt, collateral: coll, rules, requested } = input;
+  let bonus = input.bonusSf;
   if (!isLiquidatable(h)) throw new LiquidationError("Healthy");
   const debtValue = marketValue(debt.amountSf, debt.priceSf, debt.decimals);
   const debtTokens = ceilU64Saturating(debt.amountSf);
@@ -360,12 +397,28 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
     h.depositedValueSf === 0n || div(h.borrowedValueSf, h.depositedValueSf) >= rules.insolvencyLtvSf;
   const dust = debtValue < rules.dustThresholdValueSf;
   const full = insolvent || dust;
+  let sizing = full ? Sizing.Full : Sizing.CloseFactor;
   let maxRepay = debtTokens;
   if (!full) {
-    const allowed = sub0(mul(rules.windowDebtValueSf, rules.closeFactorSf), rules.windowRepaidValueSf);
+    const byCloseFactor = sub0(mul(rules.windowDebtValueSf, rules.closeFactorSf), rules.windowRepaidValueSf);
+    // A target is a floor on health (rounded up to whole tokens), the close factor a ceiling
+    // on what is taken (rounded down); `null`: no limit but the borrow and the collateral.
+    let limit: bigint | null = byCloseFactor;
+    if (rules.target) {
+      const atBonus = targetRepayValue(h, rules.target, bonus);
+      if (atBonus !== null && atBonus <= byCloseFactor) {
+        limit = atBonus;
+        sizing = Sizing.Target;
+      } else {
+        bonus = min(bonus, rules.target.auctionBonusSf);
+        limit = targetRepayValue(h, rules.target, bonus);
+        sizing = Sizing.PastCloseFactor;
+      }
+    }
+    const allowed = limit ?? debtValue;
     const byCf = amountForValue(allowed, debt.priceSf, debt.decimals);
-    if (byCf < maxRepay * WAD) {
-      const floor = floorU64(byCf);
+    if (limit !== null && byCf < maxRepay * WAD) {
+      const floor = sizing === Sizing.CloseFactor ? floorU64(byCf) : min(ceilU64(byCf), debtTokens);
       maxRepay = floor === 0n && allowed !== 0n ? 1n : floor;
       // Shares backed by nothing: no seizure can be priced (`NothingToSeize`, as the crate).
       if (allowed !== 0n && coll.reserveAssetsSf === 0n) throw new LiquidationError("NothingToSeize");
@@ -438,6 +491,8 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
     fullLiquidation: full,
     dust,
     minimumSeizure,
+    bonusSf: bonus,
+    sizing,
   };
 }
 

@@ -183,6 +183,8 @@ export const previewHealth = (p: Positions, reserves: Map<string, ReserveFigures
 export interface MarketRules {
   closeFactorBps: number;
   insolvencyLtvBps: number;
+  /** Target health factor of a liquidation (bps; 0 = off). */
+  targetHealthBps: number;
   dustThresholdValue: bigint;
   liquidationAuctionSecs: number;
 }
@@ -191,6 +193,7 @@ export interface MarketRules {
 export const marketRules = (mk: any): MarketRules => ({
   closeFactorBps: mk.closeFactorBps,
   insolvencyLtvBps: mk.insolvencyLtvBps,
+  targetHealthBps: mk.targetHealthBps ?? 0,
   dustThresholdValue: BigInt(mk.dustThresholdValue.toString()),
   liquidationAuctionSecs: mk.liquidationAuctionSecs,
 });
@@ -236,7 +239,8 @@ export interface LiquidationPreview {
  * program's `operations::liquidation::liquidate` does it on reserves priced in the landing
  * slot: the obligation valued from its positions, the close-factor window restarted when the
  * landing slot is a new one, the bonus from the health ramp and the auction since the episode
- * began (`now` when it has not yet been seen), and `planLiquidation`. Throws
+ * began (`now` when it has not yet been seen), and `planLiquidation` (sized to the market's
+ * target health; past the close factor the bonus is the auction's rate alone). Throws
  * `LiquidationError` where the program refuses (`Healthy`, `RepayTooLarge`, …).
  */
 export function previewLiquidation(
@@ -282,12 +286,17 @@ export function previewLiquidation(
       windowDebtValueSf: sameWindow ? state.windowDebtValueSf : h.borrowedValueSf,
       windowRepaidValueSf: sameWindow ? state.windowRepaidValueSf : 0n,
       protocolFeeSf: m.fromBps(ct.protocolFeeBps),
+      target:
+        rules.targetHealthBps > 0
+          ? { healthSf: m.fromBps(rules.targetHealthBps), auctionBonusSf: bonus.auctionPart ?? lo, ...weights }
+          : null,
     },
     bonusSf: bonus.rate,
     requested,
   });
   const received = m.marketValue(plan.liquidatorAmount * m.WAD, c.prices.spotSf, c.decimals);
-  return { bonus, plan, profitValueSf: received - plan.repayValueSf };
+  const paid = plan.bonusSf < bonus.rate ? { ...bonus, rate: plan.bonusSf, source: m.BonusSource.PastCloseFactor } : bonus;
+  return { bonus: paid, plan, profitValueSf: received - plan.repayValueSf };
 }
 
 /** A `ReserveRefreshed` event (decoded, camelCase), as a simulated `refresh_reserve` gives it. */

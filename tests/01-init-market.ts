@@ -41,7 +41,13 @@ function config(assets: Asset[], marketKeypair: string): DeployConfig {
   return {
     marketKeypair,
     quoteCurrency: "USD",
-    market: { closeFactorBps: 2_000, insolvencyLtvBps: 9_500, liquidationAuctionSecs: 600, dustThresholdValue: "2" },
+    market: {
+      closeFactorBps: 2_000,
+      insolvencyLtvBps: 9_500,
+      targetHealthBps: 10_500,
+      liquidationAuctionSecs: 600,
+      dustThresholdValue: "2",
+    },
     reserves: assets.map((a) => ({
       symbol: a.symbol,
       mint: a.mint.toBase58(),
@@ -98,6 +104,7 @@ describe("01 init market and reserves (migrations/deploy.ts)", function () {
     assert.ok(market.admin.equals(payer.publicKey));
     assert.equal(market.closeFactorBps, 2_000);
     assert.equal(market.insolvencyLtvBps, 9_500);
+    assert.equal(market.targetHealthBps, 10_500);
     assert.equal(market.liquidationAuctionSecs, 600);
     assert.equal(market.reservesCount.toString(), "2");
     assert.equal(Buffer.from(market.quoteCurrency).subarray(0, 3).toString(), "USD");

@@ -1,7 +1,9 @@
 /** 07: after a price drop, a liquidator repays part of the debt and receives the collateral
- *  with the bonus; the protocol keeps its share of the bonus in the insurance fund. The
- *  successful liquidation runs with a 10-second auction that has run out, so its bonus is the
- *  reserves' maximum and every amount is known in advance from `sdk/math`'s `planLiquidation`. */
+ *  with the bonus; the protocol keeps its share of the bonus in the insurance fund. The first
+ *  successful liquidation runs with target sizing off and a 10-second auction that has run
+ *  out, so its bonus is the reserves' maximum and every amount is known in advance from
+ *  `sdk/math`'s `planLiquidation`. The second runs on the deployed market (target health
+ *  1.05): it takes what lifts the obligation to 1.05, past the close factor at the lowest bonus. */
 import * as assert from "node:assert/strict";
 import { BN } from "@anchor-lang/core";
 import { Keypair, PublicKey } from "@solana/web3.js";
@@ -11,18 +13,53 @@ import { expectError } from "./lib/errors";
 import { eventOf } from "./lib/events";
 import { balance, borrowIx, depositIx, openObligation, refreshIxs, reserveMetas, send, tokens, units, world } from "./lib/market";
 import { requirePriceHelper, setPrice } from "./lib/prices";
-import { WAD, fromBps, isLiquidatable, planLiquidation, sfToBigInt } from "../sdk/math";
+import { BonusSource, Sizing, WAD, fromBps, isLiquidatable, planLiquidation, sfToBigInt } from "../sdk/math";
 import { obligationHealth } from "./06-refresh-price-moves";
 import * as pos from "../sdk/position";
 
 const PRICE_SCALE = 10n ** 8n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Sets the market's auction length (the deploy script's other parameters unchanged). */
-async function setAuctionSecs(secs: number): Promise<void> {
-  const params = { closeFactorBps: 2_000, insolvencyLtvBps: 9_500, liquidationAuctionSecs: secs, dustThresholdValue: new BN(2), borrowPaused: false, withdrawPaused: false };
+/** Sets the market's auction length and target health (the deploy script's other parameters
+ *  unchanged; `setMarket()` restores the deployed ones). */
+async function setMarket(auctionSecs = 600, targetHealthBps = 10_500): Promise<void> {
+  const params = {
+    closeFactorBps: 2_000,
+    insolvencyLtvBps: 9_500,
+    targetHealthBps,
+    liquidationAuctionSecs: auctionSecs,
+    dustThresholdValue: new BN(2),
+    borrowPaused: false,
+    withdrawPaused: false,
+  };
   const ix = await program.methods.updateMarket(params).accountsPartial({ admin: payer.publicKey, lendingMarket: world.market }).instruction();
   await send([ix]);
+}
+
+/** The dApp's preview (`sdk/position`) of liquidating `requested` USDC of the obligation `ob`
+ *  against its SOL, from the decoded accounts alone, landing in the next slot. */
+async function previewFromChain(ob: any, sol: any, usdc: any, requested: bigint) {
+  const figures = new Map([
+    [world.sol.reserve.toBase58(), pos.reserveFigures(sol)],
+    [world.usdc.reserve.toBase58(), pos.reserveFigures(usdc)],
+  ]);
+  const terms = new Map([
+    [world.sol.reserve.toBase58(), pos.liquidationTerms(sol)],
+    [world.usdc.reserve.toBase58(), pos.liquidationTerms(usdc)],
+  ]);
+  const rules = pos.marketRules(await program.account.lendingMarket.fetch(world.market));
+  const slot = BigInt(await connection.getSlot("confirmed"));
+  const preview = pos.previewLiquidation(
+    pos.positionsOf(ob),
+    figures,
+    terms,
+    pos.liquidationState(ob),
+    rules,
+    { debt: world.usdc.reserve.toBase58(), collateral: world.sol.reserve.toBase58() },
+    { slot: slot + 1n, now: BigInt(Math.floor(Date.now() / 1000)) },
+    requested,
+  );
+  return { preview, rules };
 }
 
 describe("07 liquidation with the bonus", function () {
@@ -82,15 +119,27 @@ describe("07 liquidation with the bonus", function () {
   });
 
   it("fail_liquidate_when_repay_exceeds_the_close_factor", async function () {
-    // Close factor 20% of $650 of debt: at most $130.
-    await expectError(send([...(await refreshIxs(obligation)), await liquidateIx(units(world.usdc, 200), 1n)], [liquidator]), "LiquidationTooLarge");
+    // Target sizing off: the close factor, 20% of $650 of debt, allows at most $130.
+    await setMarket(600, 0);
+    try {
+      await expectError(send([...(await refreshIxs(obligation)), await liquidateIx(units(world.usdc, 200), 1n)], [liquidator]), "LiquidationTooLarge");
+    } finally {
+      await setMarket();
+    }
+  });
+
+  it("fail_liquidate_when_repay_exceeds_what_the_target_health_needs", async function () {
+    // HF = $624 / $650 = 0.96. At the 10% bonus, 1.05 needs (1.05 × 650 − 624) / (1.05 − 0.8 ×
+    // 1.1) = $344, past the $130 close factor; at the 2% lowest bonus it needs $58.5 / 0.234 =
+    // $250: the most a liquidation may repay, and $300 is refused.
+    await expectError(send([...(await refreshIxs(obligation)), await liquidateIx(units(world.usdc, 300), 1n)], [liquidator]), "LiquidationTooLarge");
   });
 
   it("successful_liquidation_pays_the_bonus_and_improves_health", async function () {
     this.timeout(60_000);
     // A 10-second auction, seen running for more than 10 s (sightings at most 10 s apart keep
     // one episode): the bonus is the maximum, 10%, whatever the health ramp says.
-    await setAuctionSecs(10);
+    await setMarket(10, 0);
     try {
       for (let i = 0; i < 3; i++) {
         await send(await refreshIxs(obligation));
@@ -124,33 +173,14 @@ describe("07 liquidation with the bonus", function () {
           windowDebtValueSf: sfToBigInt(ob.borrowedValueSf),
           windowRepaidValueSf: 0n,
           protocolFeeSf: fromBps(sol.config.protocolLiquidationFeeBps),
+          target: null,
         },
         bonusSf: fromBps(1_000),
         requested: repay,
       });
       assert.equal(plan.repayAmount, repay);
       // The dApp's preview (`sdk/position`) from the decoded accounts alone gives the same plan.
-      const figures = new Map([
-        [world.sol.reserve.toBase58(), pos.reserveFigures(sol)],
-        [world.usdc.reserve.toBase58(), pos.reserveFigures(usdc)],
-      ]);
-      const terms = new Map([
-        [world.sol.reserve.toBase58(), pos.liquidationTerms(sol)],
-        [world.usdc.reserve.toBase58(), pos.liquidationTerms(usdc)],
-      ]);
-      const rules = pos.marketRules(await program.account.lendingMarket.fetch(world.market));
-      const slot = BigInt(await connection.getSlot("confirmed"));
-      const now = BigInt(Math.floor(Date.now() / 1000));
-      const preview = pos.previewLiquidation(
-        pos.positionsOf(ob),
-        figures,
-        terms,
-        pos.liquidationState(ob),
-        rules,
-        { debt: world.usdc.reserve.toBase58(), collateral: world.sol.reserve.toBase58() },
-        { slot: slot + 1n, now },
-        repay,
-      );
+      const { preview } = await previewFromChain(ob, sol, usdc, repay);
       assert.deepEqual(preview.plan, plan);
       assert.equal(preview.bonus.rate, fromBps(1_000), "the auction has run out");
       const insuranceBefore = BigInt(sol.insuranceAmount.toString());
@@ -174,7 +204,37 @@ describe("07 liquidation with the bonus", function () {
       assert.ok(BigInt(ev.healthFactorAfterBps.toString()) > BigInt(ev.healthFactorBeforeBps.toString()));
       assert.equal(BigInt(ev.collateralPriceSf.toString()), 78n * WAD);
     } finally {
-      await setAuctionSecs(600);
+      await setMarket();
     }
+  });
+
+  it("successful_liquidation_sized_to_the_target_health_takes_only_what_it_needs", async function () {
+    // After the first liquidation: $550 of debt against 10 SOL less what it seized, HF 0.97.
+    await send(await refreshIxs(obligation));
+    const ob = await program.account.obligation.fetch(obligation);
+    const sol = await program.account.reserve.fetch(world.sol.reserve);
+    const usdc = await program.account.reserve.fetch(world.usdc.reserve);
+    const { preview, rules } = await previewFromChain(ob, sol, usdc, 2n ** 64n - 1n);
+    assert.equal(rules.targetHealthBps, 10_500);
+    assert.equal(preview.plan.sizing, Sizing.PastCloseFactor);
+    // The auction's rate alone (the episode began with the price drop): no health ramp.
+    // (The source says "auction" when the auction is already above the health ramp.)
+    assert.equal(preview.plan.bonusSf, preview.bonus.auctionPart);
+    assert.ok([BonusSource.Auction, BonusSource.PastCloseFactor].includes(preview.bonus.source));
+    assert.ok(preview.plan.bonusSf >= fromBps(200) && preview.plan.bonusSf < fromBps(1_000));
+    const cf = (sfToBigInt(ob.borrowedValueSf) * 2_000n) / 10_000n;
+    assert.ok(preview.plan.repayValueSf > cf, "past the close factor");
+    // The most allowed, as a keeper asks: sized again when it lands (the auction has moved on
+    // by a second or two, so the amount by a hair).
+    const sig = await send([...(await refreshIxs(obligation)), await liquidateIx(2n ** 64n - 1n, 1n)], [liquidator]);
+    const ev = await eventOf(sig, "liquidated");
+    assert.equal(ev.sizing, Sizing.PastCloseFactor);
+    assert.ok([BonusSource.Auction, BonusSource.PastCloseFactor].includes(ev.bonusSource));
+    const repaid = BigInt(ev.repayAmount.toString());
+    const drift = repaid > preview.plan.maxRepay ? repaid - preview.plan.maxRepay : preview.plan.maxRepay - repaid;
+    assert.ok(drift * 1_000n < preview.plan.maxRepay, `repaid ${repaid} vs preview ${preview.plan.maxRepay}`);
+    const hf = BigInt(ev.healthFactorAfterBps.toString());
+    assert.ok(hf >= 10_500n && hf < 10_510n, `health factor after ${hf} bps: the target, and no further`);
+    await expectError(send([...(await refreshIxs(obligation)), await liquidateIx(1n, 1n)], [liquidator]), "ObligationHealthy");
   });
 });

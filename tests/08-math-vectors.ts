@@ -81,7 +81,18 @@ describe("08 lending-math golden vectors", function () {
           priceSf: big(c.collateral.priceSf),
           decimals: c.collateral.decimals,
         },
-        rules: Object.fromEntries(Object.entries(c.rules).map(([k, v]) => [k, big(v as string)])) as m.SizingInput["rules"],
+        rules: {
+          ...(Object.fromEntries(
+            Object.entries(c.rules)
+              .filter(([k]) => k !== "target")
+              .map(([k, v]) => [k, big(v as string)]),
+          ) as Omit<m.SizingInput["rules"], "target">),
+          target: c.rules.target
+            ? (Object.fromEntries(
+                Object.entries(c.rules.target).map(([k, v]) => [k, big(v as string)]),
+              ) as unknown as m.TargetSizing)
+            : null,
+        },
         bonusSf: big(c.bonusSf),
         requested: big(c.requested),
       };
@@ -94,6 +105,12 @@ describe("08 lending-math golden vectors", function () {
       }
       assert.deepEqual(got, c.plan);
     }
+  });
+
+  it("successful_sizing_vectors_cover_every_sizing_rule", function () {
+    const seen = new Set(vectors.sizing.filter((c: any) => c.plan.sizing).map((c: any) => c.plan.sizing));
+    for (const s of [m.Sizing.CloseFactor, m.Sizing.Target, m.Sizing.PastCloseFactor, m.Sizing.Full])
+      assert.ok(seen.has(String(s)), `no case sized by ${m.Sizing[s]}`);
   });
 
   it("successful_every_section_has_cases", function () {

@@ -77,9 +77,22 @@ async fn successful_round_liquidates_only_the_unhealthy_obligation() {
     assert_eq!(report.liquidations.len(), 1);
     let l = &report.liquidations[0];
     assert_eq!(l.obligation, risky);
-    // Close factor: 20% of $9,950 = 1,990 USDC.
-    assert_eq!(l.repay_amount, 1_990_000_000);
+    // Sized to the target health 1.05, past the $1,990 close factor at the auction's starting
+    // 3%: (1.05 × 9,950 − 9,360) / (1.05 − 0.78 × 1.03) = 4,409.98 USDC (and some interest).
+    assert!(
+        (4_409_975_000..4_410_100_000).contains(&l.repay_amount),
+        "{}",
+        l.repay_amount
+    );
     let after = obligation(&chain, risky).await;
+    let h = after.health();
+    assert!(
+        h.unhealthy_borrow_value
+            >= h.bf_adjusted_debt_value
+                .try_mul(lending_math::Decimal::from_bps(10_500))
+                .unwrap(),
+        "one liquidation lifts it to the target: {h:?}"
+    );
     // Exactly what the repayment removes at the index of the liquidation's slot.
     let acc = chain
         .client()

@@ -18,7 +18,7 @@ use lending_math::health::{
 use lending_math::interest::{borrow_rate, compound_factor, CurvePoint, CURVE_POINTS};
 use lending_math::liquidation::{
     bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, PairWeights,
-    SizingRules,
+    SizingRules, TargetSizing,
 };
 use lending_math::price::Prices;
 use lending_math::shares::assets_for_shares;
@@ -316,6 +316,15 @@ fn sizing_cases(r: &mut Rng) -> Vec<String> {
                     .try_mul(Decimal::from_bps(r.below(3_000)))
                     .unwrap_or_default(),
                 protocol_fee: Decimal::from_bps(r.below(3_000)),
+                // Target sizing two cases in three.
+                target: (r.below(3) > 0).then(|| TargetSizing {
+                    health: Decimal::from_bps(10_100 + r.below(4_901)),
+                    auction_bonus: Decimal::from_bps(r.below(800)),
+                    pair: PairWeights {
+                        debt_borrow_factor: Decimal::from_bps(10_000 + r.below(15_000)),
+                        collateral_threshold: Decimal::from_bps(5_000 + r.below(4_500)),
+                    },
+                }),
             };
             let bonus = Decimal::from_bps(r.below(1_500));
             // Mostly a part of what is allowed, sometimes all of it, sometimes too much.
@@ -341,6 +350,8 @@ fn sizing_cases(r: &mut Rng) -> Vec<String> {
                     ("fullLiquidation", p.full_liquidation.to_string()),
                     ("dust", p.dust.to_string()),
                     ("minimumSeizure", p.minimum_seizure.to_string()),
+                    ("bonusSf", q(sf(p.bonus))),
+                    ("sizing", q(p.sizing.code())),
                 ]),
                 Err(e) => obj(&[("error", q(format!("{e:?}")))]),
             };
@@ -373,6 +384,18 @@ fn sizing_cases(r: &mut Rng) -> Vec<String> {
                         ("windowDebtValueSf", q(sf(rules.window_debt_value))),
                         ("windowRepaidValueSf", q(sf(rules.window_repaid_value))),
                         ("protocolFeeSf", q(sf(rules.protocol_fee))),
+                        (
+                            "target",
+                            match &rules.target {
+                                None => "null".to_string(),
+                                Some(t) => obj(&[
+                                    ("healthSf", q(sf(t.health))),
+                                    ("auctionBonusSf", q(sf(t.auction_bonus))),
+                                    ("debtBorrowFactorSf", q(sf(t.pair.debt_borrow_factor))),
+                                    ("collateralThresholdSf", q(sf(t.pair.collateral_threshold))),
+                                ]),
+                            },
+                        ),
                     ]),
                 ),
                 ("bonusSf", q(sf(bonus))),

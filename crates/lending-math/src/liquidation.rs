@@ -42,6 +42,24 @@
 //! [`liquidation_improves`]: a strict rise of the health factor, save for the unit rounding of
 //! positions worth a few base units ([`Tolerance`]).
 //!
+//! Target health (`THF > 1`, the market's `target_health`): a liquidation repays what lifts the
+//! health factor to `THF`, no more. Through the pair above, at bonus `b`,
+//! `(UBV − lt_c R (1 + b)) / (BFDV − bf_d R) = THF` solves to
+//! `R* = (THF × BFDV − UBV) / (THF × bf_d − lt_c × (1 + b))`, rounded up ([`target_repay_value`];
+//! the numerator rounded up, the denominator down). The denominator is positive whenever the
+//! health cap holds, since `lt_c (1 + b) < bf_d × HF < bf_d × THF`; and `HF'` rises with `R`,
+//! so repaying at least `R*` leaves `HF' ≥ THF`. Then:
+//! - `R*` within the close factor (`R* ≤ cf × BV`, less what this slot already repaid): the
+//!   liquidation is capped at `R*` instead of `cf × BV`, so it takes no more than it must;
+//! - `R*` past it: no liquidation within the close factor reaches the target at that bonus, and
+//!   successive ones would each pay it on a position that stays unhealthy (the drain of a
+//!   position whose `lt_c × (1 + b)` is close to `bf_d × HF`). Instead one liquidation may go
+//!   past the close factor, at the lowest bonus the rules allow: the auction's rate alone,
+//!   without the health ramp (`min(b, b_auction)`, which is `lo` when the episode begins), and
+//!   up to the `R*` of that bonus: at most the whole borrow, as far as the collateral allows;
+//! - `THF = 0` turns target sizing off: the close factor alone sizes liquidations (Save and
+//!   Aave v3 do so).
+//!
 //! Sizing:
 //! - per slot, the value repaid may not exceed `cf × BV` (measured at the first liquidation of
 //!   the slot; while any of it is left, at least one whole debt unit, and at least what buys the
@@ -129,6 +147,8 @@ pub enum BonusSource {
     Insolvent,
     /// The pair's health cap `(1 − m) × bf_d × UBV / (lt_c × BFDV) − 1`.
     HealthCap,
+    /// The auction's rate alone: the target health needed more than the close factor.
+    PastCloseFactor,
 }
 
 impl BonusSource {
@@ -140,6 +160,7 @@ impl BonusSource {
             BonusSource::SolvencyCap => 2,
             BonusSource::Insolvent => 3,
             BonusSource::HealthCap => 4,
+            BonusSource::PastCloseFactor => 5,
         }
     }
 }
@@ -198,6 +219,31 @@ pub fn health_cap(h: &Health, pair: &PairWeights) -> MathResult<Option<Decimal>>
     Ok(Some(ratio.try_mul(keep)?.saturating_sub(Decimal::one())))
 }
 
+/// The Dutch auction's rate alone: `lo + (hi − lo) × min(t − t0, T) / T`, `lo` until the
+/// obligation has been seen liquidatable (`since` = 0), `hi` without an auction (`T` = 0).
+pub fn auction_bonus(
+    lo: Decimal,
+    hi: Decimal,
+    since: i64,
+    now: i64,
+    auction_secs: u32,
+) -> MathResult<Decimal> {
+    if auction_secs == 0 {
+        return Ok(hi);
+    }
+    let elapsed = if since == 0 {
+        0
+    } else {
+        now.saturating_sub(since).max(0) as u64
+    };
+    let t = elapsed.min(u64::from(auction_secs));
+    lo.try_add(
+        hi.try_sub(lo)?
+            .try_mul_u64(t)?
+            .try_div_u64(u64::from(auction_secs))?,
+    )
+}
+
 /// The bonus of an obligation with totals `h`, liquidated through `pair`, first seen
 /// liquidatable at `since` (unix seconds, 0 = now), at time `now`, with an auction of
 /// `auction_secs`.
@@ -222,21 +268,7 @@ pub fn liquidation_bonus(
         .saturating_sub(h.unhealthy_borrow_value)
         .try_div(h.deposited_value)?;
     let health_rate = distance.max(lo).min(hi);
-    let elapsed = if since == 0 {
-        0
-    } else {
-        now.saturating_sub(since).max(0) as u64
-    };
-    let auction_rate = if auction_secs == 0 {
-        hi
-    } else {
-        let t = elapsed.min(u64::from(auction_secs));
-        lo.try_add(
-            hi.try_sub(lo)?
-                .try_mul_u64(t)?
-                .try_div_u64(u64::from(auction_secs))?,
-        )?
-    };
+    let auction_rate = auction_bonus(lo, hi, since, now, auction_secs)?;
     let (rate, source) = if auction_rate > health_rate {
         (auction_rate, BonusSource::Auction)
     } else {
@@ -301,6 +333,72 @@ pub struct SizingRules {
     pub window_repaid_value: Decimal,
     /// Protocol share of the bonus, `f`.
     pub protocol_fee: Decimal,
+    /// Target-health sizing; `None` = the close factor alone.
+    pub target: Option<TargetSizing>,
+}
+
+/// What target-health sizing needs besides the totals (see the module docs).
+#[derive(Clone, Copy, Debug)]
+pub struct TargetSizing {
+    /// Health factor `THF > 1` a liquidation lifts the obligation to.
+    pub health: Decimal,
+    /// The bonus of a liquidation that must go past the close factor to reach the target:
+    /// the Dutch auction's rate alone ([`auction_bonus`]), no health ramp. It starts at the
+    /// pair's lowest bonus, so the first liquidator to act takes the position at the lowest
+    /// bonus that clears it, and it still rises while nobody does.
+    pub auction_bonus: Decimal,
+    /// The pair's risk weights.
+    pub pair: PairWeights,
+}
+
+/// How the largest repayment was set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sizing {
+    /// The close factor (target sizing off).
+    CloseFactor,
+    /// The target amount `R*`, within the close factor.
+    Target,
+    /// Past the close factor, at the auction's bonus: up to `R*` at that bonus, or the whole borrow.
+    PastCloseFactor,
+    /// The whole borrow: insolvent or dust.
+    Full,
+}
+
+impl Sizing {
+    /// Stable code for events.
+    pub fn code(self) -> u8 {
+        match self {
+            Sizing::CloseFactor => 0,
+            Sizing::Target => 1,
+            Sizing::PastCloseFactor => 2,
+            Sizing::Full => 3,
+        }
+    }
+}
+
+/// The value `R*` that lifts the health factor to `target` when repaid through `pair` at bonus
+/// `bonus`: `(THF × BFDV − UBV) / (THF × bf_d − lt_c × (1 + b))`, rounded up. `None` when the
+/// denominator is not positive: no repayment through the pair reaches the target (only without
+/// the health cap). Zero when the health factor is at the target already.
+pub fn target_repay_value(
+    h: &Health,
+    pair: &PairWeights,
+    target: Decimal,
+    bonus: Decimal,
+) -> MathResult<Option<Decimal>> {
+    let num = target
+        .try_mul_ceil(h.bf_adjusted_debt_value)?
+        .saturating_sub(h.unhealthy_borrow_value);
+    let seized_weight = pair
+        .collateral_threshold
+        .try_mul_ceil(Decimal::one().try_add(bonus)?)?;
+    let den = target
+        .try_mul(pair.debt_borrow_factor)?
+        .saturating_sub(seized_weight);
+    if den.is_zero() {
+        return Ok(None);
+    }
+    Ok(Some(num.try_div_ceil(den)?))
 }
 
 /// What a liquidation moves.
@@ -329,6 +427,10 @@ pub struct LiquidationPlan {
     /// True when the seizure was raised to the one-token minimum: the repayment clears the
     /// borrow but is worth less than one collateral token.
     pub minimum_seizure: bool,
+    /// The bonus rate paid: the one asked for, or the auction's past the close factor.
+    pub bonus: Decimal,
+    /// How `max_repay` was set.
+    pub sizing: Sizing,
 }
 
 /// Sizes a liquidation of `requested` debt tokens (`u64::MAX` = the most allowed).
@@ -351,18 +453,46 @@ pub fn plan_liquidation(
     let dust = debt_value < rules.dust_threshold_value;
     let full = insolvent || dust;
 
+    let mut bonus = bonus;
+    let mut sizing = if full {
+        Sizing::Full
+    } else {
+        Sizing::CloseFactor
+    };
     let mut max_repay = debt_tokens;
     if !full {
-        let allowed_value = rules
+        let by_close_factor = rules
             .window_debt_value
             .try_mul(rules.close_factor)?
             .saturating_sub(rules.window_repaid_value);
-        let by_cf = amount_for_value(allowed_value, debt.price, debt.decimals)?;
-        if by_cf < Decimal::from_u64(max_repay) {
+        // The value allowed, and whether it is a target (rounded up to whole tokens: the
+        // target is a floor on health) or the close factor (rounded down: a ceiling on what
+        // is taken). `None`: no limit but the borrow and the collateral.
+        let mut allowed = Some(by_close_factor);
+        if let Some(t) = &rules.target {
+            match target_repay_value(h, &t.pair, t.health, bonus)? {
+                Some(r) if r <= by_close_factor => {
+                    allowed = Some(r);
+                    sizing = Sizing::Target;
+                }
+                _ => {
+                    bonus = bonus.min(t.auction_bonus);
+                    allowed = target_repay_value(h, &t.pair, t.health, bonus)?;
+                    sizing = Sizing::PastCloseFactor;
+                }
+            }
+        }
+        let allowed_value = allowed.unwrap_or(debt_value);
+        let by_allowed = amount_for_value(allowed_value, debt.price, debt.decimals)?;
+        if allowed.is_some() && by_allowed < Decimal::from_u64(max_repay) {
             // At least one whole unit while any allowance is left: with a coarse debt unit
             // (few decimals, high price) the close factor would otherwise round to nothing
             // and leave the obligation unliquidatable until the insolvency LTV.
-            let floor = by_cf.try_floor_u64()?;
+            let floor = if sizing == Sizing::CloseFactor {
+                by_allowed.try_floor_u64()?
+            } else {
+                by_allowed.try_ceil_u64()?.min(debt_tokens)
+            };
             max_repay = if floor == 0 && !allowed_value.is_zero() {
                 1
             } else {
@@ -476,6 +606,8 @@ pub fn plan_liquidation(
         full_liquidation: full,
         dust,
         minimum_seizure,
+        bonus,
+        sizing,
     })
 }
 
@@ -494,7 +626,7 @@ pub struct Tolerance {
 }
 
 impl Tolerance {
-    /// The tolerance of `plan`, sized on `debt` and `coll` for `pair` at bonus rate `bonus`.
+    /// The tolerance of `plan`, sized on `debt` and `coll` for `pair` at the plan's bonus.
     ///
     /// Why that much, and no more: for a solvent obligation the health and solvency caps keep
     /// `value(last deposit) / (1 + b) > BFDV / bf_d`, so in exact arithmetic no repayment of
@@ -508,8 +640,8 @@ impl Tolerance {
         debt: &DebtSide,
         coll: &CollateralSide,
         pair: &PairWeights,
-        bonus: Decimal,
     ) -> MathResult<Tolerance> {
+        let bonus = plan.bonus;
         let value_of = |shares: u64| -> MathResult<Decimal> {
             let amount = shares::assets_for_shares(shares, coll.reserve_assets, coll.share_supply)?;
             market_value(amount, coll.price, coll.decimals)

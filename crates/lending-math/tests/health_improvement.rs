@@ -12,8 +12,9 @@ use lending_math::health::{
     market_value, unit_value, value_borrow, value_deposit, BorrowInput, DepositInput, Health,
 };
 use lending_math::liquidation::{
-    bonus_range, liquidation_bonus, liquidation_improves, plan_liquidation, CollateralSide,
-    DebtSide, LiquidationError, PairWeights, SizingRules, Tolerance,
+    auction_bonus, bonus_range, liquidation_bonus, liquidation_improves, plan_liquidation,
+    CollateralSide, DebtSide, LiquidationError, PairWeights, Sizing, SizingRules, TargetSizing,
+    Tolerance,
 };
 use lending_math::price::Prices;
 use lending_math::{shares, Decimal};
@@ -101,6 +102,29 @@ fn health(deposits: &[(Asset, u64)], borrows: &[(Asset, Decimal)]) -> Health {
     h
 }
 
+/// A target health factor: off (0) one case in three, else 1.01 to 1.50 (bps).
+fn target_bps() -> impl Strategy<Value = u64> {
+    prop_oneof![1 => Just(0u64), 2 => 10_100u64..=15_000]
+}
+
+/// `rules` with target-health sizing at `target_bps` (0 = off) for the pair `pair`, whose
+/// auction stands at `auction`.
+fn targeting(
+    rules: &SizingRules,
+    target_bps: u64,
+    auction: Decimal,
+    pair: PairWeights,
+) -> SizingRules {
+    SizingRules {
+        target: (target_bps > 0).then_some(TargetSizing {
+            health: Decimal::from_bps(target_bps),
+            auction_bonus: auction,
+            pair,
+        }),
+        ..*rules
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 4_000, max_global_rejects: 200_000, ..ProptestConfig::default() })]
 
@@ -114,6 +138,7 @@ proptest! {
         requested_pct in 1u64..=110,
         fee_bps in 0u64..=5_000,
         depth_bps in 10_001u64..=13_000,
+        target_bps in target_bps(),
     ) {
         let deposits: Vec<(Asset, u64)> = deps.clone();
         let raw: Vec<(Asset, Decimal)> =
@@ -161,7 +186,10 @@ proptest! {
             window_debt_value: h.borrowed_value,
             window_repaid_value: Decimal::zero(),
             protocol_fee: Decimal::from_bps(fee_bps),
+            target: None,
         };
+        let auction = auction_bonus(lo, hi, 1_000, 1_000 + elapsed, 600).unwrap();
+        let rules = targeting(&rules, target_bps, auction, pair);
         let debt = DebtSide { amount: dd, price: da.price, decimals: da.decimals };
         let coll = CollateralSide {
             shares: cs,
@@ -238,7 +266,7 @@ fn health_after(
     deposits_after[ci].1 -= plan.seize_shares;
     let mut borrows_after = borrows.to_vec();
     let dd = borrows[di].1;
-    borrows_after[di].1 = if plan.repay_amount >= dd.try_ceil_u64().unwrap() {
+    borrows_after[di].1 = if plan.repay_amount >= dd.ceil_u64_saturating() {
         Decimal::zero()
     } else {
         dd.try_sub(Decimal::from_u64(plan.repay_amount)).unwrap()
@@ -294,6 +322,7 @@ fn liquidatable(
         window_debt_value: h.borrowed_value,
         window_repaid_value: Decimal::zero(),
         protocol_fee: Decimal::from_bps(fee_bps),
+        target: None,
     };
     h.is_liquidatable().then_some((h, borrows, rules))
 }
@@ -314,6 +343,7 @@ proptest! {
         fee_bps in 0u64..=5_000,
         depth_bps in 10_001u64..=16_000,
         elapsed in 0i64..=1_200,
+        target_bps in target_bps(),
     ) {
         let found = liquidatable(&deps, &bors, depth_bps, close_factor_bps, fee_bps);
         prop_assume!(found.is_some());
@@ -338,12 +368,14 @@ proptest! {
                     price: ca.price,
                     decimals: ca.decimals,
                 };
+                let auction = auction_bonus(lo, hi, 1_000, 1_000 + elapsed, 600).unwrap();
+                let rules = targeting(&rules, target_bps, auction, pair);
                 let plan = match plan_liquidation(&h, &debt, &coll, &rules, bonus.rate, u64::MAX) {
                     Ok(p) => p,
                     Err(e) => { refusals.push(format!("({ci},{di}) plan {e:?}")); continue; }
                 };
                 let after = health_after(&deps, &borrows, (ci, di), &plan);
-                let tol = Tolerance::for_plan(&plan, &debt, &coll, &pair, bonus.rate).unwrap();
+                let tol = Tolerance::for_plan(&plan, &debt, &coll, &pair).unwrap();
                 if liquidation_improves(&h, &after, &tol).unwrap() {
                     return Ok(());
                 }
@@ -382,6 +414,7 @@ proptest! {
         close_factor_bps in 1_000u64..=10_000,
         depth_bps in 10_001u64..=16_000,
         requested_pct in 1u64..=110,
+        target_bps in target_bps(),
     ) {
         let found = liquidatable(&deps, &bors, depth_bps, close_factor_bps, 0);
         prop_assume!(found.is_some());
@@ -394,6 +427,7 @@ proptest! {
                     collateral_threshold: Decimal::from_bps(ca.lt_bps),
                 };
                 let Ok(bonus) = liquidation_bonus(&h, &pair, lo, hi, 1_000, 1_000, 600) else { continue };
+                let rules = targeting(&rules, target_bps, lo, pair);
                 let debt = DebtSide { amount: *dd, price: da.price, decimals: da.decimals };
                 let coll = CollateralSide {
                     shares: *cs,
@@ -406,7 +440,7 @@ proptest! {
                 let requested = ((u128::from(max.max_repay) * u128::from(requested_pct) / 100) as u64)
                     .clamp(1, max.max_repay);
                 let Ok(plan) = plan_liquidation(&h, &debt, &coll, &rules, bonus.rate, requested) else { continue };
-                let one_plus_b = Decimal::one().try_add(bonus.rate).unwrap();
+                let one_plus_b = Decimal::one().try_add(plan.bonus).unwrap();
                 let removed = Decimal::from_u64(plan.repay_amount).min(*dd);
                 let fair = market_value(removed, da.price, da.decimals).unwrap().try_mul(one_plus_b).unwrap();
                 let taken = market_value(
@@ -425,5 +459,167 @@ proptest! {
                     "took {} for {} of debt (fair {}, allowance {}): {:?}", taken, removed, fair, allowance, plan);
             }
         }
+    }
+}
+
+/// The debt and collateral sides of repaying `dd` of `da` and seizing from `cs` shares of `ca`.
+fn sides((ca, cs): (&Asset, u64), (da, dd): (&Asset, Decimal)) -> (DebtSide, CollateralSide) {
+    (
+        DebtSide {
+            amount: dd,
+            price: da.price,
+            decimals: da.decimals,
+        },
+        CollateralSide {
+            shares: cs,
+            reserve_assets: assets_of(ca),
+            share_supply: SUPPLY,
+            price: ca.price,
+            decimals: ca.decimals,
+        },
+    )
+}
+
+/// The pair's weights, its auction's rate and its bonus, `elapsed` seconds into the episode.
+fn pair_terms(
+    h: &Health,
+    (ca, da): (&Asset, &Asset),
+    elapsed: i64,
+) -> Option<(PairWeights, Decimal, Decimal)> {
+    let (lo, hi) = bonus_range(
+        da.min_bonus_bps,
+        da.max_bonus_bps,
+        ca.min_bonus_bps,
+        ca.max_bonus_bps,
+    );
+    let pair = PairWeights {
+        debt_borrow_factor: Decimal::from_bps(da.bf_bps),
+        collateral_threshold: Decimal::from_bps(ca.lt_bps),
+    };
+    let bonus = liquidation_bonus(h, &pair, lo, hi, 1_000, 1_000 + elapsed, 600).ok()?;
+    Some((
+        pair,
+        auction_bonus(lo, hi, 1_000, 1_000 + elapsed, 600).ok()?,
+        bonus.rate,
+    ))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4_000, max_global_rejects: 400_000, ..ProptestConfig::default() })]
+
+    /// Issue 15 on the math: the largest liquidation a target-sized plan allows leaves the
+    /// obligation at or above the target health factor (its unit rounding counted back, as
+    /// `liquidation_improves` does), or takes the pair whole (the deposit seized, or the borrow
+    /// cleared). It passes the close factor only at the auction's rate, without the health ramp.
+    #[test]
+    fn target_sized_liquidation_reaches_the_target_or_takes_the_pair(
+        deps in proptest::collection::vec((asset(), 1_000_000u64..=1_000_000_000_000), 1..=4),
+        bors in proptest::collection::vec((asset(), 1_000_000u64..=1_000_000_000_000_000), 1..=3),
+        close_factor_bps in 1_000u64..=10_000,
+        depth_bps in 10_001u64..=13_000,
+        thf_bps in 10_100u64..=15_000,
+        elapsed in 0i64..=1_200,
+    ) {
+        let found = liquidatable(&deps, &bors, depth_bps, close_factor_bps, 1_000);
+        prop_assume!(found.is_some());
+        let (h, borrows, rules) = found.unwrap();
+        let thf = Decimal::from_bps(thf_bps);
+        for (ci, (ca, cs)) in deps.iter().enumerate() {
+            for (di, (da, dd)) in borrows.iter().enumerate() {
+                let Some((pair, auction, bonus)) = pair_terms(&h, (ca, da), elapsed) else { continue };
+                let rules = targeting(&rules, thf_bps, auction, pair);
+                let (debt, coll) = sides((ca, *cs), (da, *dd));
+                let plan = match plan_liquidation(&h, &debt, &coll, &rules, bonus, u64::MAX) {
+                    Ok(p) => p,
+                    Err(LiquidationError::Math(e)) => return Err(TestCaseError::fail(format!("math {e:?}"))),
+                    Err(_) => continue,
+                };
+                if plan.sizing == Sizing::Full {
+                    continue; // insolvent or dust: the whole borrow, as before
+                }
+                prop_assert!(matches!(plan.sizing, Sizing::Target | Sizing::PastCloseFactor));
+                if plan.sizing == Sizing::PastCloseFactor {
+                    prop_assert!(plan.bonus <= auction.min(bonus), "bonus {} past the close factor", plan.bonus);
+                } else {
+                    prop_assert_eq!(plan.bonus, bonus);
+                }
+                let takes_pair = plan.seize_shares == *cs || plan.repay_amount >= dd.ceil_u64_saturating();
+                let after = health_after(&deps, &borrows, (ci, di), &plan);
+                if takes_pair || after.bf_adjusted_debt_value.is_zero() {
+                    continue;
+                }
+                let tol = Tolerance::for_plan(&plan, &debt, &coll, &pair).unwrap();
+                let lhs = after.unhealthy_borrow_value.try_add(tol.unhealthy_value).unwrap();
+                let rhs = after.bf_adjusted_debt_value.try_mul(thf).unwrap()
+                    .try_mul(Decimal::one().try_sub(Decimal::from_ratio(1, 1_000_000_000).unwrap()).unwrap()).unwrap();
+                prop_assert!(lhs >= rhs, "HF {} below the target {} after {:?} of {:?}",
+                    after.unhealthy_borrow_value.try_div(after.bf_adjusted_debt_value).unwrap(), thf, plan, h);
+            }
+        }
+    }
+
+    /// Issue 15's episode bound: liquidating an obligation again and again (the largest each
+    /// time, a new slot each time, through the first pair that plans) until it is healthy or
+    /// has no debt, the borrower pays in bonus (collateral taken less debt repaid, in value) no
+    /// more than one liquidation of all of its first debt at the largest bonus, beyond unit
+    /// rounding. With the close factor alone the drain of `successful_target_sizing_ends_the_
+    /// drain_of_a_position_near_its_bonus_line` pays that bound many times over in a few steps.
+    #[test]
+    fn an_episode_of_target_sized_liquidations_pays_at_most_one_max_bonus(
+        deps in proptest::collection::vec((asset(), 1_000_000u64..=1_000_000_000_000), 1..=3),
+        bors in proptest::collection::vec((asset(), 1_000_000u64..=1_000_000_000_000_000), 1..=3),
+        close_factor_bps in 1_000u64..=5_000,
+        depth_bps in 10_001u64..=12_000,
+        thf_bps in 10_100u64..=12_000,
+        elapsed in 0i64..=1_200,
+    ) {
+        let found = liquidatable(&deps, &bors, depth_bps, close_factor_bps, 0);
+        prop_assume!(found.is_some());
+        let (h0, mut borrows, rules) = found.unwrap();
+        let mut deposits = deps.clone();
+        let hi_max = deps.iter().map(|d| d.0).chain(borrows.iter().map(|b| b.0))
+            .map(|a| a.max_bonus_bps).max().unwrap_or(0);
+        let bound = h0.borrowed_value.try_mul(Decimal::from_bps(u64::from(hi_max))).unwrap();
+        let (mut paid, mut rounding, mut h) = (Decimal::zero(), Decimal::zero(), h0);
+        for _ in 0..20 {
+            if !h.is_liquidatable() || h.borrowed_value.is_zero() {
+                break;
+            }
+            let mut step = None;
+            'pairs: for (ci, (ca, cs)) in deposits.iter().enumerate() {
+                for (di, (da, dd)) in borrows.iter().enumerate() {
+                    let Some((pair, auction, bonus)) = pair_terms(&h, (ca, da), elapsed) else { continue };
+                    let rules = SizingRules { window_debt_value: h.borrowed_value, ..targeting(&rules, thf_bps, auction, pair) };
+                    let (debt, coll) = sides((ca, *cs), (da, *dd));
+                    if let Ok(p) = plan_liquidation(&h, &debt, &coll, &rules, bonus, u64::MAX) {
+                        step = Some((ci, di, p, unit_value(da.price, da.decimals).unwrap()
+                            .try_add(unit_value(ca.price, ca.decimals).unwrap()).unwrap()));
+                        break 'pairs;
+                    }
+                }
+            }
+            let Some((ci, di, plan, units)) = step else { break };
+            let removed = Decimal::from_u64(plan.repay_amount).min(borrows[di].1);
+            let removed_value = market_value(removed, borrows[di].0.price, borrows[di].0.decimals).unwrap();
+            let taken = market_value(
+                shares::assets_for_shares(plan.seize_shares, assets_of(&deposits[ci].0), SUPPLY).unwrap(),
+                deposits[ci].0.price,
+                deposits[ci].0.decimals,
+            ).unwrap();
+            paid = paid.try_add(taken.saturating_sub(removed_value)).unwrap();
+            rounding = rounding.try_add(units).unwrap();
+            let after = health_after(&deposits, &borrows, (ci, di), &plan);
+            deposits[ci].1 -= plan.seize_shares;
+            borrows[di].1 = if plan.repay_amount >= borrows[di].1.ceil_u64_saturating() {
+                Decimal::zero()
+            } else {
+                borrows[di].1.try_sub(Decimal::from_u64(plan.repay_amount)).unwrap()
+            };
+            deposits.retain(|d| d.1 > 0);
+            borrows.retain(|b| !b.1.is_zero());
+            h = after;
+        }
+        prop_assert!(paid <= bound.try_add(rounding).unwrap(),
+            "paid {} in bonus, bound {} (+{} rounding) on {:?}", paid, bound, rounding, h0);
     }
 }

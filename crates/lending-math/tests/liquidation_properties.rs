@@ -5,7 +5,7 @@
 use lending_math::health::{market_value, Health};
 use lending_math::liquidation::{
     bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, LiquidationError,
-    PairWeights, SizingRules,
+    PairWeights, Sizing, SizingRules, TargetSizing,
 };
 use lending_math::Decimal;
 use proptest::prelude::*;
@@ -27,6 +27,7 @@ proptest! {
         elapsed in 0i64..=2_000,
         close_factor_bps in 1_000u64..=10_000,
         requested_pct in 1u64..=120,
+        target_bps in prop_oneof![Just(0u64), 10_100u64..=15_000],
     ) {
         let max_bonus_bps = min_bonus_bps + extra_bonus_bps;
         prop_assume!(lt_bps * (10_000 + u64::from(max_bonus_bps)) < 10_000 * 10_000);
@@ -58,6 +59,11 @@ proptest! {
             window_debt_value: bv,
             window_repaid_value: Decimal::zero(),
             protocol_fee: Decimal::from_percent(10),
+            target: (target_bps > 0).then_some(TargetSizing {
+                health: Decimal::from_bps(target_bps),
+                auction_bonus: lending_math::liquidation::auction_bonus(lo, hi, 1_000, 1_000 + elapsed, 600).unwrap(),
+                pair,
+            }),
         };
         let debt = DebtSide { amount: Decimal::from_u64(debt_amount), price: debt_price, decimals: 6 };
         let coll = CollateralSide { shares: coll_shares, reserve_assets: assets, share_supply: supply, price: coll_price, decimals: 6 };
@@ -92,10 +98,14 @@ proptest! {
                 let one_debt_unit = market_value(Decimal::one(), debt_price, 6).unwrap();
                 let one_coll_unit = market_value(Decimal::one(), coll_price, 6).unwrap();
                 let ceiling = p.repay_value.try_add(one_debt_unit).unwrap()
-                    .try_mul(Decimal::one().try_add(bonus.rate).unwrap()).unwrap()
+                    .try_mul(Decimal::one().try_add(p.bonus).unwrap()).unwrap()
                     .try_add(one_coll_unit).unwrap();
+                prop_assert!(p.bonus <= bonus.rate);
                 prop_assert!(p.seize_value <= ceiling, "seized {} > {}", p.seize_value, ceiling);
-                if !p.full_liquidation {
+                if p.sizing == Sizing::PastCloseFactor {
+                    // Past the close factor only at the auction's rate.
+                    prop_assert!(p.bonus <= lending_math::liquidation::auction_bonus(lo, hi, 1_000, 1_000 + elapsed, 600).unwrap());
+                } else if !p.full_liquidation {
                     // The close factor, passed by at most the one unit that clears a deposit.
                     prop_assert!(p.repay_value <= bv.try_mul(rules.close_factor).unwrap().try_add(one_debt_unit).unwrap());
                 }

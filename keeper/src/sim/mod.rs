@@ -64,11 +64,13 @@ fn bar(len: usize, show: bool, msg: &'static str) -> ProgressBar {
     pb
 }
 
-/// Market parameters of the simulation: klend's defaults and a 10-minute auction.
+/// Market parameters of the simulation: klend's defaults, a 10-minute auction and liquidations
+/// sized to a health factor of 1.05.
 pub fn market_params() -> lending::state::MarketParams {
     lending::state::MarketParams {
         close_factor_bps: 2_000,
         insolvency_ltv_bps: 9_500,
+        target_health_bps: 10_500,
         liquidation_auction_secs: 600,
         dust_threshold_value: 2,
         borrow_paused: false,

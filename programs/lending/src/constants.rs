@@ -40,6 +40,12 @@ pub const MAX_FUTURE_PUBLISH_SECS: i64 = 30;
 pub const MIN_CLOSE_FACTOR_BPS: u16 = 500;
 /// Insolvency LTV: 80%..=100% (bps); below, healthy-looking positions would be closed in full.
 pub const MIN_INSOLVENCY_LTV_BPS: u16 = 8_000;
+/// Target health factor of a liquidation: 0 (off: the close factor alone) or 1.01..=1.50
+/// (bps); a target at 1 would leave a liquidated position one price tick from the next
+/// liquidation, and past 1.5 a liquidation would take far more than the shortfall.
+pub const MIN_TARGET_HEALTH_BPS: u16 = 10_100;
+/// See `MIN_TARGET_HEALTH_BPS`.
+pub const MAX_TARGET_HEALTH_BPS: u16 = 15_000;
 /// Liquidation auction: 10 s..=1 day.
 pub const MIN_AUCTION_SECS: u32 = 10;
 /// See `MIN_AUCTION_SECS`.

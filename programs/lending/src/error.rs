@@ -238,6 +238,10 @@ pub enum LendingError {
     /// the same instruction: their reserves must be passed as writable remaining accounts.
     #[msg("The reserve of a debt to write off was not passed writable")]
     WriteOffReserveNotWritable, // 6074
+    /// The target health factor must be 0 (off) or within
+    /// `MIN_TARGET_HEALTH_BPS..=MAX_TARGET_HEALTH_BPS`.
+    #[msg("Target health factor out of range")]
+    InvalidTargetHealth, // 6075
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

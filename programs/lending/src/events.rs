@@ -307,7 +307,7 @@ pub struct Liquidated {
     pub protocol_fee_amount: u64,
     /// Bonus rate (bps, rounded down).
     pub bonus_bps: u64,
-    /// Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent, 4 health cap.
+    /// Rule that set the bonus: 0 health ramp, 1 Dutch auction, 2 solvency cap, 3 insolvent, 4 health cap, 5 the pair's lowest (past the close factor to reach the target health).
     pub bonus_source: u8,
     /// True when the close factor did not apply (insolvent or dust).
     pub full_liquidation: bool,
@@ -323,6 +323,8 @@ pub struct Liquidated {
     pub liquidator_obligation: Pubkey,
     /// Supply shares of the collateral reserve credited to it (0 when paid in tokens).
     pub liquidator_shares: u64,
+    /// How the largest repayment was set: 0 close factor, 1 target health (within the close factor), 2 past the close factor at the lowest bonus, 3 the whole borrow (insolvent or dust).
+    pub sizing: u8,
 }
 
 /// Bad debt was written off.

@@ -28,7 +28,178 @@ fn rules(cf_pct: u64) -> SizingRules {
         window_debt_value: Decimal::zero(),
         window_repaid_value: Decimal::zero(),
         protocol_fee: Decimal::from_percent(10),
+        target: None,
     }
+}
+
+/// `rules(cf_pct)` sized to a target health of `thf_bps`, over the uniform pair, its auction
+/// at 2%.
+fn target_rules(cf_pct: u64, thf_bps: u64, h: &Health) -> SizingRules {
+    SizingRules {
+        window_debt_value: h.borrowed_value,
+        target: Some(TargetSizing {
+            health: Decimal::from_bps(thf_bps),
+            auction_bonus: Decimal::from_percent(2),
+            pair: uniform(),
+        }),
+        ..rules(cf_pct)
+    }
+}
+
+/// One collateral (whole tokens at $1, 1:1 shares) and one debt (whole tokens at $1), the
+/// uniform pair: `(health, debt side, collateral side)`.
+fn one_pair(collateral: u64, debt: Decimal) -> (Health, DebtSide, CollateralSide) {
+    one_pair_of(uniform(), collateral, debt)
+}
+
+/// [`one_pair`] through `pair`.
+fn one_pair_of(
+    pair: PairWeights,
+    collateral: u64,
+    debt: Decimal,
+) -> (Health, DebtSide, CollateralSide) {
+    let bv = debt;
+    let h = Health {
+        deposited_value: Decimal::from_u64(collateral),
+        allowed_borrow_value: Decimal::zero(),
+        unhealthy_borrow_value: Decimal::from_u64(collateral)
+            .try_mul(pair.collateral_threshold)
+            .unwrap(),
+        borrowed_value: bv,
+        bf_adjusted_debt_value: bv,
+        bf_adjusted_debt_value_upper: bv,
+    };
+    let debt = DebtSide {
+        amount: debt,
+        price: Decimal::one(),
+        decimals: 0,
+    };
+    let coll = CollateralSide {
+        shares: collateral,
+        reserve_assets: Decimal::from_u64(1_000_000_000),
+        share_supply: 1_000_000_000,
+        price: Decimal::one(),
+        decimals: 0,
+    };
+    (h, debt, coll)
+}
+
+fn health_factor(h: &Health) -> Decimal {
+    h.unhealthy_borrow_value
+        .try_div(h.bf_adjusted_debt_value)
+        .unwrap()
+}
+
+#[test]
+fn successful_target_sizing_lifts_health_to_the_target_and_no_further() {
+    // $1,000,000 of collateral at an 80% threshold, $810,000 of debt: HF = 0.9877.
+    let (h, debt, coll) = one_pair(1_000_000, Decimal::from_u64(810_000));
+    let r = target_rules(50, 10_500, &h);
+    let b = Decimal::from_percent(5);
+    let p = plan_liquidation(&h, &debt, &coll, &r, b, u64::MAX).unwrap();
+    // R* = (1.05 × 810,000 − 800,000) / (1.05 − 0.8 × 1.05) = 50,500 / 0.21 = 240,476.19…
+    assert_eq!(p.sizing, Sizing::Target);
+    assert_eq!(p.max_repay, 240_477);
+    assert_eq!(p.bonus, b);
+    let (after, _, _) = one_pair(
+        1_000_000 - p.seize_shares,
+        Decimal::from_u64(810_000 - 240_477),
+    );
+    let hf = health_factor(&after);
+    assert!(hf >= Decimal::from_bps(10_500), "HF after {hf}");
+    assert!(
+        hf < Decimal::from_bps(10_501),
+        "HF after {hf}: no further than the target"
+    );
+    // The close factor alone would have taken $405,000.
+    let cf_only = SizingRules { target: None, ..r };
+    assert_eq!(
+        plan_liquidation(&h, &debt, &coll, &cf_only, b, u64::MAX)
+            .unwrap()
+            .max_repay,
+        405_000
+    );
+}
+
+#[test]
+fn successful_target_past_the_close_factor_pays_the_auction_bonus() {
+    // Same obligation, a 20% close factor ($162,000): the target needs more.
+    let (h, debt, coll) = one_pair(1_000_000, Decimal::from_u64(810_000));
+    let r = target_rules(20, 10_500, &h);
+    let p = plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(5), u64::MAX).unwrap();
+    assert_eq!(p.sizing, Sizing::PastCloseFactor);
+    assert_eq!(p.bonus, Decimal::from_percent(2));
+    // R* at 2% = 50,500 / (1.05 − 0.816) = 215,811.96…
+    assert_eq!(p.max_repay, 215_812);
+    assert_eq!(p.seize_amount, 220_128); // 215,812 × 1.02, rounded down
+    let (after, _, _) = one_pair(
+        1_000_000 - p.seize_shares,
+        Decimal::from_u64(810_000 - 215_812),
+    );
+    assert!(health_factor(&after) >= Decimal::from_bps(10_500));
+    // A bonus already below the auction's (capped by health) stays where it is.
+    let p = plan_liquidation(&h, &debt, &coll, &r, Decimal::from_percent(1), u64::MAX).unwrap();
+    assert_eq!(p.bonus, Decimal::from_percent(1));
+}
+
+#[test]
+fn successful_target_sizing_ends_the_drain_of_a_position_near_its_bonus_line() {
+    // A 90% threshold and bonuses up to 11% (lt × (1 + b) = 0.999 < 1, a valid listing). At
+    // HF = 0.995 the health cap binds: lt × (1 + b) = 0.999 × HF, so a 25% liquidation lifts
+    // HF by a factor 1 + 0.001 / 3 only, and the next one recomputes the cap at the new HF.
+    // Each pays the bonus; the position is drained long before it is healthy.
+    let pair = PairWeights {
+        debt_borrow_factor: Decimal::one(),
+        collateral_threshold: Decimal::from_percent(90),
+    };
+    let state = |coll: u64, debt: u64| one_pair_of(pair, coll, Decimal::from_u64(debt));
+    let episode = |target: Option<TargetSizing>| {
+        let (mut coll, mut debt) = (1_000_000u64, 904_523u64); // HF 0.99500
+        let (mut liquidations, mut bonus_paid) = (0u32, Decimal::zero());
+        loop {
+            let (h, d, c) = state(coll, debt);
+            if !h.is_liquidatable() || liquidations == 50 {
+                return (liquidations, bonus_paid, health_factor(&h));
+            }
+            let b = liquidation_bonus(
+                &h,
+                &pair,
+                Decimal::from_percent(2),
+                Decimal::from_percent(11),
+                1,
+                10_000,
+                600,
+            )
+            .unwrap();
+            let r = SizingRules {
+                window_debt_value: h.borrowed_value,
+                target,
+                ..rules(25)
+            };
+            let p = plan_liquidation(&h, &d, &c, &r, b.rate, u64::MAX).unwrap();
+            bonus_paid = bonus_paid
+                .try_add(p.seize_value.saturating_sub(p.repay_value))
+                .unwrap();
+            coll -= p.seize_shares;
+            debt -= p.repay_amount;
+            liquidations += 1;
+        }
+    };
+    let (n, drained, hf) = episode(None);
+    assert!(n >= 10, "{n} liquidations to HF {hf}, bonus paid {drained}");
+    let (once, paid, hf) = episode(Some(TargetSizing {
+        health: Decimal::from_bps(10_500),
+        auction_bonus: Decimal::from_percent(2),
+        pair,
+    }));
+    assert_eq!(once, 1);
+    assert!(hf >= Decimal::from_bps(10_500), "HF {hf}");
+    // At the lowest bonus, on what the target needs: under a third of what the drain paid,
+    // and under one max-bonus liquidation of the whole debt ($99,497).
+    assert!(
+        paid.try_mul_u64(3).unwrap() < drained,
+        "bonus paid {paid} vs {drained}"
+    );
 }
 
 #[test]

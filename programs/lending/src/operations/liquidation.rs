@@ -12,9 +12,9 @@
 use anchor_lang::prelude::*;
 use lending_math::health::Health;
 use lending_math::liquidation::{
-    bonus_range, fees_to_reverse, liquidation_bonus, liquidation_improves, plan_liquidation,
-    split_bad_debt, BadDebt, Bonus, CollateralSide, DebtSide, LiquidationPlan, PairWeights,
-    SizingRules, Tolerance,
+    auction_bonus, bonus_range, fees_to_reverse, liquidation_bonus, liquidation_improves,
+    plan_liquidation, split_bad_debt, BadDebt, Bonus, BonusSource, CollateralSide, DebtSide,
+    LiquidationPlan, PairWeights, SizingRules, TargetSizing, Tolerance,
 };
 use lending_math::{debt, shares, Decimal};
 
@@ -65,7 +65,13 @@ pub struct LiquidationReserves<'a> {
     pub others: &'a [(Pubkey, &'a Reserve)],
 }
 
-fn sizing_rules(market: &LendingMarket, o: &Obligation, coll: &Reserve) -> SizingRules {
+fn sizing_rules(
+    market: &LendingMarket,
+    o: &Obligation,
+    coll: &Reserve,
+    pair: PairWeights,
+    past_close_factor_bonus: Decimal,
+) -> SizingRules {
     SizingRules {
         close_factor: Decimal::from_bps(u64::from(market.close_factor_bps)),
         insolvency_ltv: Decimal::from_bps(u64::from(market.insolvency_ltv_bps)),
@@ -73,6 +79,11 @@ fn sizing_rules(market: &LendingMarket, o: &Obligation, coll: &Reserve) -> Sizin
         window_debt_value: o.liquidation_window_debt_sf.get(),
         window_repaid_value: o.liquidation_window_repaid_sf.get(),
         protocol_fee: Decimal::from_bps(u64::from(coll.config.protocol_liquidation_fee_bps)),
+        target: (market.target_health_bps > 0).then_some(TargetSizing {
+            health: Decimal::from_bps(u64::from(market.target_health_bps)),
+            auction_bonus: past_close_factor_bonus,
+            pair,
+        }),
     }
 }
 
@@ -154,6 +165,14 @@ pub fn liquidate(
         market.liquidation_auction_secs,
     )
     .map_err(|e| error!(LendingError::from(e)))?;
+    let auction = auction_bonus(
+        lo,
+        hi,
+        obligation.liquidatable_since_ts,
+        now,
+        market.liquidation_auction_secs,
+    )
+    .map_math()?;
 
     let index = r.debt.borrow_index_sf.get();
     let held = obligation.borrows[bi].normalized_debt_sf.get();
@@ -177,13 +196,21 @@ pub fn liquidate(
         &health_before,
         &debt_side,
         &coll_side,
-        &sizing_rules(market, obligation, r.coll),
+        &sizing_rules(market, obligation, r.coll, pair, auction),
         bonus.rate,
         requested,
     )
     .map_err(|e| error!(LendingError::from(e)))?;
-    let tolerance =
-        Tolerance::for_plan(&plan, &debt_side, &coll_side, &pair, bonus.rate).map_math()?;
+    // Past the close factor the plan pays the auction's rate alone.
+    let bonus = if plan.bonus < bonus.rate {
+        Bonus {
+            rate: plan.bonus,
+            source: BonusSource::PastCloseFactor,
+        }
+    } else {
+        bonus
+    };
+    let tolerance = Tolerance::for_plan(&plan, &debt_side, &coll_side, &pair).map_math()?;
     if let Payout::Tokens = payout {
         require!(
             plan.seize_amount <= r.coll.available_amount,

@@ -5,13 +5,15 @@ use lending_math::interest::{validate_curve, CurveError};
 
 use crate::constants::{
     BPS, MAX_AUCTION_SECS, MAX_BORROW_FACTOR_BPS, MAX_DUST_THRESHOLD_VALUE, MAX_ORACLE_AGE_SECS,
-    MIN_AUCTION_SECS, MIN_CLOSE_FACTOR_BPS, MIN_INSOLVENCY_LTV_BPS,
+    MAX_TARGET_HEALTH_BPS, MIN_AUCTION_SECS, MIN_CLOSE_FACTOR_BPS, MIN_INSOLVENCY_LTV_BPS,
+    MIN_TARGET_HEALTH_BPS,
 };
 use crate::error::LendingError;
 use crate::state::{MarketParams, OracleParams, ReserveConfig};
 
 /// Market parameters, each bound with its own error: close factor in [5%, 100%], insolvency
-/// LTV in [80%, 100%], auction in [10 s, 1 day], dust threshold at most 1,000 quote units.
+/// LTV in [80%, 100%], auction in [10 s, 1 day], dust threshold at most 1,000 quote units,
+/// target health 0 (off) or in [1.01, 1.50].
 pub fn validate_market_params(p: &MarketParams) -> Result<()> {
     require!(
         p.close_factor_bps >= MIN_CLOSE_FACTOR_BPS && p.close_factor_bps <= BPS,
@@ -29,6 +31,11 @@ pub fn validate_market_params(p: &MarketParams) -> Result<()> {
     require!(
         p.dust_threshold_value <= MAX_DUST_THRESHOLD_VALUE,
         LendingError::InvalidDustThreshold
+    );
+    require!(
+        p.target_health_bps == 0
+            || (MIN_TARGET_HEALTH_BPS..=MAX_TARGET_HEALTH_BPS).contains(&p.target_health_bps),
+        LendingError::InvalidTargetHealth
     );
     Ok(())
 }

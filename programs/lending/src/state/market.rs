@@ -9,6 +9,8 @@ pub struct MarketParams {
     pub close_factor_bps: u16,
     /// LTV (debt / collateral at spot, no borrow factor) at or above which the close factor becomes 100% (bps).
     pub insolvency_ltv_bps: u16,
+    /// Health factor a liquidation lifts the obligation to, and no further (bps, 10,100..=15,000; 0 = off, the close factor alone sizes liquidations). Where the close factor cannot reach it, one liquidation may go past the close factor at the pair's lowest bonus.
+    pub target_health_bps: u16,
     /// Duration of the liquidation-bonus Dutch auction, from min to max bonus (seconds, > 0).
     pub liquidation_auction_secs: u32,
     /// A borrow worth less than this must be repaid in full by a liquidator (whole quote units, e.g. 2 = $2).
@@ -44,7 +46,11 @@ pub struct LendingMarket {
     /// Layout version.
     pub version: u8,
     /// Reserved for alignment.
-    pub _padding0: [u8; 5],
+    pub _padding1: u8,
+    /// See `MarketParams::target_health_bps` (bps; 0 in markets created before it: off).
+    pub target_health_bps: u16,
+    /// Reserved for alignment.
+    pub _padding0: [u8; 2],
     /// Proposed next admin, who must accept (default key = none).
     pub pending_admin: Pubkey,
     /// Reserved for upgrades.
@@ -63,6 +69,7 @@ impl LendingMarket {
     pub fn apply(&mut self, p: &MarketParams) {
         self.close_factor_bps = p.close_factor_bps;
         self.insolvency_ltv_bps = p.insolvency_ltv_bps;
+        self.target_health_bps = p.target_health_bps;
         self.liquidation_auction_secs = p.liquidation_auction_secs;
         self.dust_threshold_value = p.dust_threshold_value;
         self.borrow_paused = u8::from(p.borrow_paused);
@@ -83,6 +90,7 @@ impl LendingMarket {
         MarketParams {
             close_factor_bps: self.close_factor_bps,
             insolvency_ltv_bps: self.insolvency_ltv_bps,
+            target_health_bps: self.target_health_bps,
             liquidation_auction_secs: self.liquidation_auction_secs,
             dust_threshold_value: self.dust_threshold_value,
             borrow_paused: self.borrow_paused != 0,

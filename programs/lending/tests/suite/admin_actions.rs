@@ -82,7 +82,7 @@ async fn fail_update_market_when_params_out_of_range() {
     let mut f = TestFixture::new().await;
     let admin = f.admin.insecure_clone();
     type Edit = fn(&mut lending::state::MarketParams);
-    let cases: [(Edit, LendingError); 9] = [
+    let cases: [(Edit, LendingError); 12] = [
         (|p| p.close_factor_bps = 0, LendingError::InvalidCloseFactor),
         (
             |p| p.close_factor_bps = 499,
@@ -116,6 +116,18 @@ async fn fail_update_market_when_params_out_of_range() {
             |p| p.dust_threshold_value = 1_001,
             LendingError::InvalidDustThreshold,
         ),
+        (
+            |p| p.target_health_bps = 1,
+            LendingError::InvalidTargetHealth,
+        ),
+        (
+            |p| p.target_health_bps = 10_099,
+            LendingError::InvalidTargetHealth,
+        ),
+        (
+            |p| p.target_health_bps = 15_001,
+            LendingError::InvalidTargetHealth,
+        ),
     ];
     let before = f.data(&f.market.clone()).await;
     for (edit, code) in cases {
@@ -131,10 +143,14 @@ async fn fail_update_market_when_params_out_of_range() {
     params.insolvency_ltv_bps = 8_000;
     params.liquidation_auction_secs = 86_400;
     params.dust_threshold_value = 1_000;
-    let ix = f.update_market_ix(&admin.pubkey(), params);
-    f.send(&[ix], &[&admin])
-        .await
-        .expect("bounds are inclusive");
+    for target in [10_100, 15_000, 0] {
+        params.target_health_bps = target;
+        let ix = f.update_market_ix(&admin.pubkey(), params);
+        f.send(&[ix], &[&admin])
+            .await
+            .expect("bounds are inclusive");
+        assert_eq!(f.market_state().await.target_health_bps, target);
+    }
 }
 
 #[tokio::test]

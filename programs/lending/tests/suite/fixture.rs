@@ -100,15 +100,26 @@ pub struct TestFixture {
     keys: Option<rand_chacha::ChaCha8Rng>,
 }
 
-/// Default market parameters: close factor 20%, insolvency LTV 95%, 10-minute auction, $2 dust.
+/// Default market parameters: close factor 20%, insolvency LTV 95%, target health 1.05,
+/// 10-minute auction, $2 dust.
 pub fn default_market_params() -> MarketParams {
     MarketParams {
         close_factor_bps: 2_000,
         insolvency_ltv_bps: 9_500,
+        target_health_bps: 10_500,
         liquidation_auction_secs: 600,
         dust_threshold_value: 2,
         borrow_paused: false,
         withdraw_paused: false,
+    }
+}
+
+/// The default market with target sizing off: the close factor alone sizes liquidations (the
+/// rules of markets created before target health, whose field reads 0).
+pub fn close_factor_market_params() -> MarketParams {
+    MarketParams {
+        target_health_bps: 0,
+        ..default_market_params()
     }
 }
 

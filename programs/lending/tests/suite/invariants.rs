@@ -37,6 +37,11 @@
 //!   units, falls within the two unit roundings `improvement.rs` measures: a minimum seizure
 //!   of one collateral token that clears a borrow, or the last collateral taken beside dust debt.
 //!
+//! - INV-20 (convergence) on a market with a target health factor, the largest liquidation
+//!   of a solvent obligation below the insolvency LTV, of a borrow above the dust threshold,
+//!   leaves its independently valued health factor at or above the target, or takes the pair
+//!   whole (the repaid borrow or the seized deposit gone);
+//!
 //! - INV-16 (liveness) an obligation that the independent valuation finds liquidatable admits a
 //!   successful liquidation by a funded liquidator (simulated after every action, paid in shares
 //!   so that drained liquidity cannot block it), unless no pair has a valid price, or the
@@ -146,6 +151,8 @@ struct Fuzz {
     /// INV-16/17 cases on a base unit worth more than the $0.01 listing bound (the
     /// documented appreciated-coarse-unit gap).
     coarse_unit_gaps: u64,
+    /// INV-20 checks run (the largest liquidation on a market with a target health).
+    target_checks: u64,
 }
 
 fn amount(rng: &mut ChaCha8Rng, balance: u64) -> u64 {
@@ -247,6 +254,7 @@ impl Fuzz {
             trace: Vec::new(),
             skip: Default::default(),
             coarse_unit_gaps: 0,
+            target_checks: 0,
         };
         let reserves = fz.reserves_now().await;
         fz.share_values = Fuzz::share_values(&reserves);

@@ -6,8 +6,8 @@ use lending::events::Liquidated;
 use lending::state::{Obligation, Reserve};
 use lending_math::health::Health;
 use lending_math::liquidation::{
-    bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, LiquidationPlan,
-    PairWeights, SizingRules,
+    auction_bonus, bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide,
+    LiquidationPlan, PairWeights, SizingRules, TargetSizing,
 };
 use lending_math::Decimal;
 use solana_program_test::BanksClientError;
@@ -114,7 +114,15 @@ pub async fn simulate_liquidation(
 /// A lender of 10,000 USDC, a borrower of 700 USDC against 10 SOL, and a liquidator holding
 /// 5,000 USDC. SOL then trades at `sol_price`.
 pub async fn unhealthy_setup(sol_price: f64) -> (TestFixture, TestUser, TestUser) {
-    let mut f = TestFixture::new().await;
+    unhealthy_setup_on(sol_price, default_market_params()).await
+}
+
+/// `unhealthy_setup` on a market of `params`.
+pub async fn unhealthy_setup_on(
+    sol_price: f64,
+    params: lending::state::MarketParams,
+) -> (TestFixture, TestUser, TestUser) {
+    let mut f = TestFixture::with_market_params(params).await;
     let (_lender, borrower) = crate::user_actions::lender_and_borrower(&mut f).await;
     f.borrow(&borrower, USDC, 700_000_000)
         .await
@@ -206,18 +214,31 @@ pub async fn plan_from_refreshed(
                 Decimal::zero()
             },
             protocol_fee: Decimal::from_bps(u64::from(coll.config.protocol_liquidation_fee_bps)),
+            target: (m.target_health_bps > 0).then_some(TargetSizing {
+                health: Decimal::from_bps(u64::from(m.target_health_bps)),
+                auction_bonus: auction_bonus(
+                    lo,
+                    hi,
+                    o.liquidatable_since_ts,
+                    now,
+                    m.liquidation_auction_secs,
+                )
+                .unwrap(),
+                pair,
+            }),
         },
         bonus.rate,
         amount,
     )
     .unwrap();
-    (plan, bonus.rate)
+    (plan, plan.bonus)
 }
 
 #[tokio::test]
 async fn successful_partial_liquidation_at_the_close_factor() {
     // SOL $100 → $80: DV = $800, UBV = $640, debt $700 → liquidatable, LTV 87.5% < 95%.
-    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let (mut f, borrower, liquidator) =
+        unhealthy_setup_on(80.0, close_factor_market_params()).await;
     let usdc_before = f.balance(&liquidator.tokens[USDC]).await;
     let sol_vault = f.reserves[SOL].vault;
     let vault_before = f.balance(&sol_vault).await;
@@ -399,8 +420,9 @@ async fn successful_forced_full_liquidation_of_dust() {
 
 /// A borrower just past the threshold (SOL $87: UBV $696 < $700): the health ramp gives the
 /// minimum, so the auction sets the bonus.
-async fn auction_bonus_after(secs: i64) -> Liquidated {
-    let (mut f, borrower, liquidator) = unhealthy_setup(87.0).await;
+async fn bonus_after(secs: i64) -> Liquidated {
+    let (mut f, borrower, liquidator) =
+        unhealthy_setup_on(87.0, close_factor_market_params()).await;
     f.refresh(&borrower.obligation)
         .await
         .expect("first seen liquidatable");
@@ -458,7 +480,7 @@ async fn exploit_auction_clock_pre_aged_by_an_earlier_wick_is_reset() {
 
 #[tokio::test]
 async fn successful_auction_bonus_starts_at_min() {
-    let e = auction_bonus_after(0).await;
+    let e = bonus_after(0).await;
     assert_eq!((e.bonus_bps, e.bonus_source), (200, 0));
     // 100 USDC × 1.02 = $102 of SOL at $87.
     assert_eq!(e.seize_amount, 1_172_413_793);
@@ -466,26 +488,27 @@ async fn successful_auction_bonus_starts_at_min() {
 
 #[tokio::test]
 async fn successful_auction_bonus_at_half_duration() {
-    let e = auction_bonus_after(300).await;
+    let e = bonus_after(300).await;
     assert_eq!((e.bonus_bps, e.bonus_source), (600, 1));
     assert_eq!(e.seize_amount, 1_218_390_804); // $106 / $87
 }
 
 #[tokio::test]
 async fn successful_auction_bonus_reaches_max() {
-    let e = auction_bonus_after(600).await;
+    let e = bonus_after(600).await;
     assert_eq!((e.bonus_bps, e.bonus_source), (1_000, 1));
-    let later = auction_bonus_after(6_000).await;
+    let later = bonus_after(6_000).await;
     assert_eq!(later.bonus_bps, 1_000, "never beyond the max");
 }
 
 #[tokio::test]
 async fn successful_health_bonus_grows_deeper_under_water() {
-    let (mut f, b1, l1) = unhealthy_setup(85.0).await;
+    let cf = close_factor_market_params;
+    let (mut f, b1, l1) = unhealthy_setup_on(85.0, cf()).await;
     let shallow = simulate_liquidation(&mut f, &l1, &b1.obligation, USDC, SOL, 100_000_000).await;
-    let (mut g, b2, l2) = unhealthy_setup(78.0).await;
+    let (mut g, b2, l2) = unhealthy_setup_on(78.0, cf()).await;
     let deep = simulate_liquidation(&mut g, &l2, &b2.obligation, USDC, SOL, 100_000_000).await;
-    let (mut h, b3, l3) = unhealthy_setup(76.0).await;
+    let (mut h, b3, l3) = unhealthy_setup_on(76.0, cf()).await;
     let capped = simulate_liquidation(&mut h, &l3, &b3.obligation, USDC, SOL, 100_000_000).await;
     // (700 − 680) / 850 = 2.35%; (700 − 624) / 780 = 9.74%; at $76 the ramp would give 12.1%,
     // but the health cap 0.999 × DV / BV − 1 = 0.999 × 760 / 700 − 1 = 8.46% applies.
@@ -517,7 +540,8 @@ async fn successful_liquidation_while_borrowing_is_paused() {
 
 #[tokio::test]
 async fn successful_two_liquidations_in_one_slot_respect_the_close_factor_in_total() {
-    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let (mut f, borrower, liquidator) =
+        unhealthy_setup_on(80.0, close_factor_market_params()).await;
     liquidate(
         &mut f,
         &liquidator,

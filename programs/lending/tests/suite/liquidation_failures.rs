@@ -4,7 +4,7 @@ use lending::error::LendingError;
 use solana_sdk::signature::Signer;
 
 use crate::fixture::*;
-use crate::liquidation::{liquidate, liquidate_ix, unhealthy_setup};
+use crate::liquidation::{liquidate, liquidate_ix, unhealthy_setup, unhealthy_setup_on};
 
 #[tokio::test]
 async fn fail_liquidate_when_healthy() {
@@ -72,7 +72,8 @@ async fn fail_liquidate_when_not_refreshed_this_slot() {
 
 #[tokio::test]
 async fn fail_liquidate_when_repay_exceeds_the_close_factor() {
-    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let (mut f, borrower, liquidator) =
+        unhealthy_setup_on(80.0, close_factor_market_params()).await;
     assert_error(
         liquidate(
             &mut f,
@@ -93,7 +94,8 @@ async fn fail_liquidate_when_repay_exceeds_the_close_factor() {
 
 #[tokio::test]
 async fn fail_liquidate_when_min_collateral_out_not_met() {
-    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let (mut f, borrower, liquidator) =
+        unhealthy_setup_on(80.0, close_factor_market_params()).await;
     // The close-factor liquidation pays 1,868,125,000 SOL lamports to the liquidator.
     let mut ixs = f.refresh_ixs(&borrower.obligation).await;
     ixs.push(

@@ -52,7 +52,10 @@ async fn exploit_second_wallet_drains_collateral_liquidity_to_block_liquidation(
     f.send(&ixs, &[&liquidator.keypair])
         .await
         .expect("liquidate to shares");
-    assert_eq!(e.repay_amount, 140_000_000, "20% close factor of $700");
+    assert_eq!(
+        e.repay_amount, 405_982_906,
+        "what lifts HF to 1.05 at the auction's 2%: (1.05 × 700 − 640) / (1.05 − 0.8 × 1.02)"
+    );
     assert_eq!(e.liquidator_obligation, liquidator.obligation);
     assert_eq!(
         f.balance(&liquidator.tokens[USDC]).await,

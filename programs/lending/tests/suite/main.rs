@@ -30,6 +30,7 @@ mod oracle_failure;
 mod refresh;
 mod sizes;
 mod stale_state;
+mod target_health;
 mod token2022;
 mod user_actions;
 mod user_failures;

@@ -221,6 +221,7 @@ pub fn handler(ctx: Context<Liquidate>, repay_amount: u64, min_collateral_out: u
             .map(|l| l.key())
             .unwrap_or_default(),
         liquidator_shares: outcome.liquidator_shares,
+        sizing: plan.sizing.code(),
         debt_price_sf: debt_price,
         collateral_price_sf: coll_price,
     });

@@ -102,6 +102,26 @@ pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observe
     h1.deposited_value.is_zero() && h1.borrowed_value <= closing_bound(seen)
 }
 
+/// INV-20 on `h1` for the largest liquidation `seen` on a market of target health `thf`: the
+/// health factor reached the target (cross-multiplied, within a billionth for the rounding of
+/// values to 18 decimals), or the pair was taken whole: the repaid borrow or the seized deposit
+/// is gone.
+pub(super) fn reached_target(h1: &Health, thf: Decimal, seen: &Observed) -> bool {
+    let (_, dk) = seen.debt_reserve;
+    let (_, ck) = seen.coll_reserve;
+    if seen.after.find_borrow(&dk).is_none() || seen.after.find_deposit(&ck).is_none() {
+        return true;
+    }
+    let slack = Decimal::one()
+        .try_sub(Decimal::from_ratio(1, 1_000_000_000).unwrap_or_default())
+        .unwrap_or_default();
+    let rhs = h1
+        .bf_adjusted_debt_value
+        .try_mul(thf)
+        .and_then(|v| v.try_mul(slack));
+    matches!(rhs, Ok(r) if h1.unhealthy_borrow_value >= r)
+}
+
 /// True when the liquidation `seen` used a unit rounding: it took the obligation's last
 /// collateral, or it cleared the repaid borrow with the smallest seizure (the shares of one
 /// collateral token).

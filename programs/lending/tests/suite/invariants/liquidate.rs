@@ -1,5 +1,5 @@
 //! The fuzz's liquidation move, and the checks on each liquidation that lands: INV-09, INV-10,
-//! INV-12, INV-15, INV-17 and, when it takes the last collateral, INV-18.
+//! INV-12, INV-15, INV-17, INV-20 and, when it takes the last collateral, INV-18.
 
 use lending_math::Decimal;
 use rand::Rng;
@@ -71,6 +71,7 @@ impl Fuzz {
         let kp = self.users[keeper].keypair.insecure_clone();
         let (debt_reserve, coll_reserve) =
             (self.f.reserve(repay).await, self.f.reserve(withdraw).await);
+        let market = self.f.market_state().await;
         let ok = self.send("liquidate", &[ix], &kp).await.is_ok();
         if !ok {
             return false;
@@ -117,6 +118,37 @@ impl Fuzz {
                     self.violation(format!(
                         "INV-17 a liquidation did not raise the health factor: {h0:?} → {h1:?}"
                     ));
+                }
+                // INV-20: the largest liquidation of a solvent obligation below the insolvency
+                // LTV, of a borrow above the dust threshold, on a market with a target health,
+                // reaches the target or takes the pair whole.
+                let ltv_below_insolvency = h0
+                    .borrowed_value
+                    .try_div(h0.deposited_value)
+                    .is_ok_and(|ltv| ltv < Decimal::from_bps(u64::from(market.insolvency_ltv_bps)));
+                let above_dust = lending_math::health::market_value(
+                    Decimal::from_u64(debt),
+                    debt_reserve.price_sf.get(),
+                    debt_reserve.decimals,
+                )
+                .is_ok_and(|v| {
+                    v >= Decimal::from_u64(market.dust_threshold_value.saturating_add(1))
+                });
+                if market.target_health_bps > 0
+                    && requested == u64::MAX
+                    && solvent_before
+                    && ltv_below_insolvency
+                    && above_dust
+                {
+                    self.target_checks += 1;
+                    let thf = Decimal::from_bps(u64::from(market.target_health_bps));
+                    if !improvement::reached_target(&h1, thf, &seen)
+                        && !self.coarse_unit_beyond_bound(&o).await
+                    {
+                        self.violation(format!(
+                            "INV-20 the largest liquidation fell short of the target health {thf}: {h0:?} → {h1:?}"
+                        ));
+                    }
                 }
             }
             _ => self.violation(

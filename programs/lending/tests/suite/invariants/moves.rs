@@ -298,6 +298,12 @@ impl Fuzz {
             let mut p = MarketParams {
                 close_factor_bps: self.rng.gen_range(5..=100) * 100,
                 insolvency_ltv_bps: self.rng.gen_range(80..=100) * 100,
+                // Off one time in four, else 1.01 to 1.50.
+                target_health_bps: if self.rng.gen_range(0..4) == 0 {
+                    0
+                } else {
+                    self.rng.gen_range(101..=150) * 100
+                },
                 liquidation_auction_secs: self.rng.gen_range(10..=3_600),
                 dust_threshold_value: self.rng.gen_range(0..=10),
                 borrow_paused: self.rng.gen_bool(0.1),

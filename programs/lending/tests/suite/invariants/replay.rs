@@ -50,6 +50,7 @@ async fn run_with(seed: u64, steps: usize, skip: BTreeSet<u64>, stats: &mut Stat
     stats.entry("INV-19 checks").or_default().0 += fz.no_liquidation_checks;
     stats.entry("INV-16 dust write-offs").or_default().0 += fz.dust_write_offs;
     stats.entry("coarse-unit gaps").or_default().0 += fz.coarse_unit_gaps;
+    stats.entry("INV-20 target checks").or_default().0 += fz.target_checks;
     stats.entry("same-slot reprices").or_default().0 += fz.same_slot_reprices;
     for (k, (ok, fail)) in fz.stats {
         let e = stats.entry(k).or_default();

@@ -1,0 +1,164 @@
+//! Liquidations sized to the market's target health factor (1.05 in the default market): a
+//! liquidation takes what lifts the obligation to the target and no more; where the close
+//! factor cannot reach it, one liquidation goes past it at the auction's bonus alone, instead
+//! of a drain of close-factor liquidations that each pay the health ramp's bonus.
+
+use lending::error::LendingError;
+use lending::state::MarketParams;
+use lending_math::liquidation::{BonusSource, Sizing};
+use lending_math::Decimal;
+
+use crate::fixture::*;
+use crate::liquidation::{
+    expected_plan, liquidate, simulate_liquidation, unhealthy_setup, unhealthy_setup_on,
+};
+
+/// The health factor of an obligation's cached values (bps).
+async fn health_factor_bps(f: &mut TestFixture, o: &solana_sdk::pubkey::Pubkey) -> u64 {
+    let h = f.obligation(o).await.health();
+    h.unhealthy_borrow_value
+        .try_div(h.bf_adjusted_debt_value)
+        .unwrap()
+        .try_floor_bps()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn successful_liquidation_past_the_close_factor_lifts_health_to_the_target() {
+    // SOL $80: UBV $640 against $700 of debt, HF 0.914. At the health ramp's 7.5% the target
+    // needs (1.05 × 700 − 640) / (1.05 − 0.8 × 1.075) = $500, past the $140 close factor. So
+    // the bonus is the auction's, 2% as the episode begins: (735 − 640) / (1.05 − 0.816) =
+    // $405.98 (and a few slots of interest).
+    let (mut f, borrower, liquidator) = unhealthy_setup(80.0).await;
+    let o = borrower.obligation;
+    let (plan, bonus) = expected_plan(&mut f, &o, USDC, SOL, u64::MAX).await;
+    assert_eq!(plan.sizing, Sizing::PastCloseFactor);
+    assert_eq!(bonus, Decimal::from_bps(200));
+    let e = simulate_liquidation(&mut f, &liquidator, &o, USDC, SOL, u64::MAX).await;
+    assert_eq!(
+        (e.repay_amount, e.seize_amount),
+        (plan.repay_amount, plan.seize_amount)
+    );
+    assert!(
+        (405_982_906..405_990_000).contains(&e.repay_amount),
+        "{}",
+        e.repay_amount
+    );
+    assert_eq!(e.sizing, Sizing::PastCloseFactor.code());
+    assert_eq!(
+        (e.bonus_bps, e.bonus_source),
+        (200, BonusSource::PastCloseFactor.code())
+    );
+    let usdc_before = f.balance(&liquidator.tokens[USDC]).await;
+    liquidate(&mut f, &liquidator, &o, USDC, SOL, u64::MAX)
+        .await
+        .expect("liquidate");
+    assert_eq!(
+        f.balance(&liquidator.tokens[USDC]).await,
+        usdc_before - e.repay_amount
+    );
+    assert_eq!(
+        f.balance(&liquidator.tokens[SOL]).await,
+        e.liquidator_amount
+    );
+    let hf = health_factor_bps(&mut f, &o).await;
+    assert!((10_500..10_510).contains(&hf), "HF after {hf} bps");
+    assert_eq!(e.health_factor_after_bps, hf);
+    // Healthy: nothing more to take, and the refusal changes nothing.
+    let before = f.data(&o).await;
+    assert_error(
+        liquidate(&mut f, &liquidator, &o, USDC, SOL, 1).await,
+        LendingError::ObligationHealthy,
+    );
+    assert_eq!(f.data(&o).await, before);
+}
+
+#[tokio::test]
+async fn successful_liquidation_within_the_close_factor_stops_at_the_target() {
+    // A 50% close factor, SOL $87: UBV $696 against $700, HF 0.994. Five minutes into the
+    // auction the bonus is 6%: the target needs (735 − 696) / (1.05 − 0.8 × 1.06) = $193.07,
+    // within the $350 close factor, so that is the most a liquidator may repay.
+    let params = MarketParams {
+        close_factor_bps: 5_000,
+        ..default_market_params()
+    };
+    let (mut f, borrower, liquidator) = unhealthy_setup_on(87.0, params).await;
+    let o = borrower.obligation;
+    f.refresh(&o).await.expect("first seen liquidatable");
+    for _ in 0..15 {
+        f.advance_time(20).await;
+        f.refresh(&o).await.expect("seen again");
+    }
+    let (plan, bonus) = expected_plan(&mut f, &o, USDC, SOL, u64::MAX).await;
+    assert_eq!(plan.sizing, Sizing::Target);
+    assert_eq!(bonus, Decimal::from_bps(600));
+    assert!(
+        (193_069_307..193_080_000).contains(&plan.max_repay),
+        "{}",
+        plan.max_repay
+    );
+    // One unit more is refused, and changes nothing.
+    let before = (
+        f.data(&o).await,
+        f.data(&f.reserves[USDC].reserve.clone()).await,
+    );
+    assert_error(
+        liquidate(&mut f, &liquidator, &o, USDC, SOL, plan.max_repay + 1).await,
+        LendingError::LiquidationTooLarge,
+    );
+    assert_eq!(
+        (
+            f.data(&o).await,
+            f.data(&f.reserves[USDC].reserve.clone()).await
+        ),
+        before
+    );
+    let e = simulate_liquidation(&mut f, &liquidator, &o, USDC, SOL, u64::MAX).await;
+    assert_eq!(e.sizing, Sizing::Target.code());
+    assert_eq!(
+        (e.bonus_bps, e.bonus_source),
+        (600, BonusSource::Auction.code())
+    );
+    assert_eq!(e.repay_amount, plan.max_repay);
+    liquidate(&mut f, &liquidator, &o, USDC, SOL, u64::MAX)
+        .await
+        .expect("liquidate");
+    let hf = health_factor_bps(&mut f, &o).await;
+    assert!((10_500..10_510).contains(&hf), "HF after {hf} bps");
+}
+
+#[tokio::test]
+async fn successful_target_sizing_takes_less_than_the_close_factor_drain() {
+    // The same crash on two markets: with the close factor alone, liquidations of 20% each,
+    // one per slot, until the obligation is healthy; with the target, one. Compare what the
+    // borrower lost to bonuses (collateral seized less debt repaid, at $80 per SOL).
+    async fn episode(params: MarketParams) -> (u32, u64, u64) {
+        let (mut f, borrower, liquidator) = unhealthy_setup_on(80.0, params).await;
+        let o = borrower.obligation;
+        let (mut n, mut repaid, mut seized) = (0u32, 0u64, 0u64);
+        while n < 20 {
+            let e = simulate_liquidation(&mut f, &liquidator, &o, USDC, SOL, u64::MAX).await;
+            liquidate(&mut f, &liquidator, &o, USDC, SOL, u64::MAX)
+                .await
+                .expect("liquidate");
+            n += 1;
+            repaid += e.repay_amount;
+            seized += e.seize_amount;
+            if !f.obligation(&o).await.health().is_liquidatable() {
+                break;
+            }
+            f.advance_time(1).await;
+        }
+        // Collateral (9 decimals) at $80 against USDC (6 decimals): in micro-dollars.
+        let lost = seized * 80 / 1_000 - repaid;
+        (n, repaid, lost)
+    }
+    let (n_cf, repaid_cf, lost_cf) = episode(close_factor_market_params()).await;
+    let (n_t, repaid_t, lost_t) = episode(default_market_params()).await;
+    assert_eq!(n_t, 1, "one liquidation reaches the target");
+    assert!(n_cf >= 2, "{n_cf} close-factor liquidations");
+    assert!(
+        lost_t < lost_cf,
+        "bonus lost: target {lost_t} (repaid {repaid_t}) vs close factor {lost_cf} (repaid {repaid_cf}, {n_cf} liquidations)"
+    );
+}

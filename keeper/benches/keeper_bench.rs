@@ -170,6 +170,7 @@ async fn bench_sim(n: usize) {
         slots_per_step: 75,
         out_dir: None,
         progress: false,
+        ..SimOptions::default()
     })
     .await
     .expect("simulation");

@@ -116,10 +116,17 @@ impl Chain for BanksChain {
             .simulate_transaction(tx.clone())
             .await
             .context("simulate")?;
-        let (units_consumed, logs) = match sim.simulation_details {
-            Some(d) => (d.units_consumed, d.logs),
-            None => (0, Vec::new()),
+        let (units_consumed, logs, inner) = match sim.simulation_details {
+            Some(d) => (d.units_consumed, d.logs, d.inner_instructions),
+            None => (0, Vec::new(), None),
         };
+        let events = inner
+            .unwrap_or_default()
+            .iter()
+            .flatten()
+            .filter_map(|ix| crate::events::event_payload(&ix.instruction.data))
+            .map(<[u8]>::to_vec)
+            .collect();
         Ok(Simulation {
             err: match sim.result {
                 Some(Ok(())) => None,
@@ -128,6 +135,7 @@ impl Chain for BanksChain {
             },
             units_consumed,
             logs,
+            events,
         })
     }
 

@@ -46,6 +46,9 @@ pub struct Simulation {
     pub units_consumed: u64,
     /// Program logs.
     pub logs: Vec<String>,
+    /// Payloads of the `emit_cpi!` events among the inner instructions (discriminator and
+    /// fields: `events::decode` reads them).
+    pub events: Vec<Vec<u8>>,
 }
 
 /// The chain operations a keeper round uses.

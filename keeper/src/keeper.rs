@@ -19,6 +19,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use crate::alerts::{AlertKind, FAILURES_BEFORE_ALERT};
 use crate::backoff::Backoff;
 use crate::chain::Chain;
+use crate::events::WriteOff;
 use crate::instructions::{self, LiquidateAccounts};
 use crate::market::{load_market, load_obligations, MarketSnapshot};
 use crate::metrics::Metrics;
@@ -69,6 +70,8 @@ pub struct KeeperConfig {
 pub struct LiquidationRecord {
     /// The obligation.
     pub obligation: Pubkey,
+    /// The reserve whose collateral was seized.
+    pub withdraw_reserve: Pubkey,
     /// Debt tokens repaid.
     pub repay_amount: u64,
     /// Value repaid.
@@ -87,6 +90,8 @@ pub struct LiquidationRecord {
     pub max_bonus_bps: u64,
     /// Expected profit.
     pub profit: Decimal,
+    /// Debt written off in the same instruction, when it took the last collateral.
+    pub write_offs: Vec<WriteOff>,
 }
 
 /// What a round did.
@@ -114,6 +119,8 @@ pub struct RoundReport {
     /// Bad-debt write-offs that landed: inside the liquidation that took an obligation's last
     /// collateral, or by `socialize_bad_debt`.
     pub socialized: usize,
+    /// What those write-offs wrote off, in value, with the insurance fund's part.
+    pub write_offs: Vec<WriteOff>,
     /// Round duration.
     pub elapsed: Duration,
 }
@@ -260,7 +267,9 @@ impl<'a, C: Chain> Keeper<'a, C> {
         let mut queue = BinaryHeap::new();
         for a in &assessments {
             if a.bankrupt() {
-                report.socialized += self.socialize(&snap, a).await;
+                let written = self.socialize(&snap, a).await;
+                report.socialized += written.len();
+                report.write_offs.extend(written);
             } else if a.liquidatable() {
                 report.unhealthy.push(a.key);
                 let receiver = self.config.liquidator_obligation;
@@ -315,6 +324,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
                     if c.leaves_bad_debt {
                         report.socialized += 1;
                     }
+                    report.write_offs.extend(record.write_offs.iter().cloned());
                     tracing::info!(obligation = %c.obligation, repay = c.plan.repay_amount, bonus_bps = c.bonus_bps, profit = %record.profit, "liquidated");
                     report.liquidations.push(record);
                 }
@@ -438,8 +448,9 @@ impl<'a, C: Chain> Keeper<'a, C> {
         )
     }
 
-    /// Simulates `ixs` with the maximum budget, sets the limit from the simulation, sends.
-    async fn simulate_and_send(&self, ixs: &[Instruction]) -> Result<()> {
+    /// Simulates `ixs` with the maximum budget, sets the limit from the simulation, sends;
+    /// returns the simulation's events (what the transaction did, as it lands next).
+    async fn simulate_and_send(&self, ixs: &[Instruction]) -> Result<Vec<Vec<u8>>> {
         let blockhash = self.chain.latest_blockhash().await?;
         let table = self.active_lookup_table().await?;
         let price = self.priority_fee(ixs).await;
@@ -455,13 +466,13 @@ impl<'a, C: Chain> Keeper<'a, C> {
             as u32;
         if self.config.dry_run {
             tracing::info!(units, "dry run: not sent");
-            return Ok(());
+            return Ok(sim.events);
         }
         let mut all = Self::budget(units, price).to_vec();
         all.extend_from_slice(ixs);
         let tx = crate::lookup::compile(&self.payer, &all, blockhash, table.as_ref())?;
         self.chain.send_and_confirm(&tx).await?;
-        Ok(())
+        Ok(sim.events)
     }
 
     /// Refresh instructions for `reserves`, each once (a failure report for a reserve whose
@@ -563,7 +574,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
         let (Some(repay), Some(withdraw)) = (repay, withdraw) else {
             return Err(anyhow!("unknown reserve"));
         };
-        self.simulate_and_send(&ixs).await?;
+        let events = self.simulate_and_send(&ixs).await?;
         let max_bonus = repay
             .config
             .max_liquidation_bonus_bps
@@ -576,6 +587,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
         .map_err(|e| anyhow!("{e}"))?;
         Ok(LiquidationRecord {
             obligation: c.obligation,
+            withdraw_reserve: c.withdraw_reserve,
             repay_amount: c.plan.repay_amount,
             repay_value: c.plan.repay_value,
             seize_value: c.plan.seize_value,
@@ -585,13 +597,15 @@ impl<'a, C: Chain> Keeper<'a, C> {
             bonus_bps: c.bonus_bps,
             max_bonus_bps: u64::from(max_bonus),
             profit: c.profit,
+            write_offs: crate::events::write_offs(snap, &events),
         })
     }
 
     /// Writes off the debts of an obligation with no collateral left but dust (swept by the
     /// first write-off); returns how many landed.
-    async fn socialize(&self, snap: &MarketSnapshot, a: &Assessment) -> usize {
-        let mut done = 0;
+    /// Writes off each debt of `a` (no collateral left); returns the write-offs that landed.
+    async fn socialize(&self, snap: &MarketSnapshot, a: &Assessment) -> Vec<WriteOff> {
+        let mut done = Vec::new();
         for b in a.obligation.active_borrows() {
             let ix = instructions::socialize_bad_debt(
                 snap.market_key,
@@ -600,7 +614,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 &a.dust_deposits,
             );
             match self.simulate_and_send(&[ix]).await {
-                Ok(()) => done += 1,
+                Ok(events) => done.extend(crate::events::write_offs(snap, &events)),
                 Err(e) => {
                     tracing::warn!(obligation = %a.key, error = %e, "bad-debt write-off skipped")
                 }

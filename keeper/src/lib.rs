@@ -6,6 +6,7 @@ pub mod backoff;
 pub mod banks;
 pub mod book;
 pub mod chain;
+pub mod events;
 pub mod instructions;
 pub mod keeper;
 pub mod lookup;

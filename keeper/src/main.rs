@@ -13,6 +13,8 @@ use keeper::keeper::{Keeper, KeeperConfig};
 use keeper::market::load_market;
 use keeper::metrics::Metrics;
 use keeper::rpc::RpcChain;
+use keeper::sim::mechanism::Mechanism;
+use keeper::sim::pool::PoolSpec;
 use keeper::sim::{self, scenario::Scenario, SimOptions};
 use lending_math::Decimal;
 use solana_sdk::pubkey::Pubkey;
@@ -158,6 +160,27 @@ struct SimArgs {
     /// Hide progress bars.
     #[arg(long)]
     no_progress: bool,
+    /// Liquidation mechanism: `sentinel` (auction + target health), `ramp` (klend's
+    /// health-ramp bonus, close factor), `fixed` (Save / Aave v3: close factor, fixed bonus).
+    #[arg(long, default_value = "sentinel")]
+    mechanism: Mechanism,
+    /// Liquidations pay no share of the bonus to the insurance funds.
+    #[arg(long)]
+    no_insurance: bool,
+    /// Depth of each collateral's constant-product pool (quote units per side; 0: liquidators'
+    /// sales move no price).
+    #[arg(long, default_value_t = 20_000_000.0)]
+    pool_depth: f64,
+    /// Share of seized collateral that liquidators sell into the pool at once (0–1).
+    #[arg(long, default_value_t = 1.0)]
+    sell_share: f64,
+    /// Share of a pool's gap to the outside price that arbitrage closes each step (0–1).
+    #[arg(long, default_value_t = 0.2)]
+    pool_recovery: f64,
+    /// Run every mechanism, with and without insurance, on the same seed and price path, and
+    /// print one table.
+    #[arg(long)]
+    compare: bool,
 }
 
 fn expand_home(path: &str) -> PathBuf {
@@ -331,7 +354,7 @@ async fn run_on<C: Chain>(chain: &C, args: &RunArgs, market: Pubkey) -> Result<(
 
 async fn simulate(args: SimArgs) -> Result<()> {
     let scenario = Scenario::parse(&args.scenario)?;
-    let report = sim::run(SimOptions {
+    let opts = SimOptions {
         obligations: args.obligations,
         steps: args.steps,
         scenario,
@@ -343,8 +366,19 @@ async fn simulate(args: SimArgs) -> Result<()> {
         slots_per_step: args.slots_per_step,
         out_dir: Some(args.out.clone()),
         progress: !args.no_progress,
-    })
-    .await?;
+        mechanism: args.mechanism,
+        insurance: !args.no_insurance,
+        pools: (args.pool_depth > 0.0).then_some(PoolSpec {
+            depth: args.pool_depth,
+            sell_share: args.sell_share.clamp(0.0, 1.0),
+            recovery: args.pool_recovery.clamp(0.0, 1.0),
+        }),
+    };
+    if args.compare {
+        println!("{}", sim::compare::compare(opts).await?);
+        return Ok(());
+    }
+    let report = sim::run(opts).await?;
     println!("{report}");
     println!(
         "  per-step figures             {}",

@@ -14,6 +14,9 @@ use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
 use solana_sdk::transaction::VersionedTransaction;
+use solana_transaction_status_client_types::{
+    UiInnerInstructions, UiInstruction, UiParsedInstruction,
+};
 
 use crate::chain::{AccountFilter, Chain, Simulation};
 
@@ -105,6 +108,7 @@ impl Chain for RpcChain {
         let config = RpcSimulateTransactionConfig {
             sig_verify: false,
             replace_recent_blockhash: false,
+            inner_instructions: true,
             ..Default::default()
         };
         let res = self
@@ -116,6 +120,7 @@ impl Chain for RpcChain {
             err: res.value.err.map(|e| format!("{e:?}")),
             units_consumed: res.value.units_consumed.unwrap_or(0),
             logs: res.value.logs.unwrap_or_default(),
+            events: inner_events(res.value.inner_instructions.unwrap_or_default()),
         })
     }
 
@@ -153,4 +158,63 @@ pub fn bincode_clock(data: &[u8]) -> Result<Clock> {
         leader_schedule_epoch: u64::from_le_bytes(f(3)),
         unix_timestamp: i64::from_le_bytes(f(4)),
     })
+}
+
+/// The `emit_cpi!` event payloads of a simulation's inner instructions, in either form a node
+/// returns them (compiled, or parsed against the keys: base58 data either way).
+fn inner_events(groups: Vec<UiInnerInstructions>) -> Vec<Vec<u8>> {
+    groups
+        .into_iter()
+        .flat_map(|g| g.instructions)
+        .filter_map(|ix| match ix {
+            UiInstruction::Compiled(c) => Some(c.data),
+            UiInstruction::Parsed(UiParsedInstruction::PartiallyDecoded(p)) => Some(p.data),
+            UiInstruction::Parsed(UiParsedInstruction::Parsed(_)) => None,
+        })
+        .filter_map(|data| bs58::decode(data).into_vec().ok())
+        .filter_map(|raw| crate::events::event_payload(&raw).map(<[u8]>::to_vec))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_transaction_status_client_types::{
+        UiCompiledInstruction, UiPartiallyDecodedInstruction,
+    };
+
+    #[test]
+    fn successful_inner_events_read_both_forms_and_skip_other_instructions() {
+        let event = |body: &[u8]| {
+            let mut raw = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
+            raw.extend_from_slice(body);
+            bs58::encode(raw).into_string()
+        };
+        let groups = vec![UiInnerInstructions {
+            index: 0,
+            instructions: vec![
+                UiInstruction::Compiled(UiCompiledInstruction {
+                    program_id_index: 3,
+                    accounts: vec![1],
+                    data: event(&[1, 2, 3]),
+                    stack_height: Some(2),
+                }),
+                UiInstruction::Compiled(UiCompiledInstruction {
+                    program_id_index: 4,
+                    accounts: vec![],
+                    data: bs58::encode([9u8; 12]).into_string(),
+                    stack_height: Some(2),
+                }),
+                UiInstruction::Parsed(UiParsedInstruction::PartiallyDecoded(
+                    UiPartiallyDecodedInstruction {
+                        program_id: Pubkey::new_unique().to_string(),
+                        accounts: vec![],
+                        data: event(&[4, 5]),
+                        stack_height: Some(2),
+                    },
+                )),
+            ],
+        }];
+        assert_eq!(inner_events(groups), vec![vec![1, 2, 3], vec![4, 5]]);
+    }
 }

@@ -19,6 +19,7 @@ async fn successful_short_crash_simulation() {
         slots_per_step: 75,
         out_dir: Some(dir.clone()),
         progress: false,
+        ..SimOptions::default()
     })
     .await
     .expect("simulation");
@@ -66,6 +67,7 @@ async fn successful_same_slot_races_are_lost_cleanly_and_counted() {
         slots_per_step: 75,
         out_dir: None,
         progress: false,
+        ..SimOptions::default()
     })
     .await
     .expect("simulation");
@@ -77,4 +79,65 @@ async fn successful_same_slot_races_are_lost_cleanly_and_counted() {
         "every failure was a lost race"
     );
     assert!(report.bad_debt_outstanding < 1.0);
+}
+
+#[tokio::test]
+async fn successful_short_comparison_of_mechanisms_on_one_crash() {
+    // `simulate --compare` as CI runs it: every mechanism, with and without insurance, on the
+    // same seed and price path, with liquidators selling into $2M pools.
+    let table = keeper::sim::compare::compare(SimOptions {
+        obligations: 60,
+        steps: 30,
+        seed: 11,
+        pools: Some(keeper::sim::pool::PoolSpec {
+            depth: 2_000_000.0,
+            sell_share: 1.0,
+            recovery: 0.2,
+        }),
+        ..SimOptions::default()
+    })
+    .await
+    .expect("comparison");
+    println!("{table}");
+    assert_eq!(table.runs.len(), 6);
+    let first = &table.runs[0];
+    for r in &table.runs {
+        assert_eq!(
+            (r.borrowing, r.became_liquidatable > 0),
+            (first.borrowing, true),
+            "same positions, and the crash reaches them: {}",
+            r.mechanism
+        );
+        // Every write-off splits into what insurance paid and what depositors lost.
+        let split = r.insurance_covered() + r.socialized_value();
+        assert!(
+            (r.written_off() - split).abs() <= 1e-6 * r.written_off().max(1.0),
+            "{} vs {split}",
+            r.written_off()
+        );
+        if !r.insurance {
+            assert_eq!(r.insurance_covered(), 0.0, "no fund, nothing insured");
+            assert_eq!(r.protocol_fees, 0.0);
+        }
+        assert!(!r.cascade.is_empty(), "sales move the collateral's price");
+        for c in &r.cascade {
+            assert!(c.price_drop >= c.outside_drop - 1e-9, "{c:?}");
+        }
+    }
+    // The fixed bonus pays each reserve's maximum on every liquidation; Sentinel starts at the
+    // minimum and sizes to the target.
+    let loss = |m: &str| {
+        table
+            .runs
+            .iter()
+            .find(|r| r.mechanism.starts_with(m) && r.insurance)
+            .map(|r| r.bonus_paid)
+            .unwrap_or_default()
+    };
+    assert!(
+        loss("Sentinel") < loss("fixed"),
+        "borrower loss: Sentinel {} vs fixed bonus {}",
+        loss("Sentinel"),
+        loss("fixed")
+    );
 }

@@ -1,6 +1,9 @@
 //! The crash simulator: the keeper's own round logic, run by one or several competing keepers,
 //! against the program in the embedded chain while prices follow a scenario.
 
+pub mod compare;
+pub mod mechanism;
+pub mod pool;
 pub mod report;
 pub mod scenario;
 pub mod world;
@@ -19,7 +22,9 @@ use solana_sdk::signature::{Keypair, Signer};
 
 use crate::keeper::{decimal_f64, Keeper, KeeperConfig};
 use crate::metrics::Metrics;
-use report::{SimReport, StepRow};
+use mechanism::Mechanism;
+use pool::{PoolSpec, Pools};
+use report::{ReserveLoss, SimReport, StepRow};
 use scenario::Scenario;
 use world::{default_assets, World};
 
@@ -50,6 +55,39 @@ pub struct SimOptions {
     pub out_dir: Option<PathBuf>,
     /// Show progress bars.
     pub progress: bool,
+    /// How liquidations are sized and paid.
+    pub mechanism: Mechanism,
+    /// Whether liquidations feed the insurance funds (their protocol share of the bonus).
+    pub insurance: bool,
+    /// Price impact of liquidators' sales (`None`: prices follow the scenario alone).
+    pub pools: Option<PoolSpec>,
+}
+
+impl Default for SimOptions {
+    /// The main job's run: 2,000 borrowers through the 60-step crash, two keepers, Sentinel's
+    /// mechanism with insurance, collateral sold into pools of $20M depth.
+    fn default() -> Self {
+        SimOptions {
+            obligations: 2_000,
+            steps: 60,
+            scenario: Scenario::Crash,
+            scenario_name: "crash".into(),
+            seed: 42,
+            keepers: 2,
+            same_slot: false,
+            step_secs: 30,
+            slots_per_step: 75,
+            out_dir: None,
+            progress: false,
+            mechanism: Mechanism::Sentinel,
+            insurance: true,
+            pools: Some(PoolSpec {
+                depth: 20_000_000.0,
+                sell_share: 1.0,
+                recovery: 0.2,
+            }),
+        }
+    }
 }
 
 fn bar(len: usize, show: bool, msg: &'static str) -> ProgressBar {
@@ -123,7 +161,10 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
     if let Some(jup) = assets.iter_mut().find(|a| a.symbol == "JUP") {
         jup.token_2022 = true;
     }
-    let mut world = World::new(assets, market_params()).await?;
+    let mut params = market_params();
+    opts.mechanism
+        .apply(&mut params, &mut assets, opts.insurance);
+    let mut world = World::new(assets, params).await?;
     world.add_lenders().await?;
     let pb = bar(opts.obligations, opts.progress, "positions");
     let borrowing = world
@@ -147,7 +188,26 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
         .iter()
         .map(|a| a.spec.symbol == "USDC")
         .collect();
+    let mut pools = opts.pools.map(|spec| {
+        Pools::new(
+            spec,
+            world.assets.iter().map(|a| a.spec.collateral).collect(),
+        )
+    });
+    let mut outside: Vec<f64> = world.assets.iter().map(|a| a.price).collect();
+    let start: Vec<f64> = outside.clone();
+    let (mut low_outside, mut low_price) = (start.clone(), start.clone());
+    let mut losses: Vec<ReserveLoss> = symbols
+        .iter()
+        .map(|s| ReserveLoss {
+            symbol: s.clone(),
+            ..Default::default()
+        })
+        .collect();
+    let mut times_to_health: Vec<u64> = Vec::new();
     let mut report = SimReport {
+        mechanism: opts.mechanism.to_string(),
+        insurance: opts.insurance,
         scenario: opts.scenario_name.clone(),
         seed: opts.seed,
         obligations: opts.obligations,
@@ -166,11 +226,22 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
     let mut ever: BTreeSet<Pubkey> = BTreeSet::new();
     let pb = bar(steps, opts.progress, "steps");
     for step in 0..steps {
-        let prev: Vec<f64> = world.assets.iter().map(|a| a.price).collect();
         let sym_refs: Vec<&str> = symbols.iter().map(String::as_str).collect();
-        let next = opts
+        outside = opts
             .scenario
-            .next(step, &sym_refs, &prev, &stable, &mut rng);
+            .next(step, &sym_refs, &outside, &stable, &mut rng);
+        if let Some(p) = pools.as_mut() {
+            p.recover();
+        }
+        let next: Vec<f64> = outside
+            .iter()
+            .enumerate()
+            .map(|(i, o)| pools.as_ref().map_or(*o, |p| p.price(i, *o)))
+            .collect();
+        for i in 0..next.len() {
+            low_outside[i] = low_outside[i].min(outside[i]);
+            low_price[i] = low_price[i].min(next[i]);
+        }
         let mut big_move = false;
         for (a, p) in world.assets.iter_mut().zip(&next) {
             big_move |= (p / a.price - 1.0).abs() > 0.1;
@@ -223,7 +294,24 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
                     report.failed += r.failed;
                     report.lost_races += r.lost_races;
                     report.socialized += r.socialized;
+                    for w in &r.write_offs {
+                        let i = index_of(&world, &w.reserve);
+                        let (debt, covered, lost) = (
+                            decimal_f64(w.debt_value),
+                            decimal_f64(w.covered_value),
+                            decimal_f64(w.socialized_value),
+                        );
+                        losses[i].written_off += debt;
+                        losses[i].insurance_covered += covered;
+                        losses[i].socialized += lost;
+                    }
                     for l in &r.liquidations {
+                        if let Some(p) = pools.as_mut() {
+                            p.sell(
+                                index_of(&world, &l.withdraw_reserve),
+                                decimal_f64(l.seize_value),
+                            );
+                        }
                         let (repaid, seized, fee) = (
                             decimal_f64(l.repay_value),
                             decimal_f64(l.seize_value),
@@ -252,9 +340,7 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
             .collect();
         for o in healed {
             if let Some(seen) = first_seen.remove(&o) {
-                report.worst_time_to_liquidation_slots = report
-                    .worst_time_to_liquidation_slots
-                    .max(clock_slot - seen);
+                times_to_health.push(clock_slot - seen);
             }
         }
         row.unhealthy = unhealthy_now.len();
@@ -264,10 +350,21 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
     }
     pb.finish_and_clear();
     let end_slot = chain_slot(&chain).await;
-    for seen in first_seen.values() {
-        report.worst_time_to_liquidation_slots =
-            report.worst_time_to_liquidation_slots.max(end_slot - seen);
-    }
+    // Those still liquidatable count with the time they have waited so far.
+    times_to_health.extend(first_seen.values().map(|seen| end_slot - seen));
+    report.time_to_health = report::Percentiles::of(&mut times_to_health);
+    report.worst_time_to_liquidation_slots = report.time_to_health.max;
+    report.losses = losses;
+    report.cascade = symbols
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| pools.is_some() && world.assets[*i].spec.collateral)
+        .map(|(i, s)| report::Cascade {
+            symbol: s.clone(),
+            outside_drop: 1.0 - low_outside[i] / start[i],
+            price_drop: 1.0 - low_price[i] / start[i],
+        })
+        .collect();
     report.still_liquidatable = first_seen.len();
     report.became_liquidatable = ever.len();
     report.bad_debt_outstanding = report.rows.last().map_or(0.0, |r| r.bad_debt);
@@ -279,6 +376,15 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
         report.write_svg(&dir.join("sim_chart.svg"))?;
     }
     Ok(report)
+}
+
+/// The index of reserve `key` among the world's assets (0 when unknown).
+fn index_of(world: &World, key: &Pubkey) -> usize {
+    world
+        .assets
+        .iter()
+        .position(|a| a.reserve == *key)
+        .unwrap_or(0)
 }
 
 async fn chain_slot(chain: &crate::banks::BanksChain) -> u64 {

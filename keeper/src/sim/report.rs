@@ -25,9 +25,71 @@ pub struct StepRow {
     pub bad_debt: f64,
 }
 
+/// p50, p95 and max of a set of durations (slots).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Percentiles {
+    /// Median.
+    pub p50: u64,
+    /// 95th percentile.
+    pub p95: u64,
+    /// Largest.
+    pub max: u64,
+    /// How many.
+    pub count: usize,
+}
+
+impl Percentiles {
+    /// The percentiles of `values` (nearest rank; all zero when empty).
+    pub fn of(values: &mut [u64]) -> Self {
+        values.sort_unstable();
+        let rank = |q: usize| {
+            if values.is_empty() {
+                0
+            } else {
+                values[((values.len() * q).div_ceil(100)).clamp(1, values.len()) - 1]
+            }
+        };
+        Percentiles {
+            p50: rank(50),
+            p95: rank(95),
+            max: values.last().copied().unwrap_or(0),
+            count: values.len(),
+        }
+    }
+}
+
+/// Bad debt written off in one reserve (quote units at the prices of the write-offs).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReserveLoss {
+    /// Ticker.
+    pub symbol: String,
+    /// Debt written off.
+    pub written_off: f64,
+    /// Of which the reserve's insurance fund paid.
+    pub insurance_covered: f64,
+    /// Of which its depositors lost.
+    pub socialized: f64,
+}
+
+/// How far one collateral's price fell: the outside market (the scenario) and the oracle (the
+/// pool, after liquidators' sales).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cascade {
+    /// Ticker.
+    pub symbol: String,
+    /// Worst drop of the outside price from the start (0–1).
+    pub outside_drop: f64,
+    /// Worst drop of the oracle price from the start (0–1).
+    pub price_drop: f64,
+}
+
 /// The whole run.
 #[derive(Clone, Debug, Default)]
 pub struct SimReport {
+    /// The liquidation mechanism.
+    pub mechanism: String,
+    /// Whether liquidations fed the insurance funds.
+    pub insurance: bool,
     /// Scenario name.
     pub scenario: String,
     /// Seed.
@@ -66,6 +128,13 @@ pub struct SimReport {
     pub bad_debt_outstanding: f64,
     /// Longest time from first seen liquidatable to healthy again (slots).
     pub worst_time_to_liquidation_slots: u64,
+    /// Time from first seen liquidatable to healthy again or closed, per episode (slots; the
+    /// episodes still open at the end count with the time they have lasted).
+    pub time_to_health: Percentiles,
+    /// Bad debt written off, per reserve.
+    pub losses: Vec<ReserveLoss>,
+    /// Price drops per collateral with price impact (empty without pools).
+    pub cascade: Vec<Cascade>,
     /// Obligations still liquidatable at the end.
     pub still_liquidatable: usize,
     /// Setup time (seconds).
@@ -87,6 +156,16 @@ impl fmt::Display for SimReport {
             f,
             "Sentinel crash simulation: scenario {}, seed {}, {} steps, {} keepers",
             self.scenario, self.seed, self.steps, self.keepers
+        )?;
+        writeln!(
+            f,
+            "  mechanism                    {}{}",
+            self.mechanism,
+            if self.insurance {
+                ""
+            } else {
+                ", no insurance fund"
+            }
         )?;
         writeln!(
             f,
@@ -131,9 +210,19 @@ impl fmt::Display for SimReport {
         )?;
         writeln!(
             f,
-            "  bad debt written off         {} positions",
-            self.socialized
+            "  bad debt written off         {} positions, ${:.2}: insurance ${:.2}, depositors ${:.2}",
+            self.socialized,
+            self.written_off(),
+            self.insurance_covered(),
+            self.socialized_value()
         )?;
+        for l in self.losses.iter().filter(|l| l.written_off > 0.0) {
+            writeln!(
+                f,
+                "    {:<8}                   ${:.2}: insurance ${:.2}, depositors ${:.2}",
+                l.symbol, l.written_off, l.insurance_covered, l.socialized
+            )?;
+        }
         writeln!(
             f,
             "  bad debt outstanding         ${:.2}",
@@ -146,9 +235,21 @@ impl fmt::Display for SimReport {
         )?;
         writeln!(
             f,
-            "  worst time to liquidation    {} slots",
-            self.worst_time_to_liquidation_slots
+            "  time to health (slots)       p50 {}, p95 {}, max {} ({} episodes)",
+            self.time_to_health.p50,
+            self.time_to_health.p95,
+            self.time_to_health.max,
+            self.time_to_health.count
         )?;
+        for c in &self.cascade {
+            writeln!(
+                f,
+                "  cascade {:<8}             outside market −{:.1}%, oracle −{:.1}%",
+                c.symbol,
+                c.outside_drop * 100.0,
+                c.price_drop * 100.0
+            )?;
+        }
         let sps = if self.run_secs > 0.0 {
             self.steps as f64 / self.run_secs
         } else {
@@ -163,6 +264,30 @@ impl fmt::Display for SimReport {
 }
 
 impl SimReport {
+    /// Debt written off in all reserves.
+    pub fn written_off(&self) -> f64 {
+        self.losses.iter().map(|l| l.written_off).sum()
+    }
+
+    /// Of which insurance funds paid.
+    pub fn insurance_covered(&self) -> f64 {
+        self.losses.iter().map(|l| l.insurance_covered).sum()
+    }
+
+    /// Of which depositors lost.
+    pub fn socialized_value(&self) -> f64 {
+        self.losses.iter().map(|l| l.socialized).sum()
+    }
+
+    /// The largest extra drop liquidations' sales added to a collateral's price
+    /// (percentage points; 0 without pools).
+    pub fn cascade_points(&self) -> f64 {
+        self.cascade
+            .iter()
+            .map(|c| (c.price_drop - c.outside_drop) * 100.0)
+            .fold(0.0, f64::max)
+    }
+
     /// Writes the per-step CSV.
     pub fn write_csv(&self, path: &Path) -> Result<()> {
         let mut out = String::from("step,slot");

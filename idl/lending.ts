@@ -3356,13 +3356,22 @@ export type Lending = {
           },
           {
             "docs": [
+              "1 once a liquidation in the current episode went past the close factor to reach the",
+              "target health: every later liquidation of the episode is paid the auction's rate alone,",
+              "so splitting one liquidation into pieces cannot bring the health ramp's bonus back."
+            ],
+            "name": "auctionBonusOnly",
+            "type": "u8"
+          },
+          {
+            "docs": [
               "Reserved for alignment."
             ],
             "name": "padding0",
             "type": {
               "array": [
                 "u8",
-                4
+                3
               ]
             }
           },

@@ -217,6 +217,8 @@ export interface LiquidationState {
   liquidationSlot: bigint;
   windowDebtValueSf: bigint;
   windowRepaidValueSf: bigint;
+  /** The episode went past the close factor: the auction's rate alone from then on. */
+  auctionBonusOnly: boolean;
 }
 
 export const liquidationState = (ob: any): LiquidationState => ({
@@ -224,6 +226,7 @@ export const liquidationState = (ob: any): LiquidationState => ({
   liquidationSlot: BigInt(ob.liquidationSlot.toString()),
   windowDebtValueSf: m.sfToBigInt(ob.liquidationWindowDebtSf),
   windowRepaidValueSf: m.sfToBigInt(ob.liquidationWindowRepaidSf),
+  auctionBonusOnly: (ob.auctionBonusOnly ?? 0) !== 0,
 });
 
 /** A previewed liquidation: the bonus and the plan, and the liquidator's profit in value. */
@@ -269,7 +272,11 @@ export function previewLiquidation(
   const { lo, hi } = m.bonusRange(dt.minBonusBps, dt.maxBonusBps, ct.minBonusBps, ct.maxBonusBps);
   const weights = { debtBorrowFactorSf: m.fromBps(d.borrowFactorBps), collateralThresholdSf: m.fromBps(c.liquidationThresholdBps) };
   const since = state.liquidatableSinceTs === 0n ? at.now : state.liquidatableSinceTs;
-  const bonus = m.liquidationBonus(h, weights, lo, hi, since, at.now, rules.liquidationAuctionSecs);
+  const ramp = m.liquidationBonus(h, weights, lo, hi, since, at.now, rules.liquidationAuctionSecs);
+  // Once the episode went past the close factor, the auction's rate alone (as the program).
+  const auction = ramp.auctionPart ?? lo;
+  const bonus =
+    state.auctionBonusOnly && ramp.rate > auction ? { ...ramp, rate: auction, source: m.BonusSource.PastCloseFactor } : ramp;
   const plan = m.planLiquidation(h, {
     debt: { amountSf: borrow.amountSf, priceSf: d.prices.spotSf, decimals: d.decimals },
     collateral: {

@@ -14,7 +14,7 @@ use lending_math::health::Health;
 use lending_math::liquidation::{
     auction_bonus, bonus_range, fees_to_reverse, liquidation_bonus, liquidation_improves,
     plan_liquidation, split_bad_debt, BadDebt, Bonus, BonusSource, CollateralSide, DebtSide,
-    LiquidationPlan, PairWeights, SizingRules, TargetSizing, Tolerance,
+    LiquidationPlan, PairWeights, Sizing, SizingRules, TargetSizing, Tolerance,
 };
 use lending_math::{debt, shares, Decimal};
 
@@ -173,6 +173,17 @@ pub fn liquidate(
         market.liquidation_auction_secs,
     )
     .map_math()?;
+    // Once the episode has gone past the close factor, the auction's rate alone: a first
+    // small piece past it would otherwise lower the target amount below the close factor and
+    // let the rest be taken at the health ramp's bonus.
+    let bonus = if obligation.auction_bonus_only != 0 && bonus.rate > auction {
+        Bonus {
+            rate: auction,
+            source: BonusSource::PastCloseFactor,
+        }
+    } else {
+        bonus
+    };
 
     let index = r.debt.borrow_index_sf.get();
     let held = obligation.borrows[bi].normalized_debt_sf.get();
@@ -210,6 +221,9 @@ pub fn liquidate(
     } else {
         bonus
     };
+    if plan.sizing == Sizing::PastCloseFactor {
+        obligation.auction_bonus_only = 1;
+    }
     let tolerance = Tolerance::for_plan(&plan, &debt_side, &coll_side, &pair).map_math()?;
     if let Payout::Tokens = payout {
         require!(

@@ -75,8 +75,12 @@ pub struct Obligation {
     pub bump: u8,
     /// Layout version.
     pub version: u8,
+    /// 1 once a liquidation in the current episode went past the close factor to reach the
+    /// target health: every later liquidation of the episode is paid the auction's rate alone,
+    /// so splitting one liquidation into pieces cannot bring the health ramp's bonus back.
+    pub auction_bonus_only: u8,
     /// Reserved for alignment.
-    pub _padding0: [u8; 4],
+    pub _padding0: [u8; 3],
     /// Last time a recomputation saw the obligation liquidatable (unix seconds; 0 = healthy).
     pub last_liquidatable_ts: i64,
     /// Reserved for upgrades.
@@ -216,11 +220,13 @@ impl Obligation {
         if !liquidatable {
             self.liquidatable_since_ts = 0;
             self.last_liquidatable_ts = 0;
+            self.auction_bonus_only = 0;
             return;
         }
         let gap = now.saturating_sub(self.last_liquidatable_ts);
         if self.liquidatable_since_ts == 0 || self.last_liquidatable_ts == 0 || gap > gap_secs {
             self.liquidatable_since_ts = now;
+            self.auction_bonus_only = 0;
         }
         self.last_liquidatable_ts = now;
     }

@@ -4,13 +4,15 @@
 //! of a drain of close-factor liquidations that each pay the health ramp's bonus.
 
 use lending::error::LendingError;
+use lending::events::Liquidated;
 use lending::state::MarketParams;
 use lending_math::liquidation::{BonusSource, Sizing};
 use lending_math::Decimal;
 
 use crate::fixture::*;
 use crate::liquidation::{
-    expected_plan, liquidate, simulate_liquidation, unhealthy_setup, unhealthy_setup_on,
+    expected_plan, liquidate, liquidate_ix, simulate_liquidation, unhealthy_setup,
+    unhealthy_setup_on,
 };
 
 /// The health factor of an obligation's cached values (bps).
@@ -160,5 +162,117 @@ async fn successful_target_sizing_takes_less_than_the_close_factor_drain() {
     assert!(
         lost_t < lost_cf,
         "bonus lost: target {lost_t} (repaid {repaid_t}) vs close factor {lost_cf} (repaid {repaid_cf}, {n_cf} liquidations)"
+    );
+}
+
+/// Bonus the borrower paid over `events`: collateral value seized less debt value repaid
+/// (quote units × 1e18).
+fn bonus_paid(events: &[Liquidated]) -> u128 {
+    events
+        .iter()
+        .map(|e| e.seize_value_sf.saturating_sub(e.repay_value_sf))
+        .sum()
+}
+
+/// Refresh, then the liquidations `amounts` of the borrower's USDC debt against SOL in one
+/// transaction; their events.
+async fn liquidate_in_one_transaction(
+    f: &mut TestFixture,
+    liquidator: &TestUser,
+    o: &solana_sdk::pubkey::Pubkey,
+    amounts: &[u64],
+) -> Vec<Liquidated> {
+    let mut ixs = f.refresh_ixs(o).await;
+    for a in amounts {
+        ixs.push(liquidate_ix(f, liquidator, o, USDC, SOL, *a, 0).await);
+    }
+    let events = crate::events::simulate_events(f, &ixs, &[&liquidator.keypair]).await;
+    f.send(&ixs, &[&liquidator.keypair])
+        .await
+        .expect("liquidate");
+    events
+}
+
+/// The independent review's finding: with a 50% close factor and SOL at $82.50, the target
+/// needs more than the close factor at the health ramp's 4.6%, so one liquidation goes past it
+/// at the auction's 2%. A first piece of 16 USDC (at 2%) lowered the target amount below what
+/// the close factor still allowed, and the rest was then taken at the health ramp's bonus:
+/// 2.4 times the liquidator's profit for the same target. Once an episode has gone past the
+/// close factor, every later liquidation in it is paid the auction's rate alone.
+#[tokio::test]
+async fn exploit_split_liquidation_in_one_transaction_collects_the_health_ramp_bonus() {
+    let params = MarketParams {
+        close_factor_bps: 5_000,
+        ..default_market_params()
+    };
+    let (mut f, borrower, liquidator) = unhealthy_setup_on(82.5, params).await;
+    let single =
+        liquidate_in_one_transaction(&mut f, &liquidator, &borrower.obligation, &[u64::MAX]).await;
+    assert_eq!(single[0].sizing, Sizing::PastCloseFactor.code());
+    let (mut g, borrower, liquidator) = unhealthy_setup_on(82.5, params).await;
+    let o = borrower.obligation;
+    let split =
+        liquidate_in_one_transaction(&mut g, &liquidator, &o, &[16_000_000, u64::MAX]).await;
+    assert_eq!(split.len(), 2);
+    for e in &split {
+        assert_eq!(
+            (e.bonus_bps, e.bonus_source),
+            (200, BonusSource::PastCloseFactor.code()),
+            "the auction's rate for every piece"
+        );
+    }
+    assert!(
+        bonus_paid(&split) <= bonus_paid(&single) + bonus_paid(&single) / 1_000,
+        "split {} vs one liquidation {}",
+        bonus_paid(&split),
+        bonus_paid(&single)
+    );
+    let hf = health_factor_bps(&mut g, &o).await;
+    assert!((10_500..10_510).contains(&hf), "HF after {hf} bps");
+    // Healthy again, the episode is over: the next one starts without the cap.
+    assert_eq!(g.obligation(&o).await.auction_bonus_only, 0);
+}
+
+/// The same split across two slots, where the close-factor window restarts: a USDC borrow
+/// factor of 2, SOL at $80.90; 0.50 USDC, then the rest in the next slot (3.3 times the
+/// profit before the fix).
+#[tokio::test]
+async fn exploit_split_liquidation_across_slots_collects_the_health_ramp_bonus() {
+    async fn setup() -> (TestFixture, TestUser, TestUser) {
+        let mut f = TestFixture::new().await;
+        let admin = f.admin.insecure_clone();
+        let ix = f.update_reserve_config_ix(
+            &solana_sdk::signature::Signer::pubkey(&admin),
+            USDC,
+            reserve_config(8_000, 8_500, 20_000),
+        );
+        f.send(&[ix], &[&admin]).await.expect("borrow factor 2");
+        let (_lender, borrower) = crate::user_actions::lender_and_borrower(&mut f).await;
+        f.borrow(&borrower, USDC, 350_000_000)
+            .await
+            .expect("borrow");
+        let liquidator = f.new_user(&[5_000_000_000, 0, 0]).await;
+        f.set_price(SOL, 80.9).await;
+        (f, borrower, liquidator)
+    }
+    let (mut f, borrower, liquidator) = setup().await;
+    let single =
+        liquidate_in_one_transaction(&mut f, &liquidator, &borrower.obligation, &[u64::MAX]).await;
+    let (mut g, borrower, liquidator) = setup().await;
+    let o = borrower.obligation;
+    let mut split = liquidate_in_one_transaction(&mut g, &liquidator, &o, &[500_000]).await;
+    assert_eq!(split[0].sizing, Sizing::PastCloseFactor.code());
+    assert_eq!(g.obligation(&o).await.auction_bonus_only, 1);
+    g.next_slot().await;
+    split.extend(liquidate_in_one_transaction(&mut g, &liquidator, &o, &[u64::MAX]).await);
+    assert_eq!(
+        (split[1].bonus_bps, split[1].bonus_source),
+        (200, BonusSource::PastCloseFactor.code())
+    );
+    assert!(
+        bonus_paid(&split) <= bonus_paid(&single) + bonus_paid(&single) / 1_000,
+        "split {} vs one liquidation {}",
+        bonus_paid(&split),
+        bonus_paid(&single)
     );
 }

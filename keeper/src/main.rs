@@ -177,6 +177,13 @@ struct SimArgs {
     /// Share of a pool's gap to the outside price that arbitrage closes each step (0–1).
     #[arg(long, default_value_t = 0.2)]
     pool_recovery: f64,
+    /// Keepers act every N slots of a step while anything is liquidatable (default: once per
+    /// step).
+    #[arg(long)]
+    keeper_every_slots: Option<u64>,
+    /// Liquidations each keeper lands per round at most.
+    #[arg(long, default_value_t = 200)]
+    capacity: usize,
     /// Run every mechanism, with and without insurance, on the same seed and price path, and
     /// print one table.
     #[arg(long)]
@@ -366,6 +373,8 @@ async fn simulate(args: SimArgs) -> Result<()> {
         slots_per_step: args.slots_per_step,
         out_dir: Some(args.out.clone()),
         progress: !args.no_progress,
+        keeper_every_slots: args.keeper_every_slots.filter(|n| *n > 0),
+        capacity: args.capacity,
         mechanism: args.mechanism,
         insurance: !args.no_insurance,
         pools: (args.pool_depth > 0.0).then_some(PoolSpec {

@@ -141,3 +141,35 @@ async fn successful_short_comparison_of_mechanisms_on_one_crash() {
         loss("fixed")
     );
 }
+
+#[tokio::test]
+async fn successful_keepers_acting_every_slot_heal_faster_than_once_a_step() {
+    // Once a step (75 slots) a keeper sees a crash victim at most every 75 slots; acting every
+    // slot, with a capacity of 5 liquidations a round, the same crash is cleared in fewer.
+    let base = SimOptions {
+        obligations: 60,
+        steps: 20,
+        seed: 5,
+        ..SimOptions::default()
+    };
+    let per_step = run(base.clone()).await.expect("simulation");
+    let per_slot = run(SimOptions {
+        keeper_every_slots: Some(1),
+        capacity: 5,
+        ..base
+    })
+    .await
+    .expect("simulation");
+    println!(
+        "time to health: once a step {:?}; every slot {:?}",
+        per_step.time_to_health, per_slot.time_to_health
+    );
+    assert_eq!(per_step.borrowing, per_slot.borrowing);
+    assert!(per_slot.time_to_health.count > 0);
+    assert!(
+        per_slot.time_to_health.p95 < per_step.time_to_health.p95,
+        "p95 every slot {} vs once a step {}",
+        per_slot.time_to_health.p95,
+        per_step.time_to_health.p95
+    );
+}

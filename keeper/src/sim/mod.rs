@@ -61,6 +61,12 @@ pub struct SimOptions {
     pub insurance: bool,
     /// Price impact of liquidators' sales (`None`: prices follow the scenario alone).
     pub pools: Option<PoolSpec>,
+    /// Keepers act every this many slots within a step while anything is liquidatable
+    /// (`None`: once per step).
+    pub keeper_every_slots: Option<u64>,
+    /// Liquidations each keeper lands per round at most (its capacity per slot when it acts
+    /// every slot).
+    pub capacity: usize,
 }
 
 impl Default for SimOptions {
@@ -86,6 +92,8 @@ impl Default for SimOptions {
                 sell_share: 1.0,
                 recovery: 0.2,
             }),
+            keeper_every_slots: None,
+            capacity: 200,
         }
     }
 }
@@ -175,7 +183,11 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
     chain.track(world.obligations.iter().copied());
     chain.track(world.assets.iter().map(|a| a.reserve));
     let keepers: Vec<_> = (0..opts.keepers.max(1))
-        .map(|_| funded_keeper(&mut world, &chain))
+        .map(|_| {
+            let mut k = funded_keeper(&mut world, &chain);
+            k.config.max_liquidations_per_round = opts.capacity.max(1);
+            k
+        })
         .collect();
 
     let symbols: Vec<String> = world
@@ -262,88 +274,109 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
             repaid_value: 0.0,
             bad_debt: 0.0,
         };
-        let mut unhealthy_now: BTreeSet<Pubkey> = BTreeSet::new();
-        let mut rounds = Vec::new();
-        if opts.same_slot {
-            // Every keeper reads the same slot, then each acts on what it read.
-            world.advance(0, 1).await?;
-            let mut scans = Vec::new();
-            for k in 0..keepers.len() {
-                scans.push(keepers[(step + k) % keepers.len()].scan().await);
-            }
-            for (k, scan) in scans.into_iter().enumerate() {
-                let keeper = &keepers[(step + k) % keepers.len()];
-                rounds.push(match scan {
-                    Ok(s) => keeper.act(s).await,
-                    Err(e) => Err(e),
-                });
-            }
-        } else {
-            for k in 0..keepers.len() {
-                // Each keeper acts in a slot of its own.
-                world.advance(0, 1).await?;
-                rounds.push(keepers[(step + k) % keepers.len()].round().await);
-            }
-        }
-        for round in rounds {
-            match round {
-                Ok(r) => {
-                    unhealthy_now.extend(r.unhealthy.iter().copied());
-                    row.liquidations += r.liquidations.len();
-                    report.liquidations += r.liquidations.len();
-                    report.failed += r.failed;
-                    report.lost_races += r.lost_races;
-                    report.socialized += r.socialized;
-                    for w in &r.write_offs {
-                        let i = index_of(&world, &w.reserve);
-                        let (debt, covered, lost) = (
-                            decimal_f64(w.debt_value),
-                            decimal_f64(w.covered_value),
-                            decimal_f64(w.socialized_value),
-                        );
-                        losses[i].written_off += debt;
-                        losses[i].insurance_covered += covered;
-                        losses[i].socialized += lost;
-                    }
-                    for l in &r.liquidations {
-                        if let Some(p) = pools.as_mut() {
-                            p.sell(
-                                index_of(&world, &l.withdraw_reserve),
-                                decimal_f64(l.seize_value),
-                            );
-                        }
-                        let (repaid, seized, fee) = (
-                            decimal_f64(l.repay_value),
-                            decimal_f64(l.seize_value),
-                            decimal_f64(l.fee_value),
-                        );
-                        row.repaid_value += repaid;
-                        report.repaid_value += repaid;
-                        report.seized_value += seized;
-                        report.bonus_paid += seized - repaid;
-                        report.bonus_at_max += repaid * l.max_bonus_bps as f64 / 10_000.0;
-                        report.protocol_fees += fee;
-                    }
+        // Keepers act once per step, or every `keeper_every_slots` slots of it for as long as
+        // something is liquidatable (prices move per step; the clock's time too).
+        let passes = opts
+            .keeper_every_slots
+            .map_or(1, |n| (opts.slots_per_step / n.max(1)).max(1));
+        for pass in 0..passes {
+            if pass > 0 {
+                let gap = opts
+                    .keeper_every_slots
+                    .unwrap_or(1)
+                    .saturating_sub(keepers.len() as u64);
+                if gap > 0 {
+                    world.advance(0, gap).await?;
                 }
-                Err(e) => tracing::warn!(error = %e, "keeper round failed"),
+            }
+            let mut unhealthy_now: BTreeSet<Pubkey> = BTreeSet::new();
+            let mut rounds = Vec::new();
+            if opts.same_slot {
+                // Every keeper reads the same slot, then each acts on what it read.
+                world.advance(0, 1).await?;
+                let mut scans = Vec::new();
+                for k in 0..keepers.len() {
+                    scans.push(keepers[(step + k) % keepers.len()].scan().await);
+                }
+                for (k, scan) in scans.into_iter().enumerate() {
+                    let keeper = &keepers[(step + k) % keepers.len()];
+                    rounds.push(match scan {
+                        Ok(s) => keeper.act(s).await,
+                        Err(e) => Err(e),
+                    });
+                }
+            } else {
+                for k in 0..keepers.len() {
+                    // Each keeper acts in a slot of its own.
+                    world.advance(0, 1).await?;
+                    rounds.push(keepers[(step + k) % keepers.len()].round().await);
+                }
+            }
+            for round in rounds {
+                match round {
+                    Ok(r) => {
+                        unhealthy_now.extend(r.unhealthy.iter().copied());
+                        row.liquidations += r.liquidations.len();
+                        report.liquidations += r.liquidations.len();
+                        report.failed += r.failed;
+                        report.lost_races += r.lost_races;
+                        report.socialized += r.socialized;
+                        for w in &r.write_offs {
+                            let i = index_of(&world, &w.reserve);
+                            let (debt, covered, lost) = (
+                                decimal_f64(w.debt_value),
+                                decimal_f64(w.covered_value),
+                                decimal_f64(w.socialized_value),
+                            );
+                            losses[i].written_off += debt;
+                            losses[i].insurance_covered += covered;
+                            losses[i].socialized += lost;
+                        }
+                        for l in &r.liquidations {
+                            if let Some(p) = pools.as_mut() {
+                                p.sell(
+                                    index_of(&world, &l.withdraw_reserve),
+                                    decimal_f64(l.seize_value),
+                                );
+                            }
+                            let (repaid, seized, fee) = (
+                                decimal_f64(l.repay_value),
+                                decimal_f64(l.seize_value),
+                                decimal_f64(l.fee_value),
+                            );
+                            row.repaid_value += repaid;
+                            report.repaid_value += repaid;
+                            report.seized_value += seized;
+                            report.bonus_paid += seized - repaid;
+                            report.bonus_at_max += repaid * l.max_bonus_bps as f64 / 10_000.0;
+                            report.protocol_fees += fee;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "keeper round failed"),
+                }
+            }
+            let clock_slot = chain_slot(&chain).await;
+            for o in &unhealthy_now {
+                first_seen.entry(*o).or_insert(clock_slot);
+                ever.insert(*o);
+            }
+            let healed: Vec<Pubkey> = first_seen
+                .keys()
+                .filter(|o| !unhealthy_now.contains(o))
+                .copied()
+                .collect();
+            for o in healed {
+                if let Some(seen) = first_seen.remove(&o) {
+                    times_to_health.push(clock_slot - seen);
+                }
+            }
+            if pass == 0 {
+                row.unhealthy = unhealthy_now.len();
+            }
+            if unhealthy_now.is_empty() {
+                break;
             }
         }
-        let clock_slot = chain_slot(&chain).await;
-        for o in &unhealthy_now {
-            first_seen.entry(*o).or_insert(clock_slot);
-            ever.insert(*o);
-        }
-        let healed: Vec<Pubkey> = first_seen
-            .keys()
-            .filter(|o| !unhealthy_now.contains(o))
-            .copied()
-            .collect();
-        for o in healed {
-            if let Some(seen) = first_seen.remove(&o) {
-                times_to_health.push(clock_slot - seen);
-            }
-        }
-        row.unhealthy = unhealthy_now.len();
         row.bad_debt = bad_debt(&keepers[0]).await;
         report.rows.push(row);
         pb.inc(1);

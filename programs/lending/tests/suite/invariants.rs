@@ -71,6 +71,8 @@
 //! Action distribution (per 113): deposit 15, borrow 20, withdraw 8, repay 10, liquidate 20,
 //! write-off 3, price move 15, time 5, outage 1, single-oracle failure 1, non-admin config 2,
 //! bundle 5, admin 3, spread 2, months 1, crash 2.
+//! One largest liquidation in six comes as two pieces in one transaction (a small one, then
+//! the rest), so that INV-20 also sees the split an independent review used.
 //!
 //! Reproducible: one seed drives everything, keys included (`TestFixture::with_key_seed`), and
 //! each action draws from its own stream of that seed, so that an action can be skipped

@@ -58,21 +58,33 @@ impl Fuzz {
         } else {
             amount(&mut self.rng, debt)
         };
-        let ix = liquidate_ix(
-            &mut self.f,
-            &self.users[keeper],
-            &self.users[target].obligation,
-            repay,
-            withdraw,
-            requested,
-            0,
-        )
-        .await;
+        // One time in six the largest liquidation comes as two pieces in one transaction: a
+        // small one, then the rest (the split of the independent review).
+        let mut pieces = Vec::new();
+        if requested == u64::MAX && debt > 1 && self.rng.gen_bool(1.0 / 6.0) {
+            pieces.push(self.rng.gen_range(1..=debt / 8 + 1));
+        }
+        pieces.push(requested);
+        let mut ixs = Vec::new();
+        for piece in pieces {
+            ixs.push(
+                liquidate_ix(
+                    &mut self.f,
+                    &self.users[keeper],
+                    &self.users[target].obligation,
+                    repay,
+                    withdraw,
+                    piece,
+                    0,
+                )
+                .await,
+            );
+        }
         let kp = self.users[keeper].keypair.insecure_clone();
         let (debt_reserve, coll_reserve) =
             (self.f.reserve(repay).await, self.f.reserve(withdraw).await);
         let market = self.f.market_state().await;
-        let ok = self.send("liquidate", &[ix], &kp).await.is_ok();
+        let ok = self.send("liquidate", &ixs, &kp).await.is_ok();
         if !ok {
             return false;
         }

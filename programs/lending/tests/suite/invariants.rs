@@ -81,7 +81,7 @@
 //! shrunk by replaying the seed without chunks of actions while the same invariant still
 //! fails.
 //!
-//! Health figures in INV-08, 09, 10, 15, 16 and 17 all come from that independent valuation.
+//! Health figures in INV-08, 09, 10, 15, 16, 17 and 20 all come from that independent valuation.
 //!
 //! CI runs `FUZZ_SEEDS` × `FUZZ_STEPS` actions; the soak (`soak_invariants`, ignored by default)
 //! runs `SENTINEL_FUZZ_ACTIONS` of them:

@@ -415,8 +415,8 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
         sizing = Sizing.PastCloseFactor;
       }
     }
-    const allowed = limit ?? debtValue;
-    const byCf = amountForValue(allowed, debt.priceSf, debt.decimals);
+    const allowed = limit ?? 0n;
+    const byCf = limit === null ? 0n : amountForValue(allowed, debt.priceSf, debt.decimals);
     if (limit !== null && byCf < maxRepay * WAD) {
       const floor = sizing === Sizing.CloseFactor ? floorU64(byCf) : min(ceilU64(byCf), debtTokens);
       maxRepay = floor === 0n && allowed !== 0n ? 1n : floor;

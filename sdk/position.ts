@@ -295,7 +295,7 @@ export function previewLiquidation(
       protocolFeeSf: m.fromBps(ct.protocolFeeBps),
       target:
         rules.targetHealthBps > 0
-          ? { healthSf: m.fromBps(rules.targetHealthBps), auctionBonusSf: bonus.auctionPart ?? lo, ...weights }
+          ? { healthSf: m.fromBps(rules.targetHealthBps), auctionBonusSf: auction, ...weights }
           : null,
     },
     bonusSf: bonus.rate,

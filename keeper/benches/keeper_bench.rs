@@ -11,7 +11,6 @@ use std::time::Instant;
 use keeper::book::Book;
 use keeper::market::{MarketSnapshot, ReserveView};
 use keeper::planner::assess;
-use keeper::sim::scenario::Scenario;
 use keeper::sim::{run, SimOptions};
 use lending::state::{LendingMarket, Obligation, OracleConfig, Reserve, Sf};
 use lending_math::Decimal;
@@ -161,15 +160,7 @@ async fn bench_sim(n: usize) {
     let report = run(SimOptions {
         obligations: n,
         steps: 20,
-        scenario: Scenario::Crash,
-        scenario_name: "crash".into(),
         seed: 1,
-        keepers: 2,
-        same_slot: false,
-        step_secs: 30,
-        slots_per_step: 75,
-        out_dir: None,
-        progress: false,
         ..SimOptions::default()
     })
     .await

@@ -1,7 +1,6 @@
 //! Short crash simulations, as CI runs them: the report's figures hang together, and keepers
 //! racing in the same slot lose cleanly.
 
-use keeper::sim::scenario::Scenario;
 use keeper::sim::{run, SimOptions};
 
 #[tokio::test]
@@ -10,15 +9,8 @@ async fn successful_short_crash_simulation() {
     let report = run(SimOptions {
         obligations: 80,
         steps: 40,
-        scenario: Scenario::Crash,
-        scenario_name: "crash".into(),
         seed: 7,
-        keepers: 2,
-        same_slot: false,
-        step_secs: 30,
-        slots_per_step: 75,
         out_dir: Some(dir.clone()),
-        progress: false,
         ..SimOptions::default()
     })
     .await
@@ -58,15 +50,9 @@ async fn successful_same_slot_races_are_lost_cleanly_and_counted() {
     let report = run(SimOptions {
         obligations: 80,
         steps: 40,
-        scenario: Scenario::Crash,
-        scenario_name: "crash".into(),
         seed: 7,
         keepers: 3,
         same_slot: true,
-        step_secs: 30,
-        slots_per_step: 75,
-        out_dir: None,
-        progress: false,
         ..SimOptions::default()
     })
     .await

@@ -482,43 +482,45 @@ pub fn plan_liquidation(
                 }
             }
         }
-        let allowed_value = allowed.unwrap_or(debt_value);
-        let by_allowed = amount_for_value(allowed_value, debt.price, debt.decimals)?;
-        if allowed.is_some() && by_allowed < Decimal::from_u64(max_repay) {
-            // At least one whole unit while any allowance is left: with a coarse debt unit
-            // (few decimals, high price) the close factor would otherwise round to nothing
-            // and leave the obligation unliquidatable until the insolvency LTV.
-            let floor = if sizing == Sizing::CloseFactor {
-                by_allowed.try_floor_u64()?
-            } else {
-                by_allowed.try_ceil_u64()?.min(debt_tokens)
-            };
-            max_repay = if floor == 0 && !allowed_value.is_zero() {
-                1
-            } else {
-                floor
-            };
-            if !allowed_value.is_zero() && coll.reserve_assets.is_zero() {
-                // Shares backed by nothing (a reserve emptied by a write-off): no seizure can
-                // be priced, and none would pay the liquidator.
-                return Err(LiquidationError::NothingToSeize);
-            }
-            if !allowed_value.is_zero() {
-                // And at least what buys the smallest seizure (the shares of one collateral
-                // token) at the bonus, rounded up to whole debt units: with a coarse collateral
-                // the close factor would otherwise seize nothing, and the obligation could not
-                // be liquidated at all. The seizure stays within the bonus; only the close
-                // factor is passed, by less than one collateral token's worth.
-                let smallest = shares::assets_for_shares(
-                    shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?,
-                    coll.reserve_assets,
-                    coll.share_supply,
-                )?;
-                let worth = crate::health::market_value_ceil(smallest, coll.price, coll.decimals)?
-                    .try_div_ceil(Decimal::one().try_add(bonus)?)?;
-                let buys_one =
-                    amount_for_value(worth, debt.price, debt.decimals)?.ceil_u64_saturating();
-                max_repay = max_repay.max(buys_one.min(debt_tokens));
+        if let Some(allowed_value) = allowed {
+            let by_allowed = amount_for_value(allowed_value, debt.price, debt.decimals)?;
+            if by_allowed < Decimal::from_u64(max_repay) {
+                // At least one whole unit while any allowance is left: with a coarse debt unit
+                // (few decimals, high price) the close factor would otherwise round to nothing
+                // and leave the obligation unliquidatable until the insolvency LTV.
+                let floor = if sizing == Sizing::CloseFactor {
+                    by_allowed.try_floor_u64()?
+                } else {
+                    by_allowed.try_ceil_u64()?.min(debt_tokens)
+                };
+                max_repay = if floor == 0 && !allowed_value.is_zero() {
+                    1
+                } else {
+                    floor
+                };
+                if !allowed_value.is_zero() && coll.reserve_assets.is_zero() {
+                    // Shares backed by nothing (a reserve emptied by a write-off): no seizure can
+                    // be priced, and none would pay the liquidator.
+                    return Err(LiquidationError::NothingToSeize);
+                }
+                if !allowed_value.is_zero() {
+                    // And at least what buys the smallest seizure (the shares of one collateral
+                    // token) at the bonus, rounded up to whole debt units: with a coarse collateral
+                    // the close factor would otherwise seize nothing, and the obligation could not
+                    // be liquidated at all. The seizure stays within the bonus; only the close
+                    // factor is passed, by less than one collateral token's worth.
+                    let smallest = shares::assets_for_shares(
+                        shares::shares_for_withdrawal(1, coll.reserve_assets, coll.share_supply)?,
+                        coll.reserve_assets,
+                        coll.share_supply,
+                    )?;
+                    let worth =
+                        crate::health::market_value_ceil(smallest, coll.price, coll.decimals)?
+                            .try_div_ceil(Decimal::one().try_add(bonus)?)?;
+                    let buys_one =
+                        amount_for_value(worth, debt.price, debt.decimals)?.ceil_u64_saturating();
+                    max_repay = max_repay.max(buys_one.min(debt_tokens));
+                }
             }
         }
     }

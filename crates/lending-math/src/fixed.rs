@@ -26,6 +26,9 @@ mod wide {
 }
 pub use wide::U256;
 
+mod word_div;
+use word_div::{mul_u128, Divisor, POW10, WAD_DIVISOR};
+
 /// Scale of `Decimal`: 1e18.
 pub const WAD: u64 = 1_000_000_000_000_000_000; // 1e18
 /// One basis point is 1/10_000.
@@ -68,6 +71,51 @@ fn wad() -> U256 {
     U256::from(WAD)
 }
 
+/// `a × b`, `None` past 256 bits; operands of at most 128 bits take the four-product path.
+pub(crate) fn checked_mul_wide(a: U256, b: U256) -> Option<U256> {
+    if a.bits() <= 128 && b.bits() <= 128 {
+        Some(mul_u128(a.low_u128(), b.low_u128()))
+    } else {
+        a.checked_mul(b)
+    }
+}
+
+/// `(⌊x / d⌋, x mod d)`, exact; a divisor of one word takes the reciprocal path.
+pub(crate) fn div_rem(x: U256, d: U256) -> MathResult<(U256, U256)> {
+    if d.bits() <= 64 {
+        let div = Divisor::new(d.low_u64()).ok_or(MathError::DivisionByZero)?;
+        let (q, r) = div.div_rem(x);
+        Ok((q, U256::from(r)))
+    } else {
+        Ok(x.div_mod(d))
+    }
+}
+
+/// `(⌊x / 10^decimals⌋, x mod 10^decimals)`; decimals above 38 count as 38 (no token has them).
+pub(crate) fn div_rem_pow10(x: U256, decimals: u8) -> (U256, U256) {
+    match POW10.get(usize::from(decimals)) {
+        Some(div) => {
+            let (q, r) = div.div_rem(x);
+            (q, U256::from(r))
+        }
+        None => x.div_mod(U256::from(10u128.pow(u32::from(decimals.min(38))))),
+    }
+}
+
+/// `(⌊x / 1e18⌋, x mod 1e18)`.
+fn div_rem_wad(x: U256) -> (U256, u64) {
+    WAD_DIVISOR.div_rem(x)
+}
+
+/// `q + 1` when the remainder is not zero.
+fn round_up(q: U256, remainder_is_zero: bool) -> MathResult<U256> {
+    if remainder_is_zero {
+        Ok(q)
+    } else {
+        q.checked_add(U256::one()).ok_or(MathError::Overflow)
+    }
+}
+
 impl Decimal {
     /// 0.
     pub fn zero() -> Self {
@@ -81,22 +129,24 @@ impl Decimal {
 
     /// Whole units: `n` → `n.0`.
     pub fn from_u64(n: u64) -> Self {
-        Decimal(U256::from(n) * wad())
+        Decimal(mul_u128(u128::from(n), u128::from(WAD)))
     }
 
     /// Whole units from a u128 (checked: the scaled value must fit 256 bits, which it always does).
     pub fn from_u128(n: u128) -> Self {
-        Decimal(U256::from(n) * wad())
+        Decimal(mul_u128(n, u128::from(WAD)))
     }
 
     /// Basis points: `bps / 10_000`.
     pub fn from_bps(bps: u64) -> Self {
-        Decimal(U256::from(bps) * wad() / U256::from(BPS_SCALE))
+        // `bps × 1e18 / 1e4` is exactly `bps × 1e14`.
+        Decimal(mul_u128(u128::from(bps), u128::from(WAD / BPS_SCALE)))
     }
 
     /// Percent: `pct / 100`.
     pub fn from_percent(pct: u64) -> Self {
-        Decimal(U256::from(pct) * wad() / U256::from(PERCENT_SCALE))
+        // `pct × 1e18 / 100` is exactly `pct × 1e16`.
+        Decimal(mul_u128(u128::from(pct), u128::from(WAD / PERCENT_SCALE)))
     }
 
     /// The stored form: the raw scaled integer (`value × 1e18`) as kept in `*_sf` fields.
@@ -151,20 +201,20 @@ impl Decimal {
 
     /// `self × rhs`, truncated at 18 decimals.
     pub fn try_mul(self, rhs: Decimal) -> MathResult<Decimal> {
-        let prod = self.0.checked_mul(rhs.0).ok_or(MathError::Overflow)?;
-        Ok(Decimal(prod / wad()))
+        let prod = checked_mul_wide(self.0, rhs.0).ok_or(MathError::Overflow)?;
+        Ok(Decimal(div_rem_wad(prod).0))
     }
 
     /// `self × rhs`, the 18th decimal rounded up.
     pub fn try_mul_ceil(self, rhs: Decimal) -> MathResult<Decimal> {
-        let prod = self.0.checked_mul(rhs.0).ok_or(MathError::Overflow)?;
-        Ok(Decimal(div_ceil_u192(prod, wad())?))
+        let prod = checked_mul_wide(self.0, rhs.0).ok_or(MathError::Overflow)?;
+        let (q, r) = div_rem_wad(prod);
+        Ok(Decimal(round_up(q, r == 0)?))
     }
 
     /// `self × n` for an integer `n` (exact).
     pub fn try_mul_u64(self, n: u64) -> MathResult<Decimal> {
-        self.0
-            .checked_mul(U256::from(n))
+        checked_mul_wide(self.0, U256::from(n))
             .map(Decimal)
             .ok_or(MathError::Overflow)
     }
@@ -174,8 +224,8 @@ impl Decimal {
         if rhs.is_zero() {
             return Err(MathError::DivisionByZero);
         }
-        let num = self.0.checked_mul(wad()).ok_or(MathError::Overflow)?;
-        Ok(Decimal(num / rhs.0))
+        let num = checked_mul_wide(self.0, wad()).ok_or(MathError::Overflow)?;
+        Ok(Decimal(div_rem(num, rhs.0)?.0))
     }
 
     /// `self / rhs`, the 18th decimal rounded up.
@@ -183,16 +233,15 @@ impl Decimal {
         if rhs.is_zero() {
             return Err(MathError::DivisionByZero);
         }
-        let num = self.0.checked_mul(wad()).ok_or(MathError::Overflow)?;
-        Ok(Decimal(div_ceil_u192(num, rhs.0)?))
+        let num = checked_mul_wide(self.0, wad()).ok_or(MathError::Overflow)?;
+        let (q, r) = div_rem(num, rhs.0)?;
+        Ok(Decimal(round_up(q, r.is_zero())?))
     }
 
     /// `self / n` for an integer `n`, truncated.
     pub fn try_div_u64(self, n: u64) -> MathResult<Decimal> {
-        if n == 0 {
-            return Err(MathError::DivisionByZero);
-        }
-        Ok(Decimal(self.0 / U256::from(n)))
+        let div = Divisor::new(n).ok_or(MathError::DivisionByZero)?;
+        Ok(Decimal(div.div_rem(self.0).0))
     }
 
     /// `self^exp` by squaring; each multiplication truncates.
@@ -213,7 +262,7 @@ impl Decimal {
 
     /// Whole units rounded down (outflows to a user: withdrawals, seized collateral).
     pub fn try_floor_u64(&self) -> MathResult<u64> {
-        let int = self.0 / wad();
+        let int = div_rem_wad(self.0).0;
         if int.bits() > 64 {
             return Err(MathError::Overflow);
         }
@@ -222,7 +271,8 @@ impl Decimal {
 
     /// Whole units rounded up (amounts owed by a user: repayments, debt).
     pub fn try_ceil_u64(&self) -> MathResult<u64> {
-        let int = div_ceil_u192(self.0, wad())?;
+        let (q, r) = div_rem_wad(self.0);
+        let int = round_up(q, r == 0)?;
         if int.bits() > 64 {
             return Err(MathError::Overflow);
         }
@@ -238,18 +288,6 @@ impl Decimal {
     /// The value in basis points, rounded down (for reports and events).
     pub fn try_floor_bps(&self) -> MathResult<u64> {
         self.try_mul_u64(BPS_SCALE)?.try_floor_u64()
-    }
-}
-
-fn div_ceil_u192(num: U256, den: U256) -> MathResult<U256> {
-    if den.is_zero() {
-        return Err(MathError::DivisionByZero);
-    }
-    let q = num / den;
-    if (num % den).is_zero() {
-        Ok(q)
-    } else {
-        q.checked_add(U256::one()).ok_or(MathError::Overflow)
     }
 }
 

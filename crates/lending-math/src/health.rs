@@ -19,7 +19,7 @@
 //! so truncation never makes an obligation look healthier than it is.
 
 use crate::error::{MathError, MathResult};
-use crate::fixed::{Decimal, U256, WAD};
+use crate::fixed::{checked_mul_wide, div_rem_pow10, Decimal, U256};
 use crate::price::Prices;
 
 /// `10^decimals` as an integer; decimals above 38 are not token decimals.
@@ -31,30 +31,30 @@ fn pow10(decimals: u8) -> U256 {
 // Dividing in turn is the same as dividing once by the product, `floor(floor(x / m) / n) =
 // floor(x / (m × n))` for positive integers (and likewise for the ceiling), so these equal
 // `a.try_mul(p)?.try_div(10^d)` exactly. Each divisor fits one 64-bit word for up to 19
-// decimals, which keeps every division on the integer library's single-word path.
+// decimals, whose reciprocal is precomputed (`fixed::word_div`).
 
 /// `floor(x / 10^d)` or `ceil(x / 10^d)` after `x / 1e18` rounded the same way.
 fn scale_down(prod: U256, decimals: u8, ceil: bool) -> Decimal {
-    let step = |x: U256, d: U256| {
-        let (q, r) = x.div_mod(d);
+    let step = |(q, r): (U256, U256)| {
         if ceil && !r.is_zero() {
             q + U256::one()
         } else {
             q
         }
     };
-    Decimal(step(step(prod, U256::from(WAD)), pow10(decimals)))
+    let wad = step(div_rem_pow10(prod, 18));
+    Decimal(step(div_rem_pow10(wad, decimals)))
 }
 
 /// `v(a, p, d) = a × p / 10^d`, truncated.
 pub fn market_value(amount: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
-    let prod = amount.0.checked_mul(price.0).ok_or(MathError::Overflow)?;
+    let prod = checked_mul_wide(amount.0, price.0).ok_or(MathError::Overflow)?;
     Ok(scale_down(prod, decimals, false))
 }
 
 /// `v(a, p, d)`, rounded up at the last decimal (for debt).
 pub fn market_value_ceil(amount: Decimal, price: Decimal, decimals: u8) -> MathResult<Decimal> {
-    let prod = amount.0.checked_mul(price.0).ok_or(MathError::Overflow)?;
+    let prod = checked_mul_wide(amount.0, price.0).ok_or(MathError::Overflow)?;
     Ok(scale_down(prod, decimals, true))
 }
 

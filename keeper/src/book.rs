@@ -58,14 +58,13 @@ pub struct Entry {
     end: u32,
 }
 
-/// Obligations by reserve, and the liquidatable ones ranked. Positions live in one array
-/// (about 140 bytes each) rather than in a copy of every obligation account.
+/// Obligations by reserve, and the liquidatable ones ranked. Positions live in one array rather
+/// than in a copy of every obligation account.
 #[derive(Clone, Debug, Default)]
 pub struct Book {
     entries: Vec<Entry>,
     positions: Vec<Position>,
-    /// Reserve addresses by index, and the index of each.
-    reserves: Vec<Pubkey>,
+    /// The index of each reserve (in order of first sight).
     reserve_index: BTreeMap<Pubkey, u16>,
     /// Entries holding each reserve (by reserve index), each listed once.
     holders: Vec<Vec<u32>>,
@@ -84,8 +83,7 @@ impl Book {
         if let Some(i) = self.reserve_index.get(key) {
             return Some(*i);
         }
-        let i = u16::try_from(self.reserves.len()).ok()?;
-        self.reserves.push(*key);
+        let i = u16::try_from(self.holders.len()).ok()?;
         self.reserve_index.insert(*key, i);
         self.holders.push(Vec::new());
         Some(i)

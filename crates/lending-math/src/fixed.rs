@@ -98,8 +98,13 @@ pub(crate) fn div_rem_pow10(x: U256, decimals: u8) -> (U256, U256) {
             let (q, r) = div.div_rem(x);
             (q, U256::from(r))
         }
-        None => x.div_mod(U256::from(10u128.pow(u32::from(decimals.min(38))))),
+        None => x.div_mod(pow10(decimals)),
     }
+}
+
+/// `10^decimals` as an integer; decimals above 38 are not token decimals.
+pub(crate) fn pow10(decimals: u8) -> U256 {
+    U256::from(10u128.pow(u32::from(decimals.min(38))))
 }
 
 /// `(⌊x / 1e18⌋, x mod 1e18)`.

@@ -19,13 +19,8 @@
 //! so truncation never makes an obligation look healthier than it is.
 
 use crate::error::{MathError, MathResult};
-use crate::fixed::{checked_mul_wide, div_rem_pow10, Decimal, U256};
+use crate::fixed::{checked_mul_wide, div_rem_pow10, pow10, Decimal, U256};
 use crate::price::Prices;
-
-/// `10^decimals` as an integer; decimals above 38 are not token decimals.
-fn pow10(decimals: u8) -> U256 {
-    U256::from(10u128.pow(u32::from(decimals.min(38))))
-}
 
 // In scaled integers (`x.0 = x × 1e18`), `v = a × p / 10^d` is `a.0 × p.0 / 1e18 / 10^d`.
 // Dividing in turn is the same as dividing once by the product, `floor(floor(x / m) / n) =

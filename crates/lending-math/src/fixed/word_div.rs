@@ -30,17 +30,23 @@ impl Divisor {
     /// The divisor `d`; `None` for 0.
     pub const fn new(d: u64) -> Option<Divisor> {
         if d == 0 {
-            return None;
+            None
+        } else {
+            Some(Divisor::nonzero(d))
         }
+    }
+
+    /// The divisor `d`, for `d ≠ 0`.
+    const fn nonzero(d: u64) -> Divisor {
         let shift = d.leading_zeros();
         let normalized = d << shift;
         // The quotient lies in [2^64, 2^65): its low word is the quotient minus 2^64.
         let reciprocal = (u128::MAX / normalized as u128) as u64;
-        Some(Divisor {
+        Divisor {
             normalized,
             shift,
             reciprocal,
-        })
+        }
     }
 
     /// `⌊(u1·2^64 + u0) / d⌋` and the remainder, for `u1 < d` (normalized).
@@ -97,21 +103,12 @@ impl Divisor {
 }
 
 const fn pow10_divisors() -> [Divisor; 20] {
-    let mut out = [Divisor {
-        normalized: 1 << 63,
-        shift: 63,
-        reciprocal: u64::MAX,
-    }; 20];
-    let mut i = 0;
+    let mut out = [Divisor::nonzero(1); 20];
+    let mut i = 1;
     let mut p = 1u64;
     while i < 20 {
-        out[i] = match Divisor::new(p) {
-            Some(d) => d,
-            None => out[i],
-        };
-        if i < 19 {
-            p *= 10;
-        }
+        p *= 10;
+        out[i] = Divisor::nonzero(p);
         i += 1;
     }
     out
@@ -230,6 +227,22 @@ mod tests {
             for &b in values.iter().step_by(7) {
                 assert_eq!(mul_u128(a, b), U256::from(a) * U256::from(b), "{a} × {b}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_division_is_long_division(words: [u64; 4], d in 1u64.., shift in 0u32..64) {
+            let d = d >> shift;
+            proptest::prop_assume!(d != 0);
+            let x = U256(words);
+            let (q, r) = Divisor::new(d).expect("non-zero").div_rem(x);
+            proptest::prop_assert_eq!((q, U256::from(r)), x.div_mod(U256::from(d)));
+        }
+
+        #[test]
+        fn wide_product_is_the_library_product(a: u128, b: u128) {
+            proptest::prop_assert_eq!(mul_u128(a, b), U256::from(a) * U256::from(b));
         }
     }
 }

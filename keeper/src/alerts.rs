@@ -104,4 +104,9 @@ impl Alerts {
     pub fn clear(&self, kind: AlertKind, key: &Pubkey) {
         self.with(|a| a.remove(&(kind, *key)));
     }
+
+    /// Clears every active `kind` whose key `still` rejects (conditions a round no longer saw).
+    pub fn clear_unless(&self, kind: AlertKind, still: impl Fn(&Pubkey) -> bool) {
+        self.with(|a| a.retain(|(k, key)| *k != kind || still(key)));
+    }
 }

@@ -13,9 +13,9 @@
 //! positions (at that reserve's accrued state). A periodic full rebuild picks up the rest.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use lending::operations::refresh::{borrow_value, deposit_value, Pricing};
+use lending::operations::refresh::{borrow_value, deposit_value_of_supply, Pricing};
 use lending::state::{Obligation, Reserve};
 use lending_math::health::{BorrowValue, DepositValue, Health};
 use lending_math::Decimal;
@@ -70,7 +70,18 @@ pub struct Book {
     holders: Vec<Vec<u32>>,
     ranked: BTreeSet<(Reverse<Decimal>, u32)>,
     /// Entry of each obligation address.
-    by_key: BTreeMap<Pubkey, u32>,
+    by_key: HashMap<Pubkey, u32>,
+    /// Obligations that could not be valued (a reserve the snapshot does not price).
+    unvalued: BTreeSet<Pubkey>,
+}
+
+/// A reserve of the snapshot, as [`Book::value`] looks it up.
+struct Listed<'s> {
+    key: Pubkey,
+    slot: u16,
+    reserve: &'s Reserve,
+    /// `Reserve::total_supply_assets`, once per reserve (`None` when it cannot be computed).
+    supply_assets: Option<Decimal>,
 }
 
 fn deficit(h: &Health) -> Decimal {
@@ -89,32 +100,54 @@ impl Book {
         Some(i)
     }
 
+    /// The snapshot's reserves with their book index and supply assets, in key order.
+    fn table<'s>(&mut self, snap: &'s MarketSnapshot) -> Vec<Listed<'s>> {
+        snap.reserves
+            .iter()
+            .filter_map(|(key, v)| {
+                Some(Listed {
+                    key: *key,
+                    slot: self.reserve_slot(key)?,
+                    reserve: &v.reserve,
+                    supply_assets: v.reserve.total_supply_assets().ok(),
+                })
+            })
+            .collect()
+    }
+
     /// Values `o`'s positions into the position array; `None` (array unchanged) when one cannot
     /// be valued against `snap`.
-    fn value(&mut self, snap: &MarketSnapshot, o: &Obligation) -> Option<Health> {
+    fn value(&mut self, snap: &MarketSnapshot, table: &[Listed], o: &Obligation) -> Option<Health> {
         let pricing = Pricing::Liquidation { now: snap.now };
         let start = self.positions.len();
         let mut health = Health::default();
+        let find = |k: &Pubkey| {
+            table
+                .binary_search_by(|l| l.key.cmp(k))
+                .ok()
+                .map(|i| &table[i])
+        };
         let mut valued = || -> Option<()> {
-            let reserve = |k: &Pubkey| snap.reserves.get(k).map(|v| &v.reserve);
             for d in o.active_deposits() {
+                let l = find(&d.reserve)?;
+                let supply = l.supply_assets?;
                 let value =
-                    deposit_value(reserve(&d.reserve)?, d.shares, snap.slot, pricing).ok()?;
+                    deposit_value_of_supply(l.reserve, supply, d.shares, snap.slot, pricing)
+                        .ok()?;
                 health.add_deposit(&value).ok()?;
-                let slot = self.reserve_slot(&d.reserve)?;
                 self.positions.push(Position::Deposit {
-                    reserve: slot,
+                    reserve: l.slot,
                     shares: d.shares,
                     value,
                 });
             }
             for b in o.active_borrows() {
+                let l = find(&b.reserve)?;
                 let normalized = b.normalized_debt_sf.get();
-                let value = borrow_value(reserve(&b.reserve)?, normalized, snap.slot).ok()?;
+                let value = borrow_value(l.reserve, normalized, snap.slot).ok()?;
                 health.add_borrow(&value).ok()?;
-                let slot = self.reserve_slot(&b.reserve)?;
                 self.positions.push(Position::Borrow {
-                    reserve: slot,
+                    reserve: l.slot,
                     normalized,
                     value,
                 });
@@ -134,34 +167,129 @@ impl Book {
         let mut book = Book::default();
         book.entries.reserve(obligations.len());
         book.positions.reserve(obligations.len() * 2);
-        let mut skipped = 0;
+        book.by_key.reserve(obligations.len());
+        let table = book.table(snap);
+        // Keys from one read of the chain are distinct: no entry to replace.
         for (key, o) in obligations {
-            let start = book.positions.len();
-            let Some(health) = book.value(snap, o) else {
-                skipped += 1;
-                continue;
-            };
-            let i = book.entries.len() as u32;
-            let end = book.positions.len();
-            for p in start..end {
-                let r = book.positions[p].reserve();
-                let first = book.positions[start..p].iter().all(|q| q.reserve() != r);
-                if first {
-                    book.holders[usize::from(r)].push(i);
-                }
-            }
-            if health.is_liquidatable() {
-                book.ranked.insert((Reverse(deficit(&health)), i));
-            }
-            book.by_key.insert(*key, i);
-            book.entries.push(Entry {
-                key: *key,
-                health,
-                start: start as u32,
-                end: end as u32,
-            });
+            book.file(snap, &table, *key, o, None);
         }
+        let skipped = book.unvalued.len();
         (book, skipped)
+    }
+
+    /// Values `o` and files it under `key`, in place of the entry `key` had (an obligation that
+    /// changed on chain). When it cannot be valued against `snap`, its entry is dropped and
+    /// `key` is listed in [`Self::unvalued`]; returns whether it was valued.
+    ///
+    /// The old positions stay in the array unused until the next [`Self::build`]; a reserve the
+    /// obligation no longer holds keeps listing it, which costs a re-valuation that finds
+    /// nothing to change.
+    pub fn upsert(&mut self, snap: &MarketSnapshot, key: Pubkey, o: &Obligation) -> bool {
+        let table = self.table(snap);
+        let old = self.by_key.get(&key).copied();
+        self.file(snap, &table, key, o, old)
+    }
+
+    /// Files `o` under `key`, replacing entry `old` (the entry `key` has, if any).
+    fn file(
+        &mut self,
+        snap: &MarketSnapshot,
+        table: &[Listed],
+        key: Pubkey,
+        o: &Obligation,
+        old: Option<u32>,
+    ) -> bool {
+        let start = self.positions.len();
+        let valued = self.value(snap, table, o);
+        if let Some(i) = old {
+            self.unrank(i);
+        }
+        let Some(health) = valued else {
+            self.remove(&key);
+            self.unvalued.insert(key);
+            return false;
+        };
+        self.unvalued.remove(&key);
+        let end = self.positions.len();
+        let (i, held) = match old {
+            Some(i) => {
+                let e = &self.entries[i as usize];
+                (i, e.start as usize..e.end as usize)
+            }
+            None => {
+                let i = self.entries.len() as u32;
+                self.by_key.insert(key, i);
+                self.entries.push(Entry {
+                    key,
+                    health,
+                    start: 0,
+                    end: 0,
+                });
+                (i, 0..0)
+            }
+        };
+        for p in start..end {
+            let r = self.positions[p].reserve();
+            let seen = self.positions[start..p].iter().any(|q| q.reserve() == r)
+                || self.positions[held.clone()]
+                    .iter()
+                    .any(|q| q.reserve() == r);
+            if !seen {
+                self.holders[usize::from(r)].push(i);
+            }
+        }
+        let e = &mut self.entries[i as usize];
+        (e.health, e.start, e.end) = (health, start as u32, end as u32);
+        if health.is_liquidatable() {
+            self.ranked.insert((Reverse(deficit(&health)), i));
+        }
+        true
+    }
+
+    /// Drops the entry of `key` (an obligation closed on chain).
+    pub fn remove(&mut self, key: &Pubkey) {
+        self.unvalued.remove(key);
+        let Some(i) = self.by_key.remove(key) else {
+            return;
+        };
+        self.unrank(i);
+        let e = &mut self.entries[i as usize];
+        (e.health, e.start, e.end) = (Health::default(), 0, 0);
+    }
+
+    fn unrank(&mut self, i: u32) {
+        let h = self.entries[i as usize].health;
+        if h.is_liquidatable() {
+            self.ranked.remove(&(Reverse(deficit(&h)), i));
+        }
+    }
+
+    /// Obligations that could not be valued when they were last filed.
+    pub fn unvalued(&self) -> impl Iterator<Item = &Pubkey> + '_ {
+        self.unvalued.iter()
+    }
+
+    /// The obligations worth a full assessment: with debt, and either a health factor below
+    /// `bps` (which includes every liquidatable one) or collateral worth less than
+    /// `dust_value` (a bad-debt write-off may be due: that needs every deposit to redeem for
+    /// no token, so less than one base unit's value each).
+    pub fn watch(&self, bps: u64, dust_value: Decimal) -> Vec<Pubkey> {
+        // Dropped entries have no debt: the filter leaves them out.
+        self.entries
+            .iter()
+            .filter(|e| {
+                let h = &e.health;
+                let below = match (
+                    h.unhealthy_borrow_value.try_mul_u64(10_000),
+                    h.bf_adjusted_debt_value.try_mul_u64(bps),
+                ) {
+                    (Ok(lhs), Ok(rhs)) => lhs < rhs,
+                    _ => true,
+                };
+                !h.bf_adjusted_debt_value.is_zero() && (below || h.deposited_value < dust_value)
+            })
+            .map(|e| e.key)
+            .collect()
     }
 
     /// Re-values the positions in `reserve` (as `snap` now holds it) of every obligation that
@@ -173,12 +301,16 @@ impl Book {
         let Some(&slot) = self.reserve_index.get(reserve) else {
             return 0;
         };
+        let supply_assets = r.total_supply_assets().ok();
         let holders = &self.holders[usize::from(slot)];
         for &i in holders {
             let e = &mut self.entries[i as usize];
             let before = e.health;
             let positions = &mut self.positions[e.start as usize..e.end as usize];
-            e.health = revalue(positions, slot, r, snap, before);
+            e.health = revalue(positions, slot, r, supply_assets, snap, before);
+            if e.health == before {
+                continue;
+            }
             if before.is_liquidatable() {
                 self.ranked.remove(&(Reverse(deficit(&before)), i));
             }
@@ -203,12 +335,12 @@ impl Book {
 
     /// Obligations in the book.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.by_key.len()
     }
 
     /// True when the book holds no obligation.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.by_key.is_empty()
     }
 }
 
@@ -218,6 +350,7 @@ fn revalue(
     positions: &mut [Position],
     slot: u16,
     r: &Reserve,
+    supply_assets: Option<Decimal>,
     snap: &MarketSnapshot,
     mut h: Health,
 ) -> Health {
@@ -225,7 +358,10 @@ fn revalue(
     for p in positions.iter_mut().filter(|p| p.reserve() == slot) {
         match p {
             Position::Deposit { shares, value, .. } => {
-                if let Ok(v) = deposit_value(r, *shares, snap.slot, pricing) {
+                let Some(supply) = supply_assets else {
+                    continue;
+                };
+                if let Ok(v) = deposit_value_of_supply(r, supply, *shares, snap.slot, pricing) {
                     let mut next = h;
                     next.sub_deposit(value);
                     if next.add_deposit(&v).is_ok() {

@@ -51,6 +51,16 @@ pub struct Simulation {
     pub events: Vec<Vec<u8>>,
 }
 
+/// A position in a backend's log of changed accounts (see [`Chain::changed_since`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    /// Bumped whenever the log restarts (a resync, a reconnection): a cursor of an older epoch
+    /// cannot say what changed.
+    pub epoch: u64,
+    /// Changes logged in this epoch before the cursor.
+    pub seq: u64,
+}
+
 /// The chain operations a keeper round uses.
 #[allow(async_fn_in_trait)]
 pub trait Chain {
@@ -74,4 +84,16 @@ pub trait Chain {
     /// `accounts`, one per slot (`getRecentPrioritizationFees`); empty where there is no fee
     /// market.
     async fn recent_prioritization_fees(&self, accounts: &[Pubkey]) -> Result<Vec<u64>>;
+    /// Where the log of the followed market's changed program accounts stands now; `None` when
+    /// this backend keeps no such log (every read is fresh: polling).
+    fn change_cursor(&self) -> Option<Cursor> {
+        None
+    }
+    /// The program accounts of the followed market that changed since `since`, each once, and
+    /// the cursor to ask from next time; `None` when the log cannot say (none is kept, or it
+    /// restarted since `since`): then anything may have changed.
+    fn changed_since(&self, since: Cursor) -> Option<(Cursor, Vec<Pubkey>)> {
+        let _ = since;
+        None
+    }
 }

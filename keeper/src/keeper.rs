@@ -1,4 +1,5 @@
-//! One keeper round: load the market, assess every obligation, queue the unhealthy ones
+//! One keeper round: load the market, bring the book of obligations up to date, assess the ones
+//! it flags, queue the unhealthy ones
 //! (deepest under water and most profitable first), size each liquidation with the program's
 //! own code, simulate, set the compute limit from the simulation, send. Errors are logged and
 //! skipped; a round never aborts because one obligation or one transaction failed.
@@ -21,7 +22,7 @@ use crate::backoff::Backoff;
 use crate::chain::Chain;
 use crate::events::WriteOff;
 use crate::instructions::{self, LiquidateAccounts};
-use crate::market::{load_market, load_obligations, MarketSnapshot};
+use crate::market::{load_market, MarketSnapshot};
 use crate::metrics::Metrics;
 use crate::planner::{assess, best_candidate, Assessment, Candidate};
 
@@ -142,11 +143,13 @@ pub fn priority_fee_from(mut fees: Vec<u64>, percentile: u8, floor: u64, cap: u6
 pub struct Scan {
     /// The market as the program would see it refreshed now.
     pub snap: MarketSnapshot,
-    /// Every obligation that could be assessed.
+    /// Obligations the keeper's book valued.
+    pub valued: usize,
+    /// The obligations the book flagged, assessed (every liquidatable one among them).
     pub assessments: Vec<Assessment>,
-    /// Obligations that could not be.
+    /// Obligations that could not be valued or assessed.
     pub skipped: usize,
-    /// The obligations as read (before the off-chain refresh).
+    /// The assessed obligations as read (before the off-chain refresh).
     pub read: BTreeMap<Pubkey, Obligation>,
 }
 
@@ -175,6 +178,8 @@ pub struct Keeper<'a, C: Chain> {
     /// The keeper's lookup table of the market's accounts, once prepared
     /// ([`Self::prepare_lookup_table`]).
     pub lookup_table: Option<crate::tables::KeeperTable>,
+    /// The book of every obligation, kept between rounds.
+    pub tracker: crate::tracker::Tracker,
     /// Behaviour.
     pub config: KeeperConfig,
     /// Metrics.
@@ -216,13 +221,18 @@ impl<'a, C: Chain> Keeper<'a, C> {
         Ok(out)
     }
 
-    /// Assesses every obligation of the market.
+    /// Brings the keeper's book up to the chain ([`crate::tracker`]) and assesses the
+    /// obligations it flags: every liquidatable one, those near the warning health, and those
+    /// nearly without collateral.
     pub async fn scan(&self) -> Result<Scan> {
         let snap = load_market(self.chain, &self.config.market).await?;
-        let obligations = load_obligations(self.chain, &self.config.market).await?;
-        let mut skipped = 0;
-        let mut out = Vec::with_capacity(obligations.len());
-        for (key, o) in &obligations {
+        let tracked = self
+            .tracker
+            .update(self.chain, &snap, self.config.warn_health_bps)
+            .await?;
+        let mut skipped = tracked.skipped;
+        let mut out = Vec::with_capacity(tracked.watch.len());
+        for (key, o) in &tracked.watch {
             match assess(&snap, *key, o) {
                 Ok(a) => out.push(a),
                 Err(e) => {
@@ -231,11 +241,20 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 }
             }
         }
+        tracing::debug!(
+            valued = tracked.valued,
+            watched = tracked.watch.len(),
+            rebuilt = tracked.rebuilt,
+            refiled = tracked.refiled,
+            repriced = tracked.repriced,
+            "book"
+        );
         Ok(Scan {
             snap,
+            valued: tracked.valued,
             assessments: out,
             skipped,
-            read: obligations.into_iter().collect(),
+            read: tracked.watch.into_iter().collect(),
         })
     }
 
@@ -251,12 +270,13 @@ impl<'a, C: Chain> Keeper<'a, C> {
         let start = Instant::now();
         let Scan {
             snap,
+            valued,
             assessments,
             skipped,
             read,
         } = scan;
         let mut report = RoundReport {
-            scanned: assessments.len() + skipped,
+            scanned: valued + skipped,
             skipped,
             ..Default::default()
         };
@@ -283,10 +303,16 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 tracing::warn!(obligation = %a.key, health_factor_bps = a.health_factor_bps(), "obligation near liquidation");
                 let detail = json!({ "healthFactorBps": a.health_factor_bps() });
                 self.alerts.raise(AlertKind::AtRisk, a.key, detail).await;
-            } else {
-                self.alerts.clear(AlertKind::AtRisk, &a.key);
             }
         }
+        // Obligations off the book's watch list are above the warning health: their alerts end.
+        let near: BTreeSet<Pubkey> = assessments
+            .iter()
+            .filter(|a| !a.liquidatable() && a.health_below(self.config.warn_health_bps))
+            .map(|a| a.key)
+            .collect();
+        self.alerts
+            .clear_unless(AlertKind::AtRisk, |k| near.contains(k));
         self.check_balances(&snap, &balances).await;
         self.metrics.unhealthy.inc_by(report.unhealthy.len() as u64);
         self.metrics.at_risk.set(report.at_risk as i64);

@@ -17,3 +17,4 @@ pub mod rpc;
 pub mod sim;
 pub mod stream;
 pub mod tables;
+pub mod tracker;

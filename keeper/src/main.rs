@@ -282,6 +282,7 @@ async fn run_on<C: Chain>(chain: &C, args: &RunArgs, market: Pubkey) -> Result<(
         token_accounts,
         backoff: Default::default(),
         lookup_table: None,
+        tracker: Default::default(),
         alerts: keeper::alerts::Alerts::new(args.alert_webhook.clone()),
         config: KeeperConfig {
             market,

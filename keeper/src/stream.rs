@@ -26,7 +26,7 @@ use solana_sdk::signature::Signature;
 use solana_sdk::transaction::VersionedTransaction;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::chain::{AccountFilter, Chain, Simulation};
+use crate::chain::{AccountFilter, Chain, Cursor, Simulation};
 use crate::market::MARKET_FIELD_OFFSET;
 use crate::rpc::RpcChain;
 
@@ -48,6 +48,20 @@ struct Cache {
     resyncs: u64,
     /// (Re)connections made.
     connections: u64,
+    /// Restarts of the change log (resyncs, connections lost).
+    epoch: u64,
+    /// Program accounts changed in this epoch, in order of notification.
+    log: Vec<Pubkey>,
+}
+
+/// Longest change log kept: past it the log restarts, and readers value everything again.
+pub const MAX_CHANGE_LOG: usize = 1 << 20;
+
+impl Cache {
+    fn restart_log(&mut self) {
+        self.epoch += 1;
+        self.log.clear();
+    }
 }
 
 /// Counters of a stream, for logs and tests.
@@ -162,6 +176,7 @@ async fn resync(
     c.program = program.into_iter().collect();
     c.followed = followed.iter().copied().zip(accounts).collect();
     c.resyncs += 1;
+    c.restart_log();
     Ok(())
 }
 
@@ -181,7 +196,11 @@ async fn run(
                 tracing::warn!(error = %e, retry_ms = backoff.as_millis() as u64, "stream down; polling until it is back")
             }
         }
-        lock(&cache).live = false;
+        {
+            let mut c = lock(&cache);
+            c.live = false;
+            c.restart_log();
+        }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
     }
@@ -281,6 +300,10 @@ fn apply(v: &Value, subscriptions: &BTreeMap<u64, Option<Pubkey>>, cache: &Mutex
             } else {
                 c.program.insert(key, acc);
             }
+            if c.log.len() >= MAX_CHANGE_LOG {
+                c.restart_log();
+            }
+            c.log.push(key);
         }
         (Some("accountNotification"), Some(Some(key))) => {
             let acc = decode_account(value).filter(|a| a.lamports > 0);
@@ -349,5 +372,29 @@ impl Chain for StreamingChain {
 
     async fn recent_prioritization_fees(&self, accounts: &[Pubkey]) -> Result<Vec<u64>> {
         self.inner.recent_prioritization_fees(accounts).await
+    }
+
+    fn change_cursor(&self) -> Option<Cursor> {
+        let c = lock(&self.cache);
+        c.live.then_some(Cursor {
+            epoch: c.epoch,
+            seq: c.log.len() as u64,
+        })
+    }
+
+    fn changed_since(&self, since: Cursor) -> Option<(Cursor, Vec<Pubkey>)> {
+        let c = lock(&self.cache);
+        let from = usize::try_from(since.seq).ok()?;
+        if !c.live || since.epoch != c.epoch || from > c.log.len() {
+            return None;
+        }
+        let mut keys = c.log[from..].to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        let next = Cursor {
+            epoch: c.epoch,
+            seq: c.log.len() as u64,
+        };
+        Some((next, keys))
     }
 }

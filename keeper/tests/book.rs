@@ -74,3 +74,50 @@ async fn successful_book_tick_matches_a_full_refresh_exactly() {
         "deepest first"
     );
 }
+
+/// An obligation filed again after it changed, and one removed, leave the book as a fresh
+/// build of the new set would.
+#[tokio::test]
+async fn successful_book_upsert_and_remove_match_a_fresh_build() {
+    let mut w = World::new(default_assets(), market_params())
+        .await
+        .expect("world");
+    w.add_lenders().await.expect("lenders");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
+    w.add_borrowers(30, &mut rng, || {})
+        .await
+        .expect("borrowers");
+    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
+    chain.track(w.obligations.iter().copied().chain(reserves));
+    let snap = load_market(&chain, &w.market).await.expect("market");
+    let mut obligations = load_obligations(&chain, &w.market)
+        .await
+        .expect("obligations");
+    let (mut book, _) = Book::build(&snap, &obligations);
+    // The first obligation loses 60% of its first deposit; the second is closed.
+    let (changed, mut o) = obligations[0];
+    o.deposits[0].shares = o.deposits[0].shares * 2 / 5;
+    obligations[0].1 = o;
+    assert!(book.upsert(&snap, changed, &o));
+    let (closed, _) = obligations.remove(1);
+    book.remove(&closed);
+    let (fresh, _) = Book::build(&snap, &obligations);
+    assert_eq!(book.len(), obligations.len());
+    assert!(book.entry(&closed).is_none());
+    for (key, _) in &obligations {
+        let (a, b) = (
+            book.entry(key).expect("entry"),
+            fresh.entry(key).expect("fresh"),
+        );
+        assert_eq!(a.health, b.health, "{key}");
+    }
+    assert_eq!(
+        book.ranked().collect::<Vec<_>>(),
+        fresh.ranked().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        book.watch(10_700, lending_math::Decimal::zero()),
+        fresh.watch(10_700, lending_math::Decimal::zero())
+    );
+}

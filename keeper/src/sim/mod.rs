@@ -140,6 +140,7 @@ pub fn funded_keeper<'a, C: crate::chain::Chain>(world: &mut World, chain: &'a C
         token_accounts,
         backoff: Default::default(),
         lookup_table: None,
+        tracker: Default::default(),
         alerts: crate::alerts::Alerts::new(None),
         config: KeeperConfig {
             market: world.market,

@@ -166,12 +166,21 @@ pub fn deposit_value(
     slot: u64,
     pricing: Pricing,
 ) -> Result<DepositValue> {
-    let amount = shares::assets_for_shares(
-        shares,
-        reserve.total_supply_assets().map_math()?,
-        reserve.share_supply,
-    )
-    .map_math()?;
+    let supply_assets = reserve.total_supply_assets().map_math()?;
+    deposit_value_of_supply(reserve, supply_assets, shares, slot, pricing)
+}
+
+/// [`deposit_value`] with the reserve's `Reserve::total_supply_assets` already computed, for a
+/// caller that values many deposits of one reserve (the keeper's book); the same figures.
+pub fn deposit_value_of_supply(
+    reserve: &Reserve,
+    supply_assets: Decimal,
+    shares: u64,
+    slot: u64,
+    pricing: Pricing,
+) -> Result<DepositValue> {
+    let amount =
+        shares::assets_for_shares(shares, supply_assets, reserve.share_supply).map_math()?;
     let prices = match pricing {
         Pricing::Liquidation { now } if !reserve.is_fresh(slot) => {
             let low = failed_collateral_price(reserve, now)?;

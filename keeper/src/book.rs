@@ -73,7 +73,12 @@ pub struct Book {
     by_key: HashMap<Pubkey, u32>,
     /// Obligations that could not be valued (a reserve the snapshot does not price).
     unvalued: BTreeSet<Pubkey>,
+    /// Positions no live entry uses any more (left by re-filing and removal).
+    unused: usize,
 }
+
+/// Unused positions past which (and past half the array) [`Book::upsert`] compacts the book.
+pub const COMPACT_AFTER: usize = 4_096;
 
 /// A reserve of the snapshot, as [`Book::value`] looks it up.
 struct Listed<'s> {
@@ -181,13 +186,52 @@ impl Book {
     /// changed on chain). When it cannot be valued against `snap`, its entry is dropped and
     /// `key` is listed in [`Self::unvalued`]; returns whether it was valued.
     ///
-    /// The old positions stay in the array unused until the next [`Self::build`]; a reserve the
-    /// obligation no longer holds keeps listing it, which costs a re-valuation that finds
-    /// nothing to change.
+    /// The old positions stay in the array unused, and a reserve the obligation no longer holds
+    /// keeps listing it (a re-valuation that finds nothing to change), until the book is
+    /// compacted: once more than [`COMPACT_AFTER`] positions and half the array are unused.
     pub fn upsert(&mut self, snap: &MarketSnapshot, key: Pubkey, o: &Obligation) -> bool {
         let table = self.table(snap);
         let old = self.by_key.get(&key).copied();
-        self.file(snap, &table, key, o, old)
+        let filed = self.file(snap, &table, key, o, old);
+        if self.unused > COMPACT_AFTER && self.unused > self.positions.len() / 2 {
+            self.compact();
+        }
+        filed
+    }
+
+    /// Keeps only what the live entries use: their positions, copied into a fresh array, the
+    /// entries themselves (dropped ones go), and each reserve's holders listed anew, once each.
+    /// Re-filing leaves old positions behind; this bounds what repeated changes can grow.
+    pub fn compact(&mut self) {
+        let old_entries = std::mem::take(&mut self.entries);
+        let old_positions = std::mem::take(&mut self.positions);
+        self.holders.iter_mut().for_each(Vec::clear);
+        self.ranked.clear();
+        self.unused = 0;
+        for (i, e) in old_entries.into_iter().enumerate() {
+            if self.by_key.get(&e.key) != Some(&(i as u32)) {
+                continue;
+            }
+            let n = self.entries.len() as u32;
+            let start = self.positions.len();
+            self.positions
+                .extend_from_slice(&old_positions[e.start as usize..e.end as usize]);
+            for p in start..self.positions.len() {
+                let r = self.positions[p].reserve();
+                if !self.positions[start..p].iter().any(|q| q.reserve() == r) {
+                    self.holders[usize::from(r)].push(n);
+                }
+            }
+            if e.health.is_liquidatable() {
+                self.ranked.insert((Reverse(deficit(&e.health)), n));
+            }
+            self.by_key.insert(e.key, n);
+            self.entries.push(Entry {
+                start: start as u32,
+                end: self.positions.len() as u32,
+                ..e
+            });
+        }
     }
 
     /// Files `o` under `key`, replacing entry `old` (the entry `key` has, if any).
@@ -214,6 +258,7 @@ impl Book {
         let (i, held) = match old {
             Some(i) => {
                 let e = &self.entries[i as usize];
+                self.unused += (e.end - e.start) as usize;
                 (i, e.start as usize..e.end as usize)
             }
             None => {
@@ -254,6 +299,7 @@ impl Book {
         };
         self.unrank(i);
         let e = &mut self.entries[i as usize];
+        self.unused += (e.end - e.start) as usize;
         (e.health, e.start, e.end) = (Health::default(), 0, 0);
     }
 

@@ -5,8 +5,9 @@
 //! Each round, against the market snapshot (reserves refreshed off-chain to now):
 //! - when the chain logs changes and its log reaches back to the last round, the obligations
 //!   that changed are filed again ([`Book::upsert`], [`Book::remove`]), and the positions of each
-//!   reserve whose valuation inputs moved (prices, confidence, freshness, risk parameters) are
-//!   re-valued ([`Book::reprice`]): a price tick touches only the obligations that hold it;
+//!   reserve whose valuation inputs moved (prices, confidence, freshness, risk parameters, or a
+//!   share value that fell: a bad-debt write-off) are re-valued ([`Book::reprice`]): a price
+//!   tick touches only the obligations that hold it;
 //! - otherwise the book is rebuilt from every obligation: polling backends, a stream resync or
 //!   reconnection, a reserve listed or delisted, or a book older than [`REBUILD_SECS`];
 //! - the watch list is assessed: obligations with debt whose health factor is under the
@@ -14,7 +15,8 @@
 //!   collateral is worth less than one base unit per deposit slot (a write-off may be due).
 //!
 //! Between rebuilds the book does not follow interest: a position of a reserve whose price did
-//! not move keeps the value of its last valuation. Debt grows by at most `APR × REBUILD_SECS`
+//! not move keeps the value of its last valuation (deposits then count low, debts may count
+//! low). Debt grows by at most `APR × REBUILD_SECS`
 //! between rebuilds (0.1% at 100% APR), far inside the margin, so no obligation can cross from
 //! outside the watch list to liquidatable unseen; everything on the list is valued exactly.
 
@@ -25,6 +27,7 @@ use anyhow::Result;
 use lending::constants::MAX_DEPOSITS;
 use lending::state::Obligation;
 use lending_math::health::unit_value;
+use lending_math::shares::share_value;
 use lending_math::Decimal;
 use solana_sdk::pubkey::Pubkey;
 
@@ -39,7 +42,7 @@ pub const WATCH_MARGIN_BPS: u64 = 200;
 pub const REBUILD_SECS: i64 = 300;
 
 /// What a reserve's positions are valued from, beyond the position itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 struct Inputs {
     spot: Decimal,
     ema: Decimal,
@@ -48,6 +51,26 @@ struct Inputs {
     /// decays with it.
     unpriced_at: Option<i64>,
     params: (u16, u16, u16, u8),
+    /// Supply assets per share. Interest only raises it; a bad-debt write-off lowers it (the
+    /// depositors bear the loss), which makes every deposit of the reserve worth less at an
+    /// unchanged price.
+    share_value: Decimal,
+}
+
+impl Inputs {
+    /// True when positions valued on `self` must be valued again on `now`: a price, its
+    /// freshness or a parameter changed, or the share value fell. A share value that rose
+    /// (interest) leaves the book's deposit values conservative: no need.
+    fn moved(&self, now: &Inputs) -> bool {
+        (
+            self.spot,
+            self.ema,
+            self.conf,
+            self.unpriced_at,
+            self.params,
+        ) != (now.spot, now.ema, now.conf, now.unpriced_at, now.params)
+            || now.share_value < self.share_value
+    }
 }
 
 impl Inputs {
@@ -65,6 +88,10 @@ impl Inputs {
                 c.borrow_factor_bps,
                 r.decimals,
             ),
+            share_value: r
+                .total_supply_assets()
+                .and_then(|a| share_value(a, r.share_supply))
+                .unwrap_or_default(),
         }
     }
 }
@@ -138,14 +165,15 @@ impl Tracker {
         let (mut state, loaded) = match (previous, changes) {
             (Some(mut s), Some((cursor, keys))) => {
                 out.refiled = refile(chain, snap, &mut s.book, &keys).await?;
-                for (k, now) in &inputs {
-                    if s.inputs.get(k) != Some(now) {
-                        s.book.reprice(snap, k);
+                for (k, now) in inputs {
+                    // Same key set as `s.inputs` (checked above).
+                    if s.inputs.get(&k).is_none_or(|was| was.moved(&now)) {
+                        s.book.reprice(snap, &k);
                         out.repriced += 1;
+                        s.inputs.insert(k, now);
                     }
                 }
                 s.cursor = Some(cursor);
-                s.inputs = inputs;
                 (s, None)
             }
             _ => {
@@ -169,9 +197,10 @@ impl Tracker {
         if loaded.is_none() && !retry.is_empty() {
             refile(chain, snap, &mut state.book, &retry).await?;
         }
-        let watch = state
-            .book
-            .watch(warn_bps.max(10_000) + WATCH_MARGIN_BPS, dust_bound(snap));
+        let watch = state.book.watch(
+            warn_bps.max(10_000).saturating_add(WATCH_MARGIN_BPS),
+            dust_bound(snap),
+        );
         out.watch = match loaded {
             Some(all) => {
                 let wanted: BTreeSet<Pubkey> = watch.into_iter().collect();
@@ -238,4 +267,37 @@ async fn refile<C: Chain>(
         }
     }
     Ok(filed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(share_value: u64) -> Inputs {
+        Inputs {
+            spot: Decimal::from_u64(100),
+            ema: Decimal::from_u64(100),
+            conf: Decimal::zero(),
+            unpriced_at: None,
+            params: (7_000, 7_800, 10_000, 9),
+            share_value: Decimal::from_u64(share_value),
+        }
+    }
+
+    #[test]
+    fn successful_moved_on_a_falling_share_value_not_on_interest() {
+        let was = inputs(10);
+        assert!(!was.moved(&inputs(10)));
+        assert!(
+            !was.moved(&inputs(11)),
+            "interest raises it: no re-valuation"
+        );
+        assert!(was.moved(&inputs(9)), "a write-off lowers it");
+        let mut repriced = inputs(10);
+        repriced.spot = Decimal::from_u64(99);
+        assert!(was.moved(&repriced));
+        let mut unpriced = inputs(10);
+        unpriced.unpriced_at = Some(5);
+        assert!(was.moved(&unpriced));
+    }
 }

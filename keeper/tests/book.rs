@@ -75,37 +75,36 @@ async fn successful_book_tick_matches_a_full_refresh_exactly() {
     );
 }
 
-/// An obligation filed again after it changed, and one removed, leave the book as a fresh
-/// build of the new set would.
-#[tokio::test]
-async fn successful_book_upsert_and_remove_match_a_fresh_build() {
+/// A market with lenders and `n` seeded borrowers, its snapshot and its obligations.
+async fn lent_market(
+    seed: u64,
+    n: usize,
+) -> (
+    World,
+    keeper::market::MarketSnapshot,
+    Vec<(Pubkey, lending::state::Obligation)>,
+) {
     let mut w = World::new(default_assets(), market_params())
         .await
         .expect("world");
     w.add_lenders().await.expect("lenders");
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
-    w.add_borrowers(30, &mut rng, || {})
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    w.add_borrowers(n, &mut rng, || {})
         .await
         .expect("borrowers");
     let chain = BanksChain::new(w.ctx.banks_client.clone());
     let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
     chain.track(w.obligations.iter().copied().chain(reserves));
     let snap = load_market(&chain, &w.market).await.expect("market");
-    let mut obligations = load_obligations(&chain, &w.market)
+    let obligations = load_obligations(&chain, &w.market)
         .await
         .expect("obligations");
-    let (mut book, _) = Book::build(&snap, &obligations);
-    // The first obligation loses 60% of its first deposit; the second is closed.
-    let (changed, mut o) = obligations[0];
-    o.deposits[0].shares = o.deposits[0].shares * 2 / 5;
-    obligations[0].1 = o;
-    assert!(book.upsert(&snap, changed, &o));
-    let (closed, _) = obligations.remove(1);
-    book.remove(&closed);
-    let (fresh, _) = Book::build(&snap, &obligations);
-    assert_eq!(book.len(), obligations.len());
-    assert!(book.entry(&closed).is_none());
-    for (key, _) in &obligations {
+    (w, snap, obligations)
+}
+
+/// `book` and `fresh` hold the same totals, ranking and watch list for `obligations`.
+fn same(book: &Book, fresh: &Book, obligations: &[(Pubkey, lending::state::Obligation)]) {
+    for (key, _) in obligations {
         let (a, b) = (
             book.entry(key).expect("entry"),
             fresh.entry(key).expect("fresh"),
@@ -119,5 +118,63 @@ async fn successful_book_upsert_and_remove_match_a_fresh_build() {
     assert_eq!(
         book.watch(10_700, lending_math::Decimal::zero()),
         fresh.watch(10_700, lending_math::Decimal::zero())
+    );
+}
+
+/// An obligation filed again after it changed, and one removed, leave the book as a fresh
+/// build of the new set would.
+#[tokio::test]
+async fn successful_book_upsert_and_remove_match_a_fresh_build() {
+    let (_w, snap, mut obligations) = lent_market(6, 30).await;
+    let (mut book, _) = Book::build(&snap, &obligations);
+    // The first obligation loses 60% of its first deposit; the second is closed.
+    let (changed, mut o) = obligations[0];
+    o.deposits[0].shares = o.deposits[0].shares * 2 / 5;
+    obligations[0].1 = o;
+    assert!(book.upsert(&snap, changed, &o));
+    let (closed, _) = obligations.remove(1);
+    book.remove(&closed);
+    let (fresh, _) = Book::build(&snap, &obligations);
+    assert_eq!(book.len(), obligations.len());
+    assert!(book.entry(&closed).is_none());
+    same(&book, &fresh, &obligations);
+    // Compacted (the dropped entry and the replaced positions go), the same again.
+    book.compact();
+    assert_eq!(book.len(), fresh.len());
+    same(&book, &fresh, &obligations);
+}
+
+/// A bad-debt write-off lowers a reserve's share value at an unchanged price: deposits of it are
+/// worth less. The book must re-value that reserve (the tracker does when the share value
+/// falls), or obligations turn liquidatable off its watch list.
+#[tokio::test]
+async fn exploit_write_off_at_an_unchanged_price_hides_liquidatable_obligations() {
+    let (w, snap, obligations) = lent_market(5, 60).await;
+    let (mut book, _) = Book::build(&snap, &obligations);
+    // 40% of SOL's supply assets written off; its price, slot and config untouched.
+    let sol = w.assets[SOL].reserve;
+    let mut after = snap.clone();
+    let r = &mut after.reserves.get_mut(&sol).expect("SOL").reserve;
+    let assets = r.total_supply_assets().expect("assets");
+    let lost = assets.try_mul_u64(2).and_then(|a| a.try_div_u64(5));
+    r.available_amount -= lost.and_then(|l| l.try_floor_u64()).expect("loss");
+    let level = 10_000 + keeper::tracker::WATCH_MARGIN_BPS;
+    let missed = |book: &Book| {
+        let watch = book.watch(level, lending_math::Decimal::zero());
+        obligations
+            .iter()
+            .filter_map(|(k, o)| assess(&after, *k, o).ok())
+            .filter(|a| a.liquidatable() && !watch.contains(&a.key))
+            .count()
+    };
+    assert!(
+        missed(&book) > 0,
+        "without a re-valuation the loss is unseen"
+    );
+    book.reprice(&after, &sol);
+    assert_eq!(
+        missed(&book),
+        0,
+        "re-valued, every liquidatable one is watched"
     );
 }

@@ -159,7 +159,7 @@ describe("11 keeper binary over JSON-RPC (market by migrations/deploy.ts)", func
 
   it("successful_balances_move_by_exactly_the_liquidated_events", async function () {
     assert.ok(keeper && keeper.exited() === 0, "the keeper ran and stopped");
-    const events = (await liquidatedEvents(w.program, liquidator.publicKey)).map((e) => e.data);
+    const events = (await liquidatedEvents(liquidator.publicKey)).map((e) => e.data);
     const mintOf = new Map(w.assets.map((a) => [a.reserve.toBase58(), a.mint.toBase58()]));
     const expected = new Map(balancesBefore);
     const add = (reserve: PublicKey, delta: bigint) => {

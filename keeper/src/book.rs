@@ -22,6 +22,7 @@ use lending_math::Decimal;
 use solana_sdk::pubkey::Pubkey;
 
 use crate::market::MarketSnapshot;
+use crate::planner::health_below;
 
 /// One position of an obligation, with what it holds and its values.
 #[derive(Clone, Copy, Debug)]
@@ -190,13 +191,21 @@ impl Book {
     /// keeps listing it (a re-valuation that finds nothing to change), until the book is
     /// compacted: once more than [`COMPACT_AFTER`] positions and half the array are unused.
     pub fn upsert(&mut self, snap: &MarketSnapshot, key: Pubkey, o: &Obligation) -> bool {
+        self.upsert_all(snap, &[(key, *o)]) == 1
+    }
+
+    /// [`Self::upsert`] of each of `changed`; returns how many were valued.
+    pub fn upsert_all(&mut self, snap: &MarketSnapshot, changed: &[(Pubkey, Obligation)]) -> usize {
         let table = self.table(snap);
-        let old = self.by_key.get(&key).copied();
-        let filed = self.file(snap, &table, key, o, old);
+        let mut valued = 0;
+        for (key, o) in changed {
+            let old = self.by_key.get(key).copied();
+            valued += usize::from(self.file(snap, &table, *key, o, old));
+        }
         if self.unused > COMPACT_AFTER && self.unused > self.positions.len() / 2 {
             self.compact();
         }
-        filed
+        valued
     }
 
     /// Keeps only what the live entries use: their positions, copied into a fresh array, the
@@ -325,14 +334,8 @@ impl Book {
             .iter()
             .filter(|e| {
                 let h = &e.health;
-                let below = match (
-                    h.unhealthy_borrow_value.try_mul_u64(10_000),
-                    h.bf_adjusted_debt_value.try_mul_u64(bps),
-                ) {
-                    (Ok(lhs), Ok(rhs)) => lhs < rhs,
-                    _ => true,
-                };
-                !h.bf_adjusted_debt_value.is_zero() && (below || h.deposited_value < dust_value)
+                health_below(h, bps)
+                    || (!h.bf_adjusted_debt_value.is_zero() && h.deposited_value < dust_value)
             })
             .map(|e| e.key)
             .collect()

@@ -285,6 +285,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
         let held = self.balances(&snap).await?;
         let mut balances = held.amounts;
         let mut queue = BinaryHeap::new();
+        let mut near = BTreeSet::new();
         for a in &assessments {
             if a.bankrupt() {
                 let written = self.socialize(&snap, a).await;
@@ -300,17 +301,13 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 }
             } else if a.health_below(self.config.warn_health_bps) {
                 report.at_risk += 1;
+                near.insert(a.key);
                 tracing::warn!(obligation = %a.key, health_factor_bps = a.health_factor_bps(), "obligation near liquidation");
                 let detail = json!({ "healthFactorBps": a.health_factor_bps() });
                 self.alerts.raise(AlertKind::AtRisk, a.key, detail).await;
             }
         }
-        // Obligations off the book's watch list are above the warning health: their alerts end.
-        let near: BTreeSet<Pubkey> = assessments
-            .iter()
-            .filter(|a| !a.liquidatable() && a.health_below(self.config.warn_health_bps))
-            .map(|a| a.key)
-            .collect();
+        // The others (liquidatable, or off the book's watch list) are no longer at risk.
         self.alerts
             .clear_unless(AlertKind::AtRisk, |k| near.contains(k));
         self.check_balances(&snap, &balances).await;

@@ -30,6 +30,18 @@ pub struct Assessment {
     pub dust_deposits: Vec<Pubkey>,
 }
 
+/// True when `h` has debt and a health factor below `bps`, compared as
+/// `UBV × 10,000 < BFDV × bps` so that a scan of every obligation needs no division.
+pub fn health_below(h: &Health, bps: u64) -> bool {
+    match (
+        h.unhealthy_borrow_value.try_mul_u64(10_000),
+        h.bf_adjusted_debt_value.try_mul_u64(bps),
+    ) {
+        (Ok(lhs), Ok(rhs)) => !h.bf_adjusted_debt_value.is_zero() && lhs < rhs,
+        _ => false,
+    }
+}
+
 impl Assessment {
     /// `BFDV > UBV`.
     pub fn liquidatable(&self) -> bool {
@@ -41,17 +53,10 @@ impl Assessment {
         health_factor_bps(&self.health).unwrap_or(0)
     }
 
-    /// True when the obligation has debt and its health factor is below `bps`, compared as
-    /// `UBV × 10,000 < BFDV × bps` so that a scan of every obligation needs no division.
+    /// True when the obligation has debt and its health factor is below `bps`
+    /// ([`health_below`]).
     pub fn health_below(&self, bps: u64) -> bool {
-        let h = &self.health;
-        match (
-            h.unhealthy_borrow_value.try_mul_u64(10_000),
-            h.bf_adjusted_debt_value.try_mul_u64(bps),
-        ) {
-            (Ok(lhs), Ok(rhs)) => !h.bf_adjusted_debt_value.is_zero() && lhs < rhs,
-            _ => false,
-        }
+        health_below(&self.health, bps)
     }
 
     /// `BFDV − UBV`, how far under water (0 when healthy).

@@ -16,9 +16,9 @@
 //!
 //! Between rebuilds the book does not follow interest: a position of a reserve whose price did
 //! not move keeps the value of its last valuation (deposits then count low, debts may count
-//! low). Debt grows by at most `APR × REBUILD_SECS`
-//! between rebuilds (0.1% at 100% APR), far inside the margin, so no obligation can cross from
-//! outside the watch list to liquidatable unseen; everything on the list is valued exactly.
+//! low). Debt grows by at most `APR × REBUILD_SECS` between rebuilds (0.1% at 100% APR), far
+//! inside the margin, so no obligation can cross from outside the watch list to liquidatable
+//! unseen; everything on the list is valued exactly.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -71,9 +71,7 @@ impl Inputs {
         ) != (now.spot, now.ema, now.conf, now.unpriced_at, now.params)
             || now.share_value < self.share_value
     }
-}
 
-impl Inputs {
     fn of(v: &ReserveView, snap: &MarketSnapshot) -> Self {
         let r = &v.reserve;
         let c = &r.config;
@@ -252,21 +250,17 @@ async fn refile<C: Chain>(
     keys: &[Pubkey],
 ) -> Result<usize> {
     let accounts = chain.accounts(keys).await?;
-    let mut filed = 0;
+    let mut changed = Vec::new();
     for (key, account) in keys.iter().zip(accounts) {
-        if snap.reserves.contains_key(key) {
-            continue;
-        }
+        // Other program accounts (reserves, oracle configs, the market) do not decode.
         match account.map(|a| decode::<Obligation>(&a.data)) {
-            Some(Ok(o)) if o.lending_market == snap.market_key => {
-                book.upsert(snap, *key, &o);
-                filed += 1;
-            }
+            Some(Ok(o)) if o.lending_market == snap.market_key => changed.push((*key, o)),
             Some(Ok(_)) | Some(Err(_)) => {}
             None => book.remove(key),
         }
     }
-    Ok(filed)
+    book.upsert_all(snap, &changed);
+    Ok(changed.len())
 }
 
 #[cfg(test)]

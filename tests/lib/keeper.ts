@@ -8,6 +8,7 @@ import { Program } from "@anchor-lang/core";
 import { PublicKey, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
 import { getAccount } from "@solana/spl-token";
 import { connection } from "./env";
+import { eventsOf } from "./events";
 import { cpiEvents, type Lending } from "../../sdk";
 import * as m from "../../sdk/math";
 import * as pos from "../../sdk/position";
@@ -153,15 +154,14 @@ export const logTail = (k: KeeperProcess, lines = 20): string =>
   fs.existsSync(k.logPath) ? fs.readFileSync(k.logPath, "utf8").trim().split("\n").slice(-lines).join("\n") : "";
 
 /** Every `Liquidated` event (decoded, camelCase) of the successful transactions `signer` signed. */
-export async function liquidatedEvents(program: Program<Lending>, signer: PublicKey): Promise<{ signature: string; data: any }[]> {
+export async function liquidatedEvents(signer: PublicKey): Promise<{ signature: string; data: any }[]> {
   const out: { signature: string; data: any }[] = [];
   let before: string | undefined;
   for (;;) {
     const page = await connection.getSignaturesForAddress(signer, { before, limit: 1_000 }, "confirmed");
     for (const s of page) {
       if (s.err) continue;
-      const tx = await connection.getTransaction(s.signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
-      for (const e of cpiEvents(program, tx as any)) {
+      for (const e of await eventsOf(s.signature)) {
         if (e.name === "liquidated" && e.data.liquidator.equals(signer)) out.push({ signature: s.signature, data: e.data });
       }
     }

@@ -1,13 +1,18 @@
 //! The keeper's order book of obligations, indexed by reserve, so that a price update of one
-//! reserve re-values only the obligations that hold it.
+//! reserve re-values only the positions in it.
 //!
-//! Each entry keeps the values of every position, computed with the program's own
-//! `operations::refresh::{deposit_value, borrow_value}`, and the obligation's totals as their
-//! sum. A tick of reserve `R` replaces, in each entry that holds `R`, the old values of its
-//! `R` positions by new ones: `totals' = totals − old + new`. `Decimal` addition is exact, so
-//! the totals are the ones a from-scratch valuation gives (tested against `refresh_obligation`).
-//! The liquidatable entries are kept ranked by deficit `BFDV − UBV`, deepest first. Positions
-//! are kept in one array, not as copies of the 1,064-byte obligation accounts.
+//! Each entry keeps the obligation's liquidation-side totals (`DV`, `UBV`, `BFDV`:
+//! [`Standing`]) as the sum of its positions' values, computed with the program's own valuers
+//! (`operations::refresh::{deposit_valuer, borrow_valuer}`, prepared once per reserve). A tick
+//! of reserve `R` replaces, in each entry with a position in `R`, that position's old values by
+//! new ones: `totals' = totals − old + new`. `Decimal` addition is exact, so the totals are the
+//! ones a from-scratch valuation gives (tested against `refresh_obligation`). The liquidatable
+//! entries are kept ranked by deficit `BFDV − UBV`, deepest first.
+//!
+//! Layout: the positions live in one list per reserve, each naming its entry, so a tick walks
+//! one contiguous list and touches only the totals of the entries it changes; each entry
+//! lists where its positions are (to drop them when the obligation is filed again or closed).
+//! Nothing keeps a copy of the 1,064-byte obligation accounts.
 //!
 //! Interest accrues in every reserve between ticks; a tick re-values only the moved reserve's
 //! positions (at that reserve's accrued state). A periodic full rebuild picks up the rest.
@@ -15,36 +20,45 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use lending::operations::refresh::{borrow_value, deposit_value_of_supply, Pricing};
+use foldhash::fast::RandomState;
+use lending::operations::refresh::{borrow_valuer, deposit_valuer, Pricing};
 use lending::state::{Obligation, Reserve};
-use lending_math::health::{BorrowValue, DepositValue, Health};
+use lending_math::health::{BorrowRisk, DepositRisk, Standing};
+use lending_math::valuer::{BorrowValuer, DepositValuer};
 use lending_math::Decimal;
 use solana_sdk::pubkey::Pubkey;
 
 use crate::market::MarketSnapshot;
-use crate::planner::health_below;
 
-/// One position of an obligation, with what it holds and its values.
+/// What a position holds, and its values.
 #[derive(Clone, Copy, Debug)]
-enum Position {
+enum Held {
     Deposit {
-        reserve: u16,
         shares: u64,
-        value: DepositValue,
+        value: DepositRisk,
     },
     Borrow {
-        reserve: u16,
         normalized: Decimal,
-        value: BorrowValue,
+        value: BorrowRisk,
     },
 }
 
-impl Position {
-    fn reserve(&self) -> u16 {
-        match self {
-            Position::Deposit { reserve, .. } | Position::Borrow { reserve, .. } => *reserve,
-        }
-    }
+/// One position in a reserve's list: the entry that holds it ([`DROPPED`] once it no longer
+/// does) and what it holds.
+#[derive(Clone, Copy, Debug)]
+struct Holding {
+    entry: u32,
+    held: Held,
+}
+
+/// The entry of a position whose obligation was filed again or removed.
+const DROPPED: u32 = u32::MAX;
+
+/// Where one position of an entry is: `held[reserve][index]`.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    reserve: u16,
+    index: u32,
 }
 
 /// One obligation: its totals and where its positions are.
@@ -53,46 +67,58 @@ pub struct Entry {
     /// Obligation address.
     pub key: Pubkey,
     /// The sums of its position values.
-    pub health: Health,
-    /// Its positions: `positions[start..end]` of the book.
+    pub health: Standing,
+    /// Its positions: `places[start..end]` of the book.
     start: u32,
     end: u32,
 }
 
-/// Obligations by reserve, and the liquidatable ones ranked. Positions live in one array rather
-/// than in a copy of every obligation account.
+/// Obligations by reserve, and the liquidatable ones ranked.
 #[derive(Clone, Debug, Default)]
 pub struct Book {
     entries: Vec<Entry>,
-    positions: Vec<Position>,
+    /// The positions in each reserve (by reserve index), in filing order.
+    held: Vec<Vec<Holding>>,
+    /// Where each entry's positions are.
+    places: Vec<Place>,
     /// The index of each reserve (in order of first sight).
     reserve_index: BTreeMap<Pubkey, u16>,
-    /// Entries holding each reserve (by reserve index), each listed once.
-    holders: Vec<Vec<u32>>,
     ranked: BTreeSet<(Reverse<Decimal>, u32)>,
-    /// Entry of each obligation address.
-    by_key: HashMap<Pubkey, u32>,
+    /// Entry of each obligation address (a keyed hash: addresses are chosen by borrowers).
+    by_key: HashMap<Pubkey, u32, RandomState>,
     /// Obligations that could not be valued (a reserve the snapshot does not price).
     unvalued: BTreeSet<Pubkey>,
     /// Positions no live entry uses any more (left by re-filing and removal).
     unused: usize,
 }
 
-/// Unused positions past which (and past half the array) [`Book::upsert`] compacts the book.
+/// Unused positions past which (and past half of all) [`Book::upsert`] compacts the book.
 pub const COMPACT_AFTER: usize = 4_096;
 
-/// A reserve of the snapshot, as [`Book::value`] looks it up.
-struct Listed<'s> {
-    key: Pubkey,
-    slot: u16,
-    reserve: &'s Reserve,
-    /// `Reserve::total_supply_assets`, once per reserve (`None` when it cannot be computed).
-    supply_assets: Option<Decimal>,
+/// The program's valuers of one reserve, prepared once (`None` when the reserve cannot value
+/// a position of that side).
+#[derive(Clone, Copy)]
+struct Valuers {
+    deposit: Option<DepositValuer>,
+    borrow: Option<BorrowValuer>,
 }
 
-fn deficit(h: &Health) -> Decimal {
-    h.bf_adjusted_debt_value
-        .saturating_sub(h.unhealthy_borrow_value)
+impl Valuers {
+    fn of(r: &Reserve, snap: &MarketSnapshot) -> Valuers {
+        let pricing = Pricing::Liquidation { now: snap.now };
+        Valuers {
+            deposit: r
+                .total_supply_assets()
+                .ok()
+                .and_then(|supply| deposit_valuer(r, supply, snap.slot, pricing).ok()),
+            borrow: borrow_valuer(r, snap.slot).ok(),
+        }
+    }
+}
+
+/// The snapshot's reserves as [`Book::value`] looks them up: book index and valuers.
+struct Table {
+    by_key: HashMap<Pubkey, (u16, Valuers), RandomState>,
 }
 
 impl Book {
@@ -100,96 +126,123 @@ impl Book {
         if let Some(i) = self.reserve_index.get(key) {
             return Some(*i);
         }
-        let i = u16::try_from(self.holders.len()).ok()?;
+        let i = u16::try_from(self.held.len()).ok()?;
         self.reserve_index.insert(*key, i);
-        self.holders.push(Vec::new());
+        self.held.push(Vec::new());
         Some(i)
     }
 
-    /// The snapshot's reserves with their book index and supply assets, in key order.
-    fn table<'s>(&mut self, snap: &'s MarketSnapshot) -> Vec<Listed<'s>> {
-        snap.reserves
-            .iter()
-            .filter_map(|(key, v)| {
-                Some(Listed {
-                    key: *key,
-                    slot: self.reserve_slot(key)?,
-                    reserve: &v.reserve,
-                    supply_assets: v.reserve.total_supply_assets().ok(),
-                })
-            })
-            .collect()
+    fn table(&mut self, snap: &MarketSnapshot) -> Table {
+        let mut by_key =
+            HashMap::with_capacity_and_hasher(snap.reserves.len(), RandomState::default());
+        for (key, v) in &snap.reserves {
+            if let Some(slot) = self.reserve_slot(key) {
+                by_key.insert(*key, (slot, Valuers::of(&v.reserve, snap)));
+            }
+        }
+        Table { by_key }
     }
 
-    /// Values `o`'s positions into the position array; `None` (array unchanged) when one cannot
-    /// be valued against `snap`.
-    fn value(&mut self, snap: &MarketSnapshot, table: &[Listed], o: &Obligation) -> Option<Health> {
-        let pricing = Pricing::Liquidation { now: snap.now };
-        let start = self.positions.len();
-        let mut health = Health::default();
-        let find = |k: &Pubkey| {
-            table
-                .binary_search_by(|l| l.key.cmp(k))
-                .ok()
-                .map(|i| &table[i])
-        };
+    /// Values `o`'s positions into the reserve lists as entry `entry`'s; `None` (lists
+    /// unchanged) when one cannot be valued against the table.
+    fn value(&mut self, table: &Table, o: &Obligation, entry: u32) -> Option<Standing> {
+        let start = self.places.len();
+        let mut health = Standing::default();
         let mut valued = || -> Option<()> {
             for d in o.active_deposits() {
-                let l = find(&d.reserve)?;
-                let supply = l.supply_assets?;
-                let value =
-                    deposit_value_of_supply(l.reserve, supply, d.shares, snap.slot, pricing)
-                        .ok()?;
+                let (slot, valuers) = table.by_key.get(&d.reserve)?;
+                let value = valuers.deposit.as_ref()?.risk(d.shares).ok()?;
                 health.add_deposit(&value).ok()?;
-                self.positions.push(Position::Deposit {
-                    reserve: l.slot,
+                let held = Held::Deposit {
                     shares: d.shares,
                     value,
-                });
+                };
+                self.hold(*slot, entry, held);
             }
             for b in o.active_borrows() {
-                let l = find(&b.reserve)?;
+                let (slot, valuers) = table.by_key.get(&b.reserve)?;
                 let normalized = b.normalized_debt_sf.get();
-                let value = borrow_value(l.reserve, normalized, snap.slot).ok()?;
+                let value = valuers.borrow.as_ref()?.risk(normalized).ok()?;
                 health.add_borrow(&value).ok()?;
-                self.positions.push(Position::Borrow {
-                    reserve: l.slot,
-                    normalized,
-                    value,
-                });
+                self.hold(*slot, entry, Held::Borrow { normalized, value });
             }
             Some(())
         };
         if valued().is_none() {
-            self.positions.truncate(start);
+            for p in self.places.drain(start..) {
+                self.held[usize::from(p.reserve)].pop();
+            }
             return None;
         }
         Some(health)
+    }
+
+    fn hold(&mut self, reserve: u16, entry: u32, held: Held) {
+        let list = &mut self.held[usize::from(reserve)];
+        self.places.push(Place {
+            reserve,
+            index: list.len() as u32,
+        });
+        list.push(Holding { entry, held });
     }
 
     /// Values every obligation against `snap` (the full rescan). Obligations with a reserve the
     /// snapshot cannot price are left out; returns the book and how many were.
     pub fn build(snap: &MarketSnapshot, obligations: &[(Pubkey, Obligation)]) -> (Book, usize) {
         let mut book = Book::default();
-        book.entries.reserve(obligations.len());
-        book.positions.reserve(obligations.len() * 2);
-        book.by_key.reserve(obligations.len());
-        let table = book.table(snap);
-        // Keys from one read of the chain are distinct: no entry to replace.
-        for (key, o) in obligations {
-            book.file(snap, &table, *key, o, None);
-        }
-        let skipped = book.unvalued.len();
+        let skipped = book.rebuild(snap, obligations);
         (book, skipped)
+    }
+
+    /// [`Self::build`] in place: the book's memory is kept for the new one (a keeper rebuilds
+    /// its book every few minutes). Returns how many obligations were left out.
+    pub fn rebuild(
+        &mut self,
+        snap: &MarketSnapshot,
+        obligations: &[(Pubkey, Obligation)],
+    ) -> usize {
+        self.entries.clear();
+        self.places.clear();
+        self.held.iter_mut().for_each(Vec::clear);
+        self.ranked.clear();
+        self.by_key.clear();
+        self.unvalued.clear();
+        self.unused = 0;
+        self.entries.reserve(obligations.len());
+        self.by_key.reserve(obligations.len());
+        let table = self.table(snap);
+        // Keys from one read of the chain are distinct: no entry to replace. The ranking is
+        // sorted once at the end rather than kept sorted on the way.
+        let mut ranked = Vec::new();
+        for (key, o) in obligations {
+            let i = self.entries.len() as u32;
+            let Some(health) = self.value(&table, o, i) else {
+                self.unvalued.insert(*key);
+                continue;
+            };
+            let start = self.entries.last().map_or(0, |e| e.end);
+            self.by_key.insert(*key, i);
+            self.entries.push(Entry {
+                key: *key,
+                health,
+                start,
+                end: self.places.len() as u32,
+            });
+            if health.is_liquidatable() {
+                ranked.push((Reverse(health.deficit()), i));
+            }
+        }
+        ranked.sort_unstable();
+        self.ranked = ranked.into_iter().collect();
+        self.unvalued.len()
     }
 
     /// Values `o` and files it under `key`, in place of the entry `key` had (an obligation that
     /// changed on chain). When it cannot be valued against `snap`, its entry is dropped and
     /// `key` is listed in [`Self::unvalued`]; returns whether it was valued.
     ///
-    /// The old positions stay in the array unused, and a reserve the obligation no longer holds
-    /// keeps listing it (a re-valuation that finds nothing to change), until the book is
-    /// compacted: once more than [`COMPACT_AFTER`] positions and half the array are unused.
+    /// The old positions stay in their lists, marked unused, until the book is compacted: once
+    /// more than [`COMPACT_AFTER`] positions and half of all are unused.
     pub fn upsert(&mut self, snap: &MarketSnapshot, key: Pubkey, o: &Obligation) -> bool {
         self.upsert_all(snap, &[(key, *o)]) == 1
     }
@@ -200,21 +253,25 @@ impl Book {
         let mut valued = 0;
         for (key, o) in changed {
             let old = self.by_key.get(key).copied();
-            valued += usize::from(self.file(snap, &table, *key, o, old));
+            valued += usize::from(self.file(&table, *key, o, old));
         }
-        if self.unused > COMPACT_AFTER && self.unused > self.positions.len() / 2 {
+        if self.unused > COMPACT_AFTER && self.unused > self.places.len() / 2 {
             self.compact();
         }
         valued
     }
 
-    /// Keeps only what the live entries use: their positions, copied into a fresh array, the
-    /// entries themselves (dropped ones go), and each reserve's holders listed anew, once each.
-    /// Re-filing leaves old positions behind; this bounds what repeated changes can grow.
+    /// Keeps only what the live entries use: the entries themselves (dropped ones go) and
+    /// their positions, listed anew. Re-filing leaves old positions behind; this bounds what
+    /// repeated changes can grow.
     pub fn compact(&mut self) {
         let old_entries = std::mem::take(&mut self.entries);
-        let old_positions = std::mem::take(&mut self.positions);
-        self.holders.iter_mut().for_each(Vec::clear);
+        let old_places = std::mem::take(&mut self.places);
+        let old_held: Vec<Vec<Holding>> = self
+            .held
+            .iter_mut()
+            .map(|l| std::mem::replace(l, Vec::with_capacity(l.len())))
+            .collect();
         self.ranked.clear();
         self.unused = 0;
         for (i, e) in old_entries.into_iter().enumerate() {
@@ -222,56 +279,39 @@ impl Book {
                 continue;
             }
             let n = self.entries.len() as u32;
-            let start = self.positions.len();
-            self.positions
-                .extend_from_slice(&old_positions[e.start as usize..e.end as usize]);
-            for p in start..self.positions.len() {
-                let r = self.positions[p].reserve();
-                if !self.positions[start..p].iter().any(|q| q.reserve() == r) {
-                    self.holders[usize::from(r)].push(n);
-                }
+            let start = self.places.len();
+            for p in &old_places[e.start as usize..e.end as usize] {
+                let h = old_held[usize::from(p.reserve)][p.index as usize];
+                self.hold(p.reserve, n, h.held);
             }
             if e.health.is_liquidatable() {
-                self.ranked.insert((Reverse(deficit(&e.health)), n));
+                self.ranked.insert((Reverse(e.health.deficit()), n));
             }
             self.by_key.insert(e.key, n);
             self.entries.push(Entry {
                 start: start as u32,
-                end: self.positions.len() as u32,
+                end: self.places.len() as u32,
                 ..e
             });
         }
     }
 
     /// Files `o` under `key`, replacing entry `old` (the entry `key` has, if any).
-    fn file(
-        &mut self,
-        snap: &MarketSnapshot,
-        table: &[Listed],
-        key: Pubkey,
-        o: &Obligation,
-        old: Option<u32>,
-    ) -> bool {
-        let start = self.positions.len();
-        let valued = self.value(snap, table, o);
-        if let Some(i) = old {
-            self.unrank(i);
-        }
-        let Some(health) = valued else {
+    fn file(&mut self, table: &Table, key: Pubkey, o: &Obligation, old: Option<u32>) -> bool {
+        let i = old.unwrap_or(self.entries.len() as u32);
+        let start = self.places.len();
+        let Some(health) = self.value(table, o, i) else {
             self.remove(&key);
             self.unvalued.insert(key);
             return false;
         };
         self.unvalued.remove(&key);
-        let end = self.positions.len();
-        let (i, held) = match old {
+        match old {
             Some(i) => {
-                let e = &self.entries[i as usize];
-                self.unused += (e.end - e.start) as usize;
-                (i, e.start as usize..e.end as usize)
+                self.unrank(i);
+                self.drop_positions(i);
             }
             None => {
-                let i = self.entries.len() as u32;
                 self.by_key.insert(key, i);
                 self.entries.push(Entry {
                     key,
@@ -279,25 +319,23 @@ impl Book {
                     start: 0,
                     end: 0,
                 });
-                (i, 0..0)
-            }
-        };
-        for p in start..end {
-            let r = self.positions[p].reserve();
-            let seen = self.positions[start..p].iter().any(|q| q.reserve() == r)
-                || self.positions[held.clone()]
-                    .iter()
-                    .any(|q| q.reserve() == r);
-            if !seen {
-                self.holders[usize::from(r)].push(i);
             }
         }
         let e = &mut self.entries[i as usize];
-        (e.health, e.start, e.end) = (health, start as u32, end as u32);
+        (e.health, e.start, e.end) = (health, start as u32, self.places.len() as u32);
         if health.is_liquidatable() {
-            self.ranked.insert((Reverse(deficit(&health)), i));
+            self.ranked.insert((Reverse(health.deficit()), i));
         }
         true
+    }
+
+    /// Marks entry `i`'s positions unused.
+    fn drop_positions(&mut self, i: u32) {
+        let e = &self.entries[i as usize];
+        for p in &self.places[e.start as usize..e.end as usize] {
+            self.held[usize::from(p.reserve)][p.index as usize].entry = DROPPED;
+        }
+        self.unused += (e.end - e.start) as usize;
     }
 
     /// Drops the entry of `key` (an obligation closed on chain).
@@ -307,15 +345,15 @@ impl Book {
             return;
         };
         self.unrank(i);
+        self.drop_positions(i);
         let e = &mut self.entries[i as usize];
-        self.unused += (e.end - e.start) as usize;
-        (e.health, e.start, e.end) = (Health::default(), 0, 0);
+        (e.health, e.start, e.end) = (Standing::default(), 0, 0);
     }
 
     fn unrank(&mut self, i: u32) {
         let h = self.entries[i as usize].health;
         if h.is_liquidatable() {
-            self.ranked.remove(&(Reverse(deficit(&h)), i));
+            self.ranked.remove(&(Reverse(h.deficit()), i));
         }
     }
 
@@ -334,15 +372,15 @@ impl Book {
             .iter()
             .filter(|e| {
                 let h = &e.health;
-                health_below(h, bps)
+                h.health_below(bps)
                     || (!h.bf_adjusted_debt_value.is_zero() && h.deposited_value < dust_value)
             })
             .map(|e| e.key)
             .collect()
     }
 
-    /// Re-values the positions in `reserve` (as `snap` now holds it) of every obligation that
-    /// holds it, and re-ranks those. Returns how many obligations it touched.
+    /// Re-values the positions in `reserve` (as `snap` now holds it) and re-ranks the entries
+    /// they change. Returns how many obligations hold a position in it.
     pub fn reprice(&mut self, snap: &MarketSnapshot, reserve: &Pubkey) -> usize {
         let Some(r) = snap.reserves.get(reserve).map(|v| &v.reserve) else {
             return 0;
@@ -350,24 +388,30 @@ impl Book {
         let Some(&slot) = self.reserve_index.get(reserve) else {
             return 0;
         };
-        let supply_assets = r.total_supply_assets().ok();
-        let holders = &self.holders[usize::from(slot)];
-        for &i in holders {
-            let e = &mut self.entries[i as usize];
+        let valuers = Valuers::of(r, snap);
+        let mut holders = 0;
+        let mut last = DROPPED;
+        for h in self.held[usize::from(slot)].iter_mut() {
+            if h.entry == DROPPED {
+                continue;
+            }
+            // One obligation's positions in a reserve are filed together.
+            if h.entry != last {
+                (holders, last) = (holders + 1, h.entry);
+            }
+            let e = &mut self.entries[h.entry as usize];
             let before = e.health;
-            let positions = &mut self.positions[e.start as usize..e.end as usize];
-            e.health = revalue(positions, slot, r, supply_assets, snap, before);
-            if e.health == before {
+            if !revalue(&mut h.held, &valuers, &mut e.health) {
                 continue;
             }
             if before.is_liquidatable() {
-                self.ranked.remove(&(Reverse(deficit(&before)), i));
+                self.ranked.remove(&(Reverse(before.deficit()), h.entry));
             }
             if e.health.is_liquidatable() {
-                self.ranked.insert((Reverse(deficit(&e.health)), i));
+                self.ranked.insert((Reverse(e.health.deficit()), h.entry));
             }
         }
-        holders.len()
+        holders
     }
 
     /// The liquidatable obligations, deepest under water first: `(key, BFDV − UBV)`.
@@ -393,43 +437,39 @@ impl Book {
     }
 }
 
-/// `totals − old + new` over the positions in reserve `slot`; a position that fails to value
-/// keeps its old value.
-fn revalue(
-    positions: &mut [Position],
-    slot: u16,
-    r: &Reserve,
-    supply_assets: Option<Decimal>,
-    snap: &MarketSnapshot,
-    mut h: Health,
-) -> Health {
-    let pricing = Pricing::Liquidation { now: snap.now };
-    for p in positions.iter_mut().filter(|p| p.reserve() == slot) {
-        match p {
-            Position::Deposit { shares, value, .. } => {
-                let Some(supply) = supply_assets else {
-                    continue;
-                };
-                if let Ok(v) = deposit_value_of_supply(r, supply, *shares, snap.slot, pricing) {
-                    let mut next = h;
-                    next.sub_deposit(value);
-                    if next.add_deposit(&v).is_ok() {
-                        (h, *value) = (next, v);
-                    }
-                }
+/// `totals − old + new` for one position, in place; a position that fails to value keeps its
+/// old value. Returns whether the totals changed.
+fn revalue(held: &mut Held, valuers: &Valuers, h: &mut Standing) -> bool {
+    let mut next = *h;
+    match held {
+        Held::Deposit { shares, value } => {
+            let Some(Ok(v)) = valuers.deposit.as_ref().map(|d| d.risk(*shares)) else {
+                return false;
+            };
+            if v == *value {
+                return false;
             }
-            Position::Borrow {
-                normalized, value, ..
-            } => {
-                if let Ok(v) = borrow_value(r, *normalized, snap.slot) {
-                    let mut next = h;
-                    next.sub_borrow(value);
-                    if next.add_borrow(&v).is_ok() {
-                        (h, *value) = (next, v);
-                    }
-                }
+            next.sub_deposit(value);
+            if next.add_deposit(&v).is_err() {
+                return false;
             }
+            *value = v;
+        }
+        Held::Borrow { normalized, value } => {
+            let Some(Ok(v)) = valuers.borrow.as_ref().map(|b| b.risk(*normalized)) else {
+                return false;
+            };
+            if v == *value {
+                return false;
+            }
+            next.sub_borrow(value);
+            if next.add_borrow(&v).is_err() {
+                return false;
+            }
+            *value = v;
         }
     }
-    h
+    let changed = next != *h;
+    *h = next;
+    changed
 }

@@ -30,18 +30,6 @@ pub struct Assessment {
     pub dust_deposits: Vec<Pubkey>,
 }
 
-/// True when `h` has debt and a health factor below `bps`, compared as
-/// `UBV × 10,000 < BFDV × bps` so that a scan of every obligation needs no division.
-pub fn health_below(h: &Health, bps: u64) -> bool {
-    match (
-        h.unhealthy_borrow_value.try_mul_u64(10_000),
-        h.bf_adjusted_debt_value.try_mul_u64(bps),
-    ) {
-        (Ok(lhs), Ok(rhs)) => !h.bf_adjusted_debt_value.is_zero() && lhs < rhs,
-        _ => false,
-    }
-}
-
 impl Assessment {
     /// `BFDV > UBV`.
     pub fn liquidatable(&self) -> bool {
@@ -54,9 +42,9 @@ impl Assessment {
     }
 
     /// True when the obligation has debt and its health factor is below `bps`
-    /// ([`health_below`]).
+    /// ([`lending_math::health::Standing::health_below`], the book's watch test).
     pub fn health_below(&self, bps: u64) -> bool {
-        health_below(&self.health, bps)
+        self.health.standing().health_below(bps)
     }
 
     /// `BFDV − UBV`, how far under water (0 when healthy).

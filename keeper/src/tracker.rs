@@ -153,11 +153,13 @@ impl Tracker {
             .map(|(k, v)| (*k, Inputs::of(v, snap)))
             .collect();
         let mut out = Tracked::default();
-        let previous = self.take().filter(|s| {
+        let previous = self.take();
+        let current = previous.as_ref().is_some_and(|s| {
             snap.now.saturating_sub(s.built_at) < REBUILD_SECS && s.inputs.keys().eq(inputs.keys())
         });
         let changes = previous
             .as_ref()
+            .filter(|_| current)
             .and_then(|s| s.cursor)
             .and_then(|c| chain.changed_since(c));
         let (mut state, loaded) = match (previous, changes) {
@@ -174,12 +176,14 @@ impl Tracker {
                 s.cursor = Some(cursor);
                 (s, None)
             }
-            _ => {
+            (previous, _) => {
                 // The cursor before the read: what changes while reading is filed again next
                 // round (filing is idempotent).
                 let cursor = chain.change_cursor();
                 let all = load_obligations(chain, &snap.market_key).await?;
-                let (book, _) = Book::build(snap, &all);
+                // Rebuilt in the old book's memory.
+                let mut book = previous.map(|s| s.book).unwrap_or_default();
+                book.rebuild(snap, &all);
                 out.rebuilt = true;
                 let state = State {
                     book,

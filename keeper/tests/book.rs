@@ -58,7 +58,8 @@ async fn successful_book_tick_matches_a_full_refresh_exactly() {
         let fresh = assess(&snap, *key, o).expect("assess");
         let entry = book.entry(key).expect("entry");
         assert_eq!(
-            entry.health, fresh.health,
+            entry.health,
+            fresh.health.standing(),
             "{key}: the book's totals are the refresh's"
         );
         if fresh.liquidatable() {
@@ -125,23 +126,59 @@ fn same(book: &Book, fresh: &Book, obligations: &[(Pubkey, lending::state::Oblig
 /// build of the new set would.
 #[tokio::test]
 async fn successful_book_upsert_and_remove_match_a_fresh_build() {
-    let (_w, snap, mut obligations) = lent_market(6, 30).await;
+    let (w, snap, mut obligations) = lent_market(6, 30).await;
     let (mut book, _) = Book::build(&snap, &obligations);
-    // The first obligation loses 60% of its first deposit; the second is closed.
-    let (changed, mut o) = obligations[0];
-    o.deposits[0].shares = o.deposits[0].shares * 2 / 5;
-    obligations[0].1 = o;
+    // An obligation with a SOL deposit loses 60% of it; another is closed.
+    let sol = w.assets[SOL].reserve;
+    let at = obligations
+        .iter()
+        .position(|(_, o)| o.find_deposit(&sol).is_some())
+        .expect("a SOL depositor");
+    let (changed, mut o) = obligations[at];
+    let d = o.find_deposit(&sol).expect("SOL deposit");
+    o.deposits[d].shares = o.deposits[d].shares * 2 / 5;
+    obligations[at].1 = o;
+    let closed_at = usize::from(at == 1);
     assert!(book.upsert(&snap, changed, &o));
-    let (closed, _) = obligations.remove(1);
+    let (closed, _) = obligations.remove(closed_at);
     book.remove(&closed);
     let (fresh, _) = Book::build(&snap, &obligations);
     assert_eq!(book.len(), obligations.len());
     assert!(book.entry(&closed).is_none());
     same(&book, &fresh, &obligations);
-    // Compacted (the dropped entry and the replaced positions go), the same again.
+    // A tick after the re-filing values only live positions: the same as a build at the new
+    // price (a dropped position re-valued would count twice).
+    let moved = fallen(&snap, &sol);
+    book.reprice(&moved, &sol);
+    let (fresh, _) = Book::build(&moved, &obligations);
+    same(&book, &fresh, &obligations);
+    // Compacted (the dropped entry and the replaced positions go), the same again, and after
+    // another tick.
     book.compact();
     assert_eq!(book.len(), fresh.len());
     same(&book, &fresh, &obligations);
+    let back = fallen(&moved, &sol);
+    book.reprice(&back, &sol);
+    let (fresh, _) = Book::build(&back, &obligations);
+    same(&book, &fresh, &obligations);
+    // Rebuilt in place, the same as a fresh build.
+    book.rebuild(&snap, &obligations);
+    let (fresh, _) = Book::build(&snap, &obligations);
+    same(&book, &fresh, &obligations);
+}
+
+/// `snap` with `reserve`'s spot and EMA 30% lower.
+fn fallen(
+    snap: &keeper::market::MarketSnapshot,
+    reserve: &Pubkey,
+) -> keeper::market::MarketSnapshot {
+    let mut out = snap.clone();
+    let r = &mut out.reserves.get_mut(reserve).expect("reserve").reserve;
+    for p in [&mut r.price_sf, &mut r.ema_price_sf] {
+        let lower = p.get().try_mul(lending_math::Decimal::from_bps(7_000));
+        p.set(lower.expect("price")).expect("fits");
+    }
+    out
 }
 
 /// A bad-debt write-off lowers a reserve's share value at an unchanged price: deposits of it are

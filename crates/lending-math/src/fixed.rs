@@ -27,7 +27,8 @@ mod wide {
 pub use wide::U256;
 
 mod word_div;
-use word_div::{mul_u128, Divisor, POW10, WAD_DIVISOR};
+pub use word_div::Divisor;
+use word_div::{mul_u128, POW10, POW5, WAD_DIVISOR};
 
 /// Scale of `Decimal`: 1e18.
 pub const WAD: u64 = 1_000_000_000_000_000_000; // 1e18
@@ -100,6 +101,22 @@ pub(crate) fn div_rem_pow10(x: U256, decimals: u8) -> (U256, U256) {
         }
         None => x.div_mod(pow10(decimals)),
     }
+}
+
+/// `⌊x / 10^k⌋`, or `⌈x / 10^k⌉` when `ceil`, in one word division for `k ≤ 27` (`None` above).
+/// `10^k = 2^k × 5^k`, and dividing in turn, each step rounded the same way, equals dividing
+/// once (`⌊⌊x / m⌋ / n⌋ = ⌊x / (m × n)⌋`, likewise `⌈⌉`, for positive integers): `x` is shifted
+/// right `k` bits (rounded up if a one bit drops out and `ceil`), then divided by `5^k < 2^63`.
+pub(crate) fn div_pow10_shifted(x: U256, k: u32, ceil: bool) -> Option<U256> {
+    let five = POW5.get(k as usize)?;
+    let mut q = x >> k as usize;
+    // Below 2^255 for k ≥ 1, so one more cannot overflow; k = 0 drops no bit.
+    if ceil && !(x & ((U256::one() << k as usize) - U256::one())).is_zero() {
+        q += U256::one();
+    }
+    let (q, r) = five.div_rem(q);
+    // r ≠ 0 needs 5^k > 1, so q < 2^256 − 1.
+    Some(if ceil && r != 0 { q + U256::one() } else { q })
 }
 
 /// `10^decimals` as an integer; decimals above 38 are not token decimals.
@@ -246,7 +263,13 @@ impl Decimal {
     /// `self / n` for an integer `n`, truncated.
     pub fn try_div_u64(self, n: u64) -> MathResult<Decimal> {
         let div = Divisor::new(n).ok_or(MathError::DivisionByZero)?;
-        Ok(Decimal(div.div_rem(self.0).0))
+        Ok(self.div_by(&div))
+    }
+
+    /// `self / d` for a word divisor prepared once (many divisions by one integer), truncated:
+    /// the same as [`Self::try_div_u64`].
+    pub fn div_by(self, d: &Divisor) -> Decimal {
+        Decimal(d.div_rem(self.0).0)
     }
 
     /// `self^exp` by squaring; each multiplication truncates.
@@ -299,6 +322,56 @@ impl Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: `⌊x / 10^k⌋` or `⌈x / 10^k⌉` by long division.
+    fn by_long_division(x: U256, k: u32, ceil: bool) -> U256 {
+        let (q, r) = x.div_mod(U256::from(10u128.pow(k)));
+        if ceil && !r.is_zero() {
+            q + U256::one()
+        } else {
+            q
+        }
+    }
+
+    #[test]
+    fn successful_shifted_power_of_ten_division_at_the_edges() {
+        let edges = [
+            U256::zero(),
+            U256::one(),
+            U256::MAX,
+            U256::MAX - U256::one(),
+            U256::from(u128::MAX),
+            U256::from(10u128.pow(27)),
+            U256::from(10u128.pow(27)) - U256::one(),
+            U256::from(10u128.pow(27)) + U256::one(),
+        ];
+        for k in 0..=27 {
+            for x in edges {
+                for ceil in [false, true] {
+                    let want = by_long_division(x, k, ceil);
+                    assert_eq!(div_pow10_shifted(x, k, ceil), Some(want), "{x} / 10^{k}");
+                }
+            }
+        }
+        assert_eq!(div_pow10_shifted(U256::one(), 28, false), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+        /// One shift and one division by `5^k` equal a division by `10^k`, both roundings.
+        #[test]
+        fn successful_shifted_power_of_ten_division_is_exact(
+            words in proptest::array::uniform4(any::<u64>()), len in 0usize..=4, k in 0u32..=27,
+            ceil in any::<bool>(),
+        ) {
+            let mut w = [0u64; 4];
+            w[..len].copy_from_slice(&words[..len]);
+            let x = U256(w);
+            prop_assert_eq!(div_pow10_shifted(x, k, ceil), Some(by_long_division(x, k, ceil)));
+        }
+    }
 
     #[test]
     fn successful_basic_arithmetic() {

@@ -19,17 +19,21 @@
 //! so truncation never makes an obligation look healthier than it is.
 
 use crate::error::{MathError, MathResult};
-use crate::fixed::{checked_mul_wide, div_rem_pow10, pow10, Decimal, U256};
+use crate::fixed::{checked_mul_wide, div_pow10_shifted, div_rem_pow10, pow10, Decimal, U256};
 use crate::price::Prices;
 
 // In scaled integers (`x.0 = x × 1e18`), `v = a × p / 10^d` is `a.0 × p.0 / 1e18 / 10^d`.
 // Dividing in turn is the same as dividing once by the product, `floor(floor(x / m) / n) =
 // floor(x / (m × n))` for positive integers (and likewise for the ceiling), so these equal
-// `a.try_mul(p)?.try_div(10^d)` exactly. Each divisor fits one 64-bit word for up to 19
-// decimals, whose reciprocal is precomputed (`fixed::word_div`).
+// `a.try_mul(p)?.try_div(10^d)` exactly. Up to 9 decimals the product `10^(18 + d)` is divided
+// in one word division (a shift and `5^(18 + d)`: `fixed::div_pow10_shifted`); above, by
+// `1e18` and then `10^d`, each one word with its reciprocal precomputed (`fixed::word_div`).
 
-/// `floor(x / 10^d)` or `ceil(x / 10^d)` after `x / 1e18` rounded the same way.
+/// `floor(x / (1e18 × 10^d))`, or the ceiling.
 fn scale_down(prod: U256, decimals: u8, ceil: bool) -> Decimal {
+    if let Some(q) = div_pow10_shifted(prod, 18 + u32::from(decimals), ceil) {
+        return Decimal(q);
+    }
     let step = |(q, r): (U256, U256)| {
         if ceil && !r.is_zero() {
             q + U256::one()
@@ -121,26 +125,131 @@ pub struct BorrowValue {
     pub bf_adjusted_value_upper: Decimal,
 }
 
+/// The values of a deposit that decide liquidation, the spot side of [`DepositValue`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DepositRisk {
+    /// `v(a, spot)`.
+    pub market_value: Decimal,
+    /// `v(a, spot) × lt`.
+    pub unhealthy_borrow_value: Decimal,
+}
+
+/// The values of a borrow that decide liquidation, the spot side of [`BorrowValue`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BorrowRisk {
+    /// `v(b, spot)`, rounded up.
+    pub market_value: Decimal,
+    /// `v(b, spot) × bf`, rounded up.
+    pub bf_adjusted_value: Decimal,
+}
+
+/// Values one deposit at spot only: the figures of [`value_deposit`] that liquidation reads.
+pub fn value_deposit_risk(d: &DepositInput) -> MathResult<DepositRisk> {
+    let spot = market_value(d.amount, d.prices.spot, d.decimals)?;
+    Ok(DepositRisk {
+        market_value: spot,
+        unhealthy_borrow_value: spot.try_mul(d.liquidation_threshold)?,
+    })
+}
+
 /// Values one deposit.
 pub fn value_deposit(d: &DepositInput) -> MathResult<DepositValue> {
-    let spot = market_value(d.amount, d.prices.spot, d.decimals)?;
+    let risk = value_deposit_risk(d)?;
     let low = market_value(d.amount, d.prices.collateral_price(), d.decimals)?;
     Ok(DepositValue {
-        market_value: spot,
+        market_value: risk.market_value,
         allowed_borrow_value: low.try_mul(d.ltv)?,
-        unhealthy_borrow_value: spot.try_mul(d.liquidation_threshold)?,
+        unhealthy_borrow_value: risk.unhealthy_borrow_value,
+    })
+}
+
+/// Values one borrow at spot only: the figures of [`value_borrow`] that liquidation reads.
+pub fn value_borrow_risk(b: &BorrowInput) -> MathResult<BorrowRisk> {
+    let spot = market_value_ceil(b.amount, b.prices.spot, b.decimals)?;
+    Ok(BorrowRisk {
+        market_value: spot,
+        bf_adjusted_value: spot.try_mul_ceil(b.borrow_factor)?,
     })
 }
 
 /// Values one borrow.
 pub fn value_borrow(b: &BorrowInput) -> MathResult<BorrowValue> {
-    let spot = market_value_ceil(b.amount, b.prices.spot, b.decimals)?;
+    let risk = value_borrow_risk(b)?;
     let high = market_value_ceil(b.amount, b.prices.debt_price()?, b.decimals)?;
     Ok(BorrowValue {
-        market_value: spot,
-        bf_adjusted_value: spot.try_mul_ceil(b.borrow_factor)?,
+        market_value: risk.market_value,
+        bf_adjusted_value: risk.bf_adjusted_value,
         bf_adjusted_value_upper: high.try_mul_ceil(b.borrow_factor)?,
     })
+}
+
+/// The totals that decide liquidation (`DV`, `UBV`, `BFDV`): [`Health`] without the borrow
+/// side's conservative figures, summed from [`DepositRisk`] and [`BorrowRisk`]. Equal to the
+/// same fields of the obligation's [`Health`] (the sums are of the same terms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// `DV`.
+    pub deposited_value: Decimal,
+    /// `UBV`.
+    pub unhealthy_borrow_value: Decimal,
+    /// `BFDV`.
+    pub bf_adjusted_debt_value: Decimal,
+}
+
+impl Standing {
+    /// Adds one deposit's values.
+    pub fn add_deposit(&mut self, v: &DepositRisk) -> MathResult<()> {
+        self.deposited_value = self.deposited_value.try_add(v.market_value)?;
+        self.unhealthy_borrow_value = self
+            .unhealthy_borrow_value
+            .try_add(v.unhealthy_borrow_value)?;
+        Ok(())
+    }
+
+    /// Adds one borrow's values.
+    pub fn add_borrow(&mut self, v: &BorrowRisk) -> MathResult<()> {
+        self.bf_adjusted_debt_value = self.bf_adjusted_debt_value.try_add(v.bf_adjusted_value)?;
+        Ok(())
+    }
+
+    /// Removes one deposit's values (saturating at zero).
+    pub fn sub_deposit(&mut self, v: &DepositRisk) {
+        self.deposited_value = self.deposited_value.saturating_sub(v.market_value);
+        self.unhealthy_borrow_value = self
+            .unhealthy_borrow_value
+            .saturating_sub(v.unhealthy_borrow_value);
+    }
+
+    /// Removes one borrow's values (saturating at zero).
+    pub fn sub_borrow(&mut self, v: &BorrowRisk) {
+        self.bf_adjusted_debt_value = self
+            .bf_adjusted_debt_value
+            .saturating_sub(v.bf_adjusted_value);
+    }
+
+    /// `BFDV > UBV`.
+    pub fn is_liquidatable(&self) -> bool {
+        self.bf_adjusted_debt_value > self.unhealthy_borrow_value
+    }
+
+    /// `max(BFDV − UBV, 0)`: how far under water.
+    pub fn deficit(&self) -> Decimal {
+        self.bf_adjusted_debt_value
+            .saturating_sub(self.unhealthy_borrow_value)
+    }
+
+    /// `UBV / BFDV < bps / 10⁴`, compared without division (`UBV × 10⁴ < BFDV × bps`); false
+    /// without debt.
+    pub fn health_below(&self, bps: u64) -> bool {
+        match (
+            self.unhealthy_borrow_value
+                .try_mul_u64(crate::fixed::BPS_SCALE),
+            self.bf_adjusted_debt_value.try_mul_u64(bps),
+        ) {
+            (Ok(lhs), Ok(rhs)) => !self.bf_adjusted_debt_value.is_zero() && lhs < rhs,
+            _ => false,
+        }
+    }
 }
 
 /// Totals over an obligation.
@@ -201,6 +310,15 @@ impl Health {
         self.bf_adjusted_debt_value_upper = self
             .bf_adjusted_debt_value_upper
             .saturating_sub(v.bf_adjusted_value_upper);
+    }
+
+    /// The liquidation side of these totals.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            deposited_value: self.deposited_value,
+            unhealthy_borrow_value: self.unhealthy_borrow_value,
+            bf_adjusted_debt_value: self.bf_adjusted_debt_value,
+        }
     }
 
     /// `BFDV⁺ ≤ ABV`: the obligation may hold its debt after a risk-increasing action.

@@ -21,6 +21,7 @@ pub mod interest;
 pub mod liquidation;
 pub mod price;
 pub mod shares;
+pub mod valuer;
 
 pub use error::{MathError, MathResult};
 pub use fixed::Decimal;

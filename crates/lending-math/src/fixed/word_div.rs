@@ -117,6 +117,22 @@ const fn pow10_divisors() -> [Divisor; 20] {
 /// `10^0 … 10^19` as divisors.
 pub const POW10: [Divisor; 20] = pow10_divisors();
 
+const fn pow5_divisors() -> [Divisor; 28] {
+    let mut out = [Divisor::nonzero(1); 28];
+    let mut i = 1;
+    let mut p = 1u64;
+    while i < 28 {
+        p *= 5;
+        out[i] = Divisor::nonzero(p);
+        i += 1;
+    }
+    out
+}
+
+/// `5^0 … 5^27` as divisors (`5^27 < 2^63`): with a shift by `k` bits they divide by
+/// `10^k = 2^k × 5^k` in one word division for `k ≤ 27`.
+pub const POW5: [Divisor; 28] = pow5_divisors();
+
 /// `WAD = 10^18` as a divisor.
 pub const WAD_DIVISOR: Divisor = POW10[18];
 

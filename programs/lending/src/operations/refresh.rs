@@ -9,11 +9,10 @@
 //! `refresh_obligation` as an instruction only updates the cache that indexers and dApps read.
 
 use anchor_lang::prelude::*;
-use lending_math::health::{
-    value_borrow, value_deposit, BorrowInput, BorrowValue, DepositInput, DepositValue, Health,
-};
+use lending_math::health::{BorrowValue, DepositValue, Health};
 use lending_math::price::Prices;
-use lending_math::{shares, Decimal};
+use lending_math::valuer::{BorrowValuer, DepositValuer};
+use lending_math::Decimal;
 
 use crate::constants::{MAX_BORROWS, MAX_DEPOSITS, MAX_FUTURE_PUBLISH_SECS};
 use crate::error::{LendingError, MathResultExt};
@@ -167,20 +166,20 @@ pub fn deposit_value(
     pricing: Pricing,
 ) -> Result<DepositValue> {
     let supply_assets = reserve.total_supply_assets().map_math()?;
-    deposit_value_of_supply(reserve, supply_assets, shares, slot, pricing)
+    deposit_valuer(reserve, supply_assets, slot, pricing)?
+        .value(shares)
+        .map_math()
 }
 
-/// [`deposit_value`] with the reserve's `Reserve::total_supply_assets` already computed, for a
-/// caller that values many deposits of one reserve (the keeper's book); the same figures.
-pub fn deposit_value_of_supply(
+/// What values every deposit of `reserve` the way [`deposit_value`] does, prepared once, for a
+/// caller that values many (the keeper's book): `supply_assets` is the reserve's
+/// `Reserve::total_supply_assets`.
+pub fn deposit_valuer(
     reserve: &Reserve,
     supply_assets: Decimal,
-    shares: u64,
     slot: u64,
     pricing: Pricing,
-) -> Result<DepositValue> {
-    let amount =
-        shares::assets_for_shares(shares, supply_assets, reserve.share_supply).map_math()?;
+) -> Result<DepositValuer> {
     let prices = match pricing {
         Pricing::Liquidation { now } if !reserve.is_fresh(slot) => {
             let low = failed_collateral_price(reserve, now)?;
@@ -192,22 +191,25 @@ pub fn deposit_value_of_supply(
         }
         _ => reserve.prices(),
     };
-    value_deposit(&DepositInput {
-        amount,
-        decimals: reserve.decimals,
+    DepositValuer::new(
+        supply_assets,
+        reserve.share_supply,
+        reserve.decimals,
         prices,
-        ltv: reserve.config.ltv(),
-        liquidation_threshold: reserve.config.liquidation_threshold(),
-    })
+        reserve.config.ltv(),
+        reserve.config.liquidation_threshold(),
+    )
     .map_math()
 }
 
 /// The values of a borrow of `normalized` debt in `reserve` (a reserve not priced in `slot`
 /// counts its debt at `max(spot, EMA) + conf`).
 pub fn borrow_value(reserve: &Reserve, normalized: Decimal, slot: u64) -> Result<BorrowValue> {
-    let amount = normalized
-        .try_mul(reserve.borrow_index_sf.get())
-        .map_math()?;
+    borrow_valuer(reserve, slot)?.value(normalized).map_math()
+}
+
+/// What values every borrow of `reserve` the way [`borrow_value`] does, prepared once.
+pub fn borrow_valuer(reserve: &Reserve, slot: u64) -> Result<BorrowValuer> {
     let prices = if reserve.is_fresh(slot) {
         reserve.prices()
     } else {
@@ -218,13 +220,12 @@ pub fn borrow_value(reserve: &Reserve, normalized: Decimal, slot: u64) -> Result
             conf: Decimal::zero(),
         }
     };
-    value_borrow(&BorrowInput {
-        amount,
-        decimals: reserve.decimals,
+    Ok(BorrowValuer::new(
+        reserve.borrow_index_sf.get(),
+        reserve.decimals,
         prices,
-        borrow_factor: reserve.config.borrow_factor(),
-    })
-    .map_math()
+        reserve.config.borrow_factor(),
+    ))
 }
 
 fn usable(r: &Reserve, slot: u64, pricing: Pricing) -> bool {

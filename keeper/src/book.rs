@@ -20,7 +20,10 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use std::hash::BuildHasher;
+
 use foldhash::fast::RandomState;
+use hashbrown::HashTable;
 use lending::operations::refresh::{borrow_valuer, deposit_valuer, Pricing};
 use lending::state::{Obligation, Reserve};
 use lending_math::health::{BorrowRisk, DepositRisk, Standing};
@@ -84,13 +87,16 @@ pub struct Book {
     /// The index of each reserve (in order of first sight).
     reserve_index: BTreeMap<Pubkey, u16>,
     ranked: BTreeSet<(Reverse<Decimal>, u32)>,
-    /// Entry of each obligation address (a keyed hash: addresses are chosen by borrowers).
-    by_key: HashMap<Pubkey, u32, RandomState>,
+    /// Entry of each obligation address.
+    by_key: KeyIndex,
     /// Obligations that could not be valued (a reserve the snapshot does not price).
     unvalued: BTreeSet<Pubkey>,
     /// Positions no live entry uses any more (left by re-filing and removal).
     unused: usize,
 }
+
+/// Obligations whose accounts [`Book::rebuild`] reads ahead at a time.
+const CHUNK: usize = 32;
 
 /// Unused positions past which (and past half of all) [`Book::upsert`] compacts the book.
 pub const COMPACT_AFTER: usize = 4_096;
@@ -113,6 +119,55 @@ impl Valuers {
                 .and_then(|supply| deposit_valuer(r, supply, snap.slot, pricing).ok()),
             borrow: borrow_valuer(r, snap.slot).ok(),
         }
+    }
+}
+
+/// Entry of each obligation address: a hash table of entry numbers, hashed and compared by
+/// the entry's key (four bytes a slot: the rebuild fills it for every obligation). The hash is
+/// keyed per process: addresses are chosen by borrowers.
+#[derive(Clone, Default)]
+struct KeyIndex {
+    table: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl std::fmt::Debug for KeyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyIndex({} keys)", self.table.len())
+    }
+}
+
+impl KeyIndex {
+    fn hash(&self, key: &Pubkey) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    fn get(&self, entries: &[Entry], key: &Pubkey) -> Option<u32> {
+        self.table
+            .find(self.hash(key), |&i| entries[i as usize].key == *key)
+            .copied()
+    }
+
+    /// Lists entry `i` (its key not listed yet).
+    fn insert(&mut self, entries: &[Entry], i: u32) {
+        let hash = self.hash(&entries[i as usize].key);
+        let hasher = &self.hasher;
+        self.table
+            .insert_unique(hash, i, |&j| hasher.hash_one(&entries[j as usize].key));
+    }
+
+    fn reserve(&mut self, additional: usize, entries: &[Entry]) {
+        let hasher = &self.hasher;
+        self.table
+            .reserve(additional, |&j| hasher.hash_one(&entries[j as usize].key));
+    }
+
+    fn remove(&mut self, entries: &[Entry], key: &Pubkey) -> Option<u32> {
+        let found = self
+            .table
+            .find_entry(self.hash(key), |&i| entries[i as usize].key == *key)
+            .ok()?;
+        Some(found.remove().0)
     }
 }
 
@@ -205,31 +260,40 @@ impl Book {
         self.places.clear();
         self.held.iter_mut().for_each(Vec::clear);
         self.ranked.clear();
-        self.by_key.clear();
+        self.by_key.table.clear();
         self.unvalued.clear();
         self.unused = 0;
         self.entries.reserve(obligations.len());
-        self.by_key.reserve(obligations.len());
+        self.by_key.reserve(obligations.len(), &self.entries);
         let table = self.table(snap);
         // Keys from one read of the chain are distinct: no entry to replace. The ranking is
         // sorted once at the end rather than kept sorted on the way.
         let mut ranked = Vec::new();
-        for (key, o) in obligations {
-            let i = self.entries.len() as u32;
-            let Some(health) = self.value(&table, o, i) else {
-                self.unvalued.insert(*key);
-                continue;
-            };
-            let start = self.entries.last().map_or(0, |e| e.end);
-            self.by_key.insert(*key, i);
-            self.entries.push(Entry {
-                key: *key,
-                health,
-                start,
-                end: self.places.len() as u32,
-            });
-            if health.is_liquidatable() {
-                ranked.push((Reverse(health.deficit()), i));
+        for chunk in obligations.chunks(CHUNK) {
+            // Counting a chunk's positions first reads the parts of its accounts that valuing
+            // reads, many at once; valuing then finds them in cache.
+            let positions = chunk
+                .iter()
+                .map(|(_, o)| o.active_deposits().count() + o.active_borrows().count())
+                .sum();
+            self.places.reserve(positions);
+            for (key, o) in chunk {
+                let i = self.entries.len() as u32;
+                let Some(health) = self.value(&table, o, i) else {
+                    self.unvalued.insert(*key);
+                    continue;
+                };
+                let start = self.entries.last().map_or(0, |e| e.end);
+                self.entries.push(Entry {
+                    key: *key,
+                    health,
+                    start,
+                    end: self.places.len() as u32,
+                });
+                self.by_key.insert(&self.entries, i);
+                if health.is_liquidatable() {
+                    ranked.push((Reverse(health.deficit()), i));
+                }
             }
         }
         ranked.sort_unstable();
@@ -252,7 +316,7 @@ impl Book {
         let table = self.table(snap);
         let mut valued = 0;
         for (key, o) in changed {
-            let old = self.by_key.get(key).copied();
+            let old = self.by_key.get(&self.entries, key);
             valued += usize::from(self.file(&table, *key, o, old));
         }
         if self.unused > COMPACT_AFTER && self.unused > self.places.len() / 2 {
@@ -274,8 +338,8 @@ impl Book {
             .collect();
         self.ranked.clear();
         self.unused = 0;
-        for (i, e) in old_entries.into_iter().enumerate() {
-            if self.by_key.get(&e.key) != Some(&(i as u32)) {
+        for (i, e) in old_entries.iter().enumerate() {
+            if self.by_key.get(&old_entries, &e.key) != Some(i as u32) {
                 continue;
             }
             let n = self.entries.len() as u32;
@@ -287,12 +351,15 @@ impl Book {
             if e.health.is_liquidatable() {
                 self.ranked.insert((Reverse(e.health.deficit()), n));
             }
-            self.by_key.insert(e.key, n);
             self.entries.push(Entry {
                 start: start as u32,
                 end: self.places.len() as u32,
-                ..e
+                ..*e
             });
+        }
+        self.by_key.table.clear();
+        for i in 0..self.entries.len() as u32 {
+            self.by_key.insert(&self.entries, i);
         }
     }
 
@@ -312,13 +379,13 @@ impl Book {
                 self.drop_positions(i);
             }
             None => {
-                self.by_key.insert(key, i);
                 self.entries.push(Entry {
                     key,
                     health,
                     start: 0,
                     end: 0,
                 });
+                self.by_key.insert(&self.entries, i);
             }
         }
         let e = &mut self.entries[i as usize];
@@ -341,7 +408,7 @@ impl Book {
     /// Drops the entry of `key` (an obligation closed on chain).
     pub fn remove(&mut self, key: &Pubkey) {
         self.unvalued.remove(key);
-        let Some(i) = self.by_key.remove(key) else {
+        let Some(i) = self.by_key.remove(&self.entries, key) else {
             return;
         };
         self.unrank(i);
@@ -423,17 +490,19 @@ impl Book {
 
     /// The entry of `key`.
     pub fn entry(&self, key: &Pubkey) -> Option<&Entry> {
-        self.by_key.get(key).map(|i| &self.entries[*i as usize])
+        self.by_key
+            .get(&self.entries, key)
+            .map(|i| &self.entries[i as usize])
     }
 
     /// Obligations in the book.
     pub fn len(&self) -> usize {
-        self.by_key.len()
+        self.by_key.table.len()
     }
 
     /// True when the book holds no obligation.
     pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
+        self.by_key.table.is_empty()
     }
 }
 

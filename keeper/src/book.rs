@@ -153,13 +153,13 @@ impl KeyIndex {
         let hash = self.hash(&entries[i as usize].key);
         let hasher = &self.hasher;
         self.table
-            .insert_unique(hash, i, |&j| hasher.hash_one(&entries[j as usize].key));
+            .insert_unique(hash, i, |&j| hasher.hash_one(entries[j as usize].key));
     }
 
     fn reserve(&mut self, additional: usize, entries: &[Entry]) {
         let hasher = &self.hasher;
         self.table
-            .reserve(additional, |&j| hasher.hash_one(&entries[j as usize].key));
+            .reserve(additional, |&j| hasher.hash_one(entries[j as usize].key));
     }
 
     fn remove(&mut self, entries: &[Entry], key: &Pubkey) -> Option<u32> {

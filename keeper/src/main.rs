@@ -148,7 +148,7 @@ struct SimArgs {
     /// The keepers read the same slot before any acts, so they race for the same obligations.
     #[arg(long)]
     same_slot: bool,
-    /// Directory for sim_steps.csv and sim_chart.svg.
+    /// Directory for sim_steps.csv, sim_chart.svg and .png (compare_chart.svg and .png with --compare).
     #[arg(long, default_value = "sim-out")]
     out: PathBuf,
     /// Seconds per step.
@@ -385,7 +385,10 @@ async fn simulate(args: SimArgs) -> Result<()> {
         }),
     };
     if args.compare {
-        println!("{}", sim::compare::compare(opts).await?);
+        let comparison = sim::compare::compare(opts).await?;
+        println!("{comparison}");
+        let (svg, png) = comparison.write_charts(&args.out)?;
+        println!("  chart {} and {}", svg.display(), png.display());
         return Ok(());
     }
     let report = sim::run(opts).await?;
@@ -395,7 +398,7 @@ async fn simulate(args: SimArgs) -> Result<()> {
         args.out.join("sim_steps.csv").display()
     );
     println!(
-        "  chart                        {}",
+        "  chart                        {} and .png",
         args.out.join("sim_chart.svg").display()
     );
     Ok(())

@@ -40,6 +40,10 @@ async fn successful_short_crash_simulation() {
     assert_eq!(csv.lines().count(), 41);
     let svg = std::fs::read_to_string(dir.join("sim_chart.svg")).expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains("Liquidatable obligations"));
+    let png = image::open(dir.join("sim_chart.png"))
+        .expect("png")
+        .to_rgb8();
+    assert_eq!(png.dimensions(), keeper::sim::chart::SIZE);
 }
 
 #[tokio::test]
@@ -126,6 +130,22 @@ async fn successful_short_comparison_of_mechanisms_on_one_crash() {
         loss("Sentinel"),
         loss("fixed")
     );
+    // The comparison chart: one bar per run, labelled by mechanism and insurance.
+    let dir = std::env::temp_dir().join(format!("sentinel-compare-{}", std::process::id()));
+    let (svg, png) = table.write_charts(&dir).expect("charts");
+    let svg = std::fs::read_to_string(svg).expect("svg");
+    for label in [
+        "fixed+ins",
+        "ramp",
+        "sentinel+ins",
+        "Bad debt ($)",
+        "Borrower loss",
+    ] {
+        assert!(svg.contains(label), "{label}");
+    }
+    let png = image::open(png).expect("png").to_rgb8();
+    assert_eq!(png.dimensions(), keeper::sim::chart::SIZE);
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[tokio::test]

@@ -2,9 +2,11 @@
 //! and without insurance funds, in one table.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use super::chart::{self, Panel, Plot};
 use super::mechanism::Mechanism;
 use super::report::SimReport;
 use super::{run, SimOptions};
@@ -31,6 +33,47 @@ pub async fn compare(base: SimOptions) -> Result<Comparison> {
         }
     }
     Ok(Comparison { runs })
+}
+
+impl Comparison {
+    /// Draws the comparison, one bar per run in each panel (liquidations, borrower loss, bad
+    /// debt, time to health), to `<dir>/compare_chart.svg` and `.png`; returns both paths.
+    pub fn write_charts(&self, dir: &Path) -> Result<(PathBuf, PathBuf)> {
+        // Runs name their mechanism in words; bars take its short name and colour.
+        let of = |r: &SimReport| {
+            Mechanism::ALL
+                .iter()
+                .position(|m| m.to_string() == r.mechanism)
+                .unwrap_or(0)
+        };
+        let labels: Vec<String> = self
+            .runs
+            .iter()
+            .map(|r| {
+                let name = Mechanism::ALL[of(r)].name();
+                format!("{name}{}", if r.insurance { "+ins" } else { "" })
+            })
+            .collect();
+        let groups: Vec<usize> = self.runs.iter().map(of).collect();
+        let bars = |title: &str, value: fn(&SimReport) -> f64| Panel {
+            title: title.into(),
+            plot: Plot::Bars {
+                labels: labels.clone(),
+                values: self.runs.iter().map(value).collect(),
+                groups: groups.clone(),
+            },
+        };
+        let panels = [
+            bars("Liquidations", |r| r.liquidations as f64),
+            bars("Borrower loss: bonus paid ($)", |r| r.bonus_paid),
+            bars("Bad debt ($)", |r| r.written_off() + r.bad_debt_outstanding),
+            bars("Time to health, p95 (slots)", |r| {
+                r.time_to_health.p95 as f64
+            }),
+        ];
+        std::fs::create_dir_all(dir)?;
+        chart::write(dir, "compare_chart", (2, 2), &panels)
+    }
 }
 
 impl fmt::Display for Comparison {

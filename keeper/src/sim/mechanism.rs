@@ -29,6 +29,15 @@ impl Mechanism {
         Mechanism::Sentinel,
     ];
 
+    /// The mechanism's name on the command line (`--mechanism`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Mechanism::FixedBonus => "fixed",
+            Mechanism::HealthRamp => "ramp",
+            Mechanism::Sentinel => "sentinel",
+        }
+    }
+
     /// The market parameters and reserve configs of this mechanism, from Sentinel's; without
     /// `insurance`, no share of the bonus goes to the insurance funds (all bad debt falls on
     /// depositors).
@@ -68,13 +77,9 @@ impl std::str::FromStr for Mechanism {
     type Err = anyhow::Error;
 
     fn from_str(s: &str) -> anyhow::Result<Self> {
-        match s {
-            "fixed" => Ok(Mechanism::FixedBonus),
-            "ramp" => Ok(Mechanism::HealthRamp),
-            "sentinel" => Ok(Mechanism::Sentinel),
-            _ => Err(anyhow::anyhow!(
-                "unknown mechanism {s}: fixed, ramp or sentinel"
-            )),
-        }
+        Mechanism::ALL
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| anyhow::anyhow!("unknown mechanism {s}: fixed, ramp or sentinel"))
     }
 }

@@ -1,6 +1,7 @@
 //! The crash simulator: the keeper's own round logic, run by one or several competing keepers,
 //! against the program in the embedded chain while prices follow a scenario.
 
+pub mod chart;
 pub mod compare;
 pub mod mechanism;
 pub mod pool;
@@ -407,7 +408,7 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
     if let Some(dir) = &opts.out_dir {
         std::fs::create_dir_all(dir)?;
         report.write_csv(&dir.join("sim_steps.csv"))?;
-        report.write_svg(&dir.join("sim_chart.svg"))?;
+        report.write_charts(dir)?;
     }
     Ok(report)
 }

@@ -1,10 +1,11 @@
-//! The simulation report: a text summary, a CSV of per-step figures and an SVG chart.
+//! The simulation report: a text summary, a CSV of per-step figures and a chart (SVG and PNG).
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use plotters::prelude::*;
+
+use super::chart::{self, Panel, Plot};
 
 /// Figures of one step.
 #[derive(Clone, Debug)]
@@ -308,53 +309,12 @@ impl SimReport {
         std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
     }
 
-    /// Draws prices (indexed to 100), unhealthy obligations, cumulative liquidations and bad debt.
-    pub fn write_svg(&self, path: &Path) -> Result<()> {
-        let root = SVGBackend::new(path, (1200, 900)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let panels = root.split_evenly((2, 2));
-        let steps = self.rows.len().max(1) as f64;
-        let draw = |area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
-                    title: &str,
-                    series: Vec<(String, Vec<f64>)>|
-         -> Result<()> {
-            let max = series
-                .iter()
-                .flat_map(|(_, v)| v.iter().copied())
-                .fold(1.0f64, f64::max)
-                * 1.1;
-            let mut chart = ChartBuilder::on(area)
-                .caption(title, ("sans-serif", 20))
-                .margin(10)
-                .x_label_area_size(30)
-                .y_label_area_size(50)
-                .build_cartesian_2d(0f64..steps, 0f64..max)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            chart
-                .configure_mesh()
-                .x_desc("step")
-                .draw()
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            for (i, (name, values)) in series.iter().enumerate() {
-                let color = Palette99::pick(i).to_rgba();
-                chart
-                    .draw_series(LineSeries::new(
-                        values.iter().enumerate().map(|(x, y)| (x as f64, *y)),
-                        color.stroke_width(2),
-                    ))
-                    .map_err(|e| anyhow::anyhow!("{e}"))?
-                    .label(name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color));
-            }
-            if series.len() > 1 {
-                chart
-                    .configure_series_labels()
-                    .border_style(BLACK)
-                    .background_style(WHITE.mix(0.8))
-                    .draw()
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-            }
-            Ok(())
+    /// Draws prices (indexed to 100), unhealthy obligations, cumulative liquidations and bad
+    /// debt to `<dir>/sim_chart.svg` and `.png`; returns both paths.
+    pub fn write_charts(&self, dir: &Path) -> Result<(PathBuf, PathBuf)> {
+        let lines = |series: Vec<(String, Vec<f64>)>| Plot::Lines {
+            x_desc: "step".into(),
+            series,
         };
         let prices = self
             .symbols
@@ -371,17 +331,8 @@ impl SimReport {
                 )
             })
             .collect();
-        draw(&panels[0], "Prices (start = 100)", prices)?;
-        draw(
-            &panels[1],
-            "Liquidatable obligations",
-            vec![(
-                "unhealthy".into(),
-                self.rows.iter().map(|r| r.unhealthy as f64).collect(),
-            )],
-        )?;
         let mut cum = 0.0;
-        let liq = self
+        let liquidations = self
             .rows
             .iter()
             .map(|r| {
@@ -389,20 +340,30 @@ impl SimReport {
                 cum
             })
             .collect();
-        draw(
-            &panels[2],
-            "Liquidations (cumulative)",
-            vec![("liquidations".into(), liq)],
-        )?;
-        draw(
-            &panels[3],
-            "Bad debt outstanding ($)",
-            vec![(
-                "bad debt".into(),
-                self.rows.iter().map(|r| r.bad_debt).collect(),
-            )],
-        )?;
-        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(())
+        let panels = [
+            Panel {
+                title: "Prices (start = 100)".into(),
+                plot: lines(prices),
+            },
+            Panel {
+                title: "Liquidatable obligations".into(),
+                plot: lines(vec![(
+                    "unhealthy".into(),
+                    self.rows.iter().map(|r| r.unhealthy as f64).collect(),
+                )]),
+            },
+            Panel {
+                title: "Liquidations (cumulative)".into(),
+                plot: lines(vec![("liquidations".into(), liquidations)]),
+            },
+            Panel {
+                title: "Bad debt outstanding ($)".into(),
+                plot: lines(vec![(
+                    "bad debt".into(),
+                    self.rows.iter().map(|r| r.bad_debt).collect(),
+                )]),
+            },
+        ];
+        chart::write(dir, "sim_chart", (2, 2), &panels)
     }
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use anyhow::{anyhow, Context, Result};
+use futures_util::future::try_join_all;
 use solana_program_test::BanksClient;
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
@@ -19,6 +20,9 @@ use solana_sdk::signature::Signature;
 use solana_sdk::transaction::VersionedTransaction;
 
 use crate::chain::{AccountFilter, Chain, Simulation};
+
+/// Account reads sent to the bank at a time.
+const FETCH_BATCH: usize = 512;
 
 /// The embedded-chain backend.
 pub struct BanksChain {
@@ -76,8 +80,14 @@ impl Chain for BanksChain {
             .unwrap_or_default();
         let mut out = Vec::new();
         let mut foreign = Vec::new();
-        for key in self.known_keys().into_iter().filter(|k| !skip.contains(k)) {
-            if let Some(acc) = self.client.get_account(key).await.context("get_account")? {
+        let keys: Vec<Pubkey> = self
+            .known_keys()
+            .into_iter()
+            .filter(|k| !skip.contains(k))
+            .collect();
+        for (key, acc) in keys.iter().zip(self.accounts(&keys).await?) {
+            let key = *key;
+            if let Some(acc) = acc {
                 if acc.owner != *program {
                     foreign.push((*program, key));
                 } else if filters.iter().all(|f| f.matches(&acc.data)) {
@@ -92,9 +102,13 @@ impl Chain for BanksChain {
     }
 
     async fn accounts(&self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
+        // Requests in flight together share the bank's channel: one wake-up serves many.
         let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            out.push(self.client.get_account(*k).await.context("get_account")?);
+        for chunk in keys.chunks(FETCH_BATCH) {
+            let got = try_join_all(chunk.iter().map(|k| self.client.get_account(*k)))
+                .await
+                .context("get_account")?;
+            out.extend(got);
         }
         Ok(out)
     }

@@ -102,12 +102,13 @@ impl Divisor {
     }
 }
 
-const fn pow10_divisors() -> [Divisor; 20] {
-    let mut out = [Divisor::nonzero(1); 20];
+/// `base^0 … base^(N−1)` as divisors (each must fit a word).
+const fn power_divisors<const N: usize>(base: u64) -> [Divisor; N] {
+    let mut out = [Divisor::nonzero(1); N];
     let mut i = 1;
     let mut p = 1u64;
-    while i < 20 {
-        p *= 10;
+    while i < N {
+        p *= base;
         out[i] = Divisor::nonzero(p);
         i += 1;
     }
@@ -115,23 +116,11 @@ const fn pow10_divisors() -> [Divisor; 20] {
 }
 
 /// `10^0 … 10^19` as divisors.
-pub const POW10: [Divisor; 20] = pow10_divisors();
-
-const fn pow5_divisors() -> [Divisor; 28] {
-    let mut out = [Divisor::nonzero(1); 28];
-    let mut i = 1;
-    let mut p = 1u64;
-    while i < 28 {
-        p *= 5;
-        out[i] = Divisor::nonzero(p);
-        i += 1;
-    }
-    out
-}
+pub const POW10: [Divisor; 20] = power_divisors(10);
 
 /// `5^0 … 5^27` as divisors (`5^27 < 2^63`): with a shift by `k` bits they divide by
 /// `10^k = 2^k × 5^k` in one word division for `k ≤ 27`.
-pub const POW5: [Divisor; 28] = pow5_divisors();
+pub const POW5: [Divisor; 28] = power_divisors(5);
 
 /// `WAD = 10^18` as a divisor.
 pub const WAD_DIVISOR: Divisor = POW10[18];

@@ -113,10 +113,7 @@ impl Valuers {
     fn of(r: &Reserve, snap: &MarketSnapshot) -> Valuers {
         let pricing = Pricing::Liquidation { now: snap.now };
         Valuers {
-            deposit: r
-                .total_supply_assets()
-                .ok()
-                .and_then(|supply| deposit_valuer(r, supply, snap.slot, pricing).ok()),
+            deposit: deposit_valuer(r, snap.slot, pricing).ok(),
             borrow: borrow_valuer(r, snap.slot).ok(),
         }
     }

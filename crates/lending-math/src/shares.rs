@@ -13,7 +13,7 @@
 //! amount burns `ceil(a × S / A)` shares; redeeming shares pays `floor(s × A / S)` tokens.
 
 use crate::error::{MathError, MathResult};
-use crate::fixed::Decimal;
+use crate::fixed::{Decimal, Divisor};
 
 /// `A = L + D − F`.
 pub fn total_supply_assets(
@@ -53,10 +53,14 @@ pub fn shares_for_withdrawal(amount: u64, assets: Decimal, supply: u64) -> MathR
 
 /// Underlying owed for `shares`, exact (fractional); used to value collateral.
 pub fn assets_for_shares(shares: u64, assets: Decimal, supply: u64) -> MathResult<Decimal> {
-    if supply == 0 {
-        return Err(MathError::DivisionByZero);
-    }
-    assets.try_mul_u64(shares)?.try_div_u64(supply)
+    let supply = Divisor::new(supply).ok_or(MathError::DivisionByZero)?;
+    assets_for_shares_by(shares, assets, &supply)
+}
+
+/// [`assets_for_shares`] with the share supply prepared as a divisor once (many deposits of
+/// one reserve): `shares × A / S`, truncated.
+pub fn assets_for_shares_by(shares: u64, assets: Decimal, supply: &Divisor) -> MathResult<Decimal> {
+    Ok(assets.try_mul_u64(shares)?.div_by(supply))
 }
 
 /// Tokens paid out when redeeming `shares`: `floor(shares × A / S)`.

@@ -20,6 +20,7 @@ use crate::health::{
     BorrowValue, DepositInput, DepositRisk, DepositValue,
 };
 use crate::price::Prices;
+use crate::shares::assets_for_shares_by;
 
 /// Values deposits of one reserve.
 #[derive(Clone, Copy, Debug)]
@@ -58,7 +59,7 @@ impl DepositValuer {
 
     /// `a = s × A / S`, truncated: the underlying `shares` redeem for.
     pub fn amount(&self, shares: u64) -> MathResult<Decimal> {
-        Ok(self.assets.try_mul_u64(shares)?.div_by(&self.share_supply))
+        assets_for_shares_by(shares, self.assets, &self.share_supply)
     }
 
     /// [`value_deposit`] of `shares`.

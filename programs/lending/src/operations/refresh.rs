@@ -165,21 +165,15 @@ pub fn deposit_value(
     slot: u64,
     pricing: Pricing,
 ) -> Result<DepositValue> {
-    let supply_assets = reserve.total_supply_assets().map_math()?;
-    deposit_valuer(reserve, supply_assets, slot, pricing)?
+    deposit_valuer(reserve, slot, pricing)?
         .value(shares)
         .map_math()
 }
 
-/// What values every deposit of `reserve` the way [`deposit_value`] does, prepared once, for a
-/// caller that values many (the keeper's book): `supply_assets` is the reserve's
-/// `Reserve::total_supply_assets`.
-pub fn deposit_valuer(
-    reserve: &Reserve,
-    supply_assets: Decimal,
-    slot: u64,
-    pricing: Pricing,
-) -> Result<DepositValuer> {
+/// What values every deposit of `reserve` the way [`deposit_value`] does, prepared once (its
+/// supply total, share count and prices), for a caller that values many (the keeper's book).
+pub fn deposit_valuer(reserve: &Reserve, slot: u64, pricing: Pricing) -> Result<DepositValuer> {
+    let supply_assets = reserve.total_supply_assets().map_math()?;
     let prices = match pricing {
         Pricing::Liquidation { now } if !reserve.is_fresh(slot) => {
             let low = failed_collateral_price(reserve, now)?;

@@ -1,132 +1,43 @@
-//! `Chain` over the in-process bank of solana-program-test.
-//!
-//! A bank has no `getProgramAccounts`, so this backend keeps an index of every account key seen
-//! in the transactions it processed (and any key registered with `track`), and answers from the
-//! current state of those accounts, filtered by owner and the given filters. Keys found owned
-//! by another program are remembered and skipped afterwards (accounts here never change owner;
-//! a missing account is not remembered, since it may be created later).
+//! `Chain` over the in-process bank of solana-program-test ([`sentinel_harness::Bank`]).
+//! `getProgramAccounts` is answered from the bank's index of the accounts it has seen.
 
-use std::collections::BTreeSet;
-use std::sync::Mutex;
-
-use anyhow::{anyhow, Context, Result};
-use futures_util::future::try_join_all;
-use solana_program_test::BanksClient;
+use anyhow::{Context, Result};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
-use solana_sdk::transaction::{TransactionError, VersionedTransaction};
+use solana_sdk::transaction::VersionedTransaction;
+
+pub use sentinel_harness::Bank;
 
 use crate::chain::{AccountFilter, Chain, Simulation};
 
-/// Account reads sent to the bank at a time.
-const FETCH_BATCH: usize = 512;
-
-/// The embedded-chain backend.
-pub struct BanksChain {
-    client: BanksClient,
-    known: Mutex<BTreeSet<Pubkey>>,
-    foreign: Mutex<BTreeSet<(Pubkey, Pubkey)>>,
-}
-
-impl BanksChain {
-    /// Wraps a program-test client.
-    pub fn new(client: BanksClient) -> Self {
-        BanksChain {
-            client,
-            known: Mutex::new(BTreeSet::new()),
-            foreign: Mutex::new(BTreeSet::new()),
-        }
-    }
-
-    /// The underlying client.
-    pub fn client(&self) -> &BanksClient {
-        &self.client
-    }
-
-    /// Adds keys to the account index.
-    pub fn track(&self, keys: impl IntoIterator<Item = Pubkey>) {
-        if let Ok(mut k) = self.known.lock() {
-            k.extend(keys);
-        }
-    }
-
-    /// Every key in the account index.
-    pub fn known_keys(&self) -> Vec<Pubkey> {
-        self.known
-            .lock()
-            .map(|k| k.iter().copied().collect())
-            .unwrap_or_default()
-    }
-}
-
-impl Chain for BanksChain {
+impl Chain for Bank {
     async fn program_accounts(
         &self,
         program: &Pubkey,
         filters: &[AccountFilter],
     ) -> Result<Vec<(Pubkey, Account)>> {
-        let skip: BTreeSet<Pubkey> = self
-            .foreign
-            .lock()
-            .map(|f| {
-                f.iter()
-                    .filter(|(p, _)| p == program)
-                    .map(|(_, k)| *k)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut out = Vec::new();
-        let mut foreign = Vec::new();
-        let keys: Vec<Pubkey> = self
-            .known_keys()
-            .into_iter()
-            .filter(|k| !skip.contains(k))
-            .collect();
-        for (key, acc) in keys.iter().zip(self.accounts(&keys).await?) {
-            let key = *key;
-            if let Some(acc) = acc {
-                if acc.owner != *program {
-                    foreign.push((*program, key));
-                } else if filters.iter().all(|f| f.matches(&acc.data)) {
-                    out.push((key, acc));
-                }
-            }
-        }
-        if let Ok(mut f) = self.foreign.lock() {
-            f.extend(foreign);
-        }
-        Ok(out)
+        self.owned_accounts(program, |data| filters.iter().all(|f| f.matches(data)))
+            .await
     }
 
     async fn accounts(&self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
-        // Requests in flight together share the bank's channel: one wake-up serves many.
-        let mut out = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(FETCH_BATCH) {
-            let got = try_join_all(chunk.iter().map(|k| self.client.get_account(*k)))
-                .await
-                .context("get_account")?;
-            out.extend(got);
-        }
-        Ok(out)
+        Bank::accounts(self, keys).await
     }
 
     async fn latest_blockhash(&self) -> Result<Hash> {
-        self.client
-            .get_latest_blockhash()
-            .await
-            .context("latest blockhash")
+        Bank::latest_blockhash(self).await
     }
 
     async fn clock(&self) -> Result<Clock> {
-        self.client.get_sysvar::<Clock>().await.context("clock")
+        Bank::clock(self).await
     }
 
     async fn simulate(&self, tx: &VersionedTransaction) -> Result<Simulation> {
         let sim = self
-            .client
+            .client()
             .simulate_transaction(tx.clone())
             .await
             .context("simulate")?;
@@ -158,28 +69,7 @@ impl Chain for BanksChain {
         Ok(Vec::new())
     }
 
-    /// Checks the transaction's form and signatures here, then has the bank execute and commit
-    /// it within the request. (The client's `process_transaction` hands it to the bank's batch
-    /// thread and polls for its status on a timer: about a millisecond of waiting per
-    /// transaction, most of the simulator's set-up time.)
     async fn send_and_confirm(&self, tx: &VersionedTransaction) -> Result<Signature> {
-        tx.sanitize()
-            .map_err(|e| anyhow!("transaction failed: invalid transaction: {e}"))?;
-        if tx.verify_with_results().iter().any(|ok| !ok) {
-            return Err(anyhow!(
-                "transaction failed: {}",
-                TransactionError::SignatureFailure
-            ));
-        }
-        self.track(tx.message.static_account_keys().iter().copied());
-        let processed = self
-            .client
-            .process_transaction_with_metadata(tx.clone())
-            .await
-            .map_err(|e| anyhow!("transaction failed: {e}"))?;
-        processed
-            .result
-            .map_err(|e| anyhow!("transaction failed: {e}"))?;
-        Ok(tx.signatures[0])
+        Bank::send_and_confirm(self, tx).await
     }
 }

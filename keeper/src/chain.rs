@@ -1,5 +1,5 @@
 //! What the keeper needs from a chain, as one small trait with two backends: a JSON-RPC node
-//! (`rpc::RpcChain`) and the in-process bank of solana-program-test (`banks::BanksChain`).
+//! (`rpc::RpcChain`) and the in-process bank of solana-program-test (`banks::Bank`).
 //! No keeper logic lives in a backend.
 
 use anyhow::Result;

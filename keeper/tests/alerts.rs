@@ -9,7 +9,7 @@ mod common;
 
 use common::Refusing;
 use keeper::alerts::Alerts;
-use keeper::banks::BanksChain;
+use keeper::banks::Bank;
 use keeper::sim::world::{default_assets, World};
 use keeper::sim::{funded_keeper, market_params};
 use lending_math::Decimal;
@@ -58,7 +58,7 @@ async fn successful_alerts_reach_the_webhook_once_per_episode() {
     w.assets[SOL].ema = 120.0;
     w.advance(30, 75).await.expect("advance");
     w.publish_prices(0.001).await.expect("prices");
-    let banks = BanksChain::new(w.ctx.banks_client.clone());
+    let banks = Bank::new(w.ctx.banks_client.clone());
     let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
     banks.track([risky, near].into_iter().chain(reserves));
     let chain = Refusing {

@@ -1,7 +1,7 @@
 //! The keeper's book re-values only the obligations holding a moved reserve, and its totals are
 //! exactly what a from-scratch refresh gives (`assess`, the program's `refresh_obligation`).
 
-use keeper::banks::BanksChain;
+use keeper::banks::Bank;
 use keeper::book::Book;
 use keeper::market::{load_market, load_obligations};
 use keeper::planner::assess;
@@ -22,7 +22,7 @@ async fn successful_book_tick_matches_a_full_refresh_exactly() {
     w.add_borrowers(60, &mut rng, || {})
         .await
         .expect("borrowers");
-    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let chain = Bank::new(w.ctx.banks_client.clone());
     let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
     chain.track(w.obligations.iter().copied().chain(reserves));
     let market = w.market;
@@ -93,7 +93,7 @@ async fn lent_market(
     w.add_borrowers(n, &mut rng, || {})
         .await
         .expect("borrowers");
-    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let chain = Bank::new(w.ctx.banks_client.clone());
     let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
     chain.track(w.obligations.iter().copied().chain(reserves));
     let snap = load_market(&chain, &w.market).await.expect("market");

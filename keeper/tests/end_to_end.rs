@@ -2,7 +2,7 @@
 //! liquidates it with the amounts the program computes, leaves healthy ones alone, and keeps
 //! going when an oracle is stale.
 
-use keeper::banks::BanksChain;
+use keeper::banks::Bank;
 use keeper::market::decode;
 use keeper::sim::world::{default_assets, World};
 use keeper::sim::{funded_keeper, market_params};
@@ -31,7 +31,7 @@ async fn world() -> (World, Pubkey, Pubkey) {
     (w, risky, safe)
 }
 
-async fn obligation(chain: &BanksChain, key: Pubkey) -> Obligation {
+async fn obligation(chain: &Bank, key: Pubkey) -> Obligation {
     let acc = chain
         .client()
         .get_account(key)
@@ -51,7 +51,7 @@ async fn crash_sol(w: &mut World, price: f64) {
 #[tokio::test]
 async fn successful_round_liquidates_only_the_unhealthy_obligation() {
     let (mut w, risky, safe) = world().await;
-    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let chain = Bank::new(w.ctx.banks_client.clone());
     chain.track([
         risky,
         safe,
@@ -123,7 +123,7 @@ async fn successful_round_liquidates_only_the_unhealthy_obligation() {
 #[tokio::test]
 async fn successful_dry_run_sends_nothing() {
     let (mut w, risky, safe) = world().await;
-    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let chain = Bank::new(w.ctx.banks_client.clone());
     chain.track([
         risky,
         safe,
@@ -148,7 +148,7 @@ async fn successful_dry_run_sends_nothing() {
 #[tokio::test]
 async fn successful_round_survives_a_stale_oracle() {
     let (mut w, risky, safe) = world().await;
-    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let chain = Bank::new(w.ctx.banks_client.clone());
     chain.track([
         risky,
         safe,
@@ -183,7 +183,7 @@ async fn successful_round_pays_in_shares_when_the_collateral_reserve_is_drained(
     use solana_sdk::signature::Signer;
 
     let (mut w, risky, safe) = world().await;
-    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let chain = Bank::new(w.ctx.banks_client.clone());
     let sol_reserve = w.assets[SOL].reserve;
     let reserve: lending::state::Reserve = {
         let acc = chain

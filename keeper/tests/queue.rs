@@ -5,8 +5,7 @@
 mod common;
 
 use common::Refusing;
-use keeper::banks::BanksChain;
-use keeper::chain::Chain;
+use keeper::banks::Bank;
 use keeper::instructions::associated_token_address;
 use keeper::sim::world::{default_assets, World};
 use keeper::sim::{funded_keeper, market_params};
@@ -47,7 +46,7 @@ async fn successful_round_liquidates_behind_obligations_that_always_fail() {
     // Two large (more profitable, so first in the queue) obligations always fail; the small
     // honest one behind them must land in the first round with a budget of one liquidation.
     let (mut w, keys) = unhealthy_borrowers(&[200.0, 200.0, 100.0]).await;
-    let banks = BanksChain::new(w.ctx.banks_client.clone());
+    let banks = Bank::new(w.ctx.banks_client.clone());
     let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
     banks.track(keys.iter().copied().chain(reserves));
     let chain = Refusing {
@@ -80,7 +79,7 @@ async fn successful_round_liquidates_behind_obligations_that_always_fail() {
 #[tokio::test]
 async fn successful_liquidation_creates_the_missing_collateral_token_account() {
     let (mut w, keys) = unhealthy_borrowers(&[100.0]).await;
-    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let chain = Bank::new(w.ctx.banks_client.clone());
     let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
     chain.track(keys.iter().copied().chain(reserves));
     let mut keeper = funded_keeper(&mut w, &chain);

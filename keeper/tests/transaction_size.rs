@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use keeper::banks::BanksChain;
+use keeper::banks::Bank;
 use keeper::lookup::{compile_v0, serialized_size, PACKET_DATA_SIZE};
 use keeper::planner::best_candidate;
 use keeper::sim::world::{default_assets, AssetSpec, World};
@@ -71,7 +71,7 @@ async fn successful_liquidation_of_every_obligation_shape_fits_one_transaction()
     w.advance(30, 75).await.expect("advance");
     w.publish_prices(0.001).await.expect("prices");
 
-    let chain = BanksChain::new(w.ctx.banks_client.clone());
+    let chain = Bank::new(w.ctx.banks_client.clone());
     let reserves: Vec<Pubkey> = w.assets.iter().map(|a| a.reserve).collect();
     chain.track(shapes.iter().map(|(_, k)| *k).chain(reserves));
     let mut keeper = funded_keeper(&mut w, &chain);
@@ -144,7 +144,6 @@ async fn successful_liquidation_of_every_obligation_shape_fits_one_transaction()
     assert_eq!(report.failed, 0);
 }
 
-async fn chain_blockhash(chain: &BanksChain) -> solana_sdk::hash::Hash {
-    use keeper::chain::Chain;
+async fn chain_blockhash(chain: &Bank) -> solana_sdk::hash::Hash {
     chain.latest_blockhash().await.expect("blockhash")
 }

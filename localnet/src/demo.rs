@@ -1,5 +1,5 @@
 //! `--demo`: a ready market for the dApp and manual testing, built with the simulator's own
-//! bootstrap (`keeper::sim::World`): USDC, SOL, ETH (Pyth pull) and JUP (legacy Pyth), funded
+//! bootstrap (`sentinel_harness::world::World`): USDC, SOL, ETH (Pyth pull) and JUP (legacy Pyth), funded
 //! lenders and a few seeded borrowers. Its prices stay fresh (`keepFresh`) until changed.
 
 use lending::state::OracleKind;
@@ -8,8 +8,8 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 
-use keeper::sim::market_params;
-use keeper::sim::world::{default_assets, World, PRICE_EXPO};
+use sentinel_harness::world::market_params;
+use sentinel_harness::world::{default_assets, World, PRICE_EXPO};
 
 use crate::faucet::DemoFaucet;
 use crate::node::Node;

@@ -15,8 +15,8 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, VersionedTransaction};
 
-use keeper::instructions::{associated_token_address, create_associated_token_account_for};
-use keeper::sim::world::SimAsset;
+use sentinel_harness::ix::{associated_token_address, create_associated_token_account_for};
+use sentinel_harness::world::SimAsset;
 
 use crate::encode;
 use crate::error::{RpcError, RpcResult, METHOD_NOT_FOUND};

@@ -113,9 +113,7 @@ pub struct Node {
 impl Node {
     /// Starts the bank with the lending program (native) and the SPL programs of program-test.
     pub async fn start() -> anyhow::Result<Node> {
-        let ctx = keeper::sim::world::program_test()
-            .start_with_context()
-            .await;
+        let ctx = sentinel_harness::program_test().start_with_context().await;
         Node::from_context(ctx).await
     }
 

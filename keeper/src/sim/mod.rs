@@ -7,7 +7,6 @@ pub mod mechanism;
 pub mod pool;
 pub mod report;
 pub mod scenario;
-pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -27,7 +26,7 @@ use mechanism::Mechanism;
 use pool::{PoolSpec, Pools};
 use report::{ReserveLoss, SimReport, StepRow};
 use scenario::Scenario;
-use world::{default_assets, World};
+pub use sentinel_harness::world::{self, default_assets, market_params, World};
 
 /// Simulation settings.
 #[derive(Clone, Debug)]
@@ -111,20 +110,6 @@ fn bar(len: usize, show: bool, msg: &'static str) -> ProgressBar {
     pb
 }
 
-/// Market parameters of the simulation: klend's defaults, a 10-minute auction and liquidations
-/// sized to a health factor of 1.05.
-pub fn market_params() -> lending::state::MarketParams {
-    lending::state::MarketParams {
-        close_factor_bps: 2_000,
-        insolvency_ltv_bps: 9_500,
-        target_health_bps: 10_500,
-        liquidation_auction_secs: 600,
-        dust_threshold_value: 2,
-        borrow_paused: false,
-        withdraw_paused: false,
-    }
-}
-
 /// A keeper with $50M worth of every asset, liquidating with no minimum profit.
 pub fn funded_keeper<'a, C: crate::chain::Chain>(world: &mut World, chain: &'a C) -> Keeper<'a, C> {
     let payer = Keypair::new();
@@ -181,7 +166,7 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
         .add_borrowers(opts.obligations, &mut rng, || pb.inc(1))
         .await?;
     pb.finish_and_clear();
-    let chain = crate::banks::BanksChain::new(world.ctx.banks_client.clone());
+    let chain = crate::banks::Bank::new(world.ctx.banks_client.clone());
     chain.track(world.obligations.iter().copied());
     chain.track(world.assets.iter().map(|a| a.reserve));
     let keepers: Vec<_> = (0..opts.keepers.max(1))
@@ -422,8 +407,7 @@ fn index_of(world: &World, key: &Pubkey) -> usize {
         .unwrap_or(0)
 }
 
-async fn chain_slot(chain: &crate::banks::BanksChain) -> u64 {
-    use crate::chain::Chain;
+async fn chain_slot(chain: &crate::banks::Bank) -> u64 {
     chain.clock().await.map(|c| c.slot).unwrap_or(0)
 }
 

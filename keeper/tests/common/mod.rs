@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use anyhow::Result;
-use keeper::banks::BanksChain;
+use keeper::banks::Bank;
 use keeper::chain::{AccountFilter, Chain, Simulation};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
@@ -18,7 +18,7 @@ use solana_sdk::transaction::VersionedTransaction;
 /// simulation: a stand-in for the liquidations a real chain refuses every time (too large a
 /// transaction, a program the keeper cannot satisfy).
 pub struct Refusing<'a> {
-    pub inner: &'a BanksChain,
+    pub inner: &'a Bank,
     pub refused: BTreeSet<Pubkey>,
 }
 

@@ -1,6 +1,6 @@
-//! `TestFixture`: a market with three reserves on the real Solana runtime (solana-program-test,
-//! native processor), the SPL Token program it ships, Pyth accounts tests can rewrite, and
-//! control over slots and the clock.
+//! `TestFixture`: a market with three reserves on the real Solana runtime (solana-program-test
+//! with the program registered natively by `sentinel_harness::program_test`), the SPL Token
+//! program it ships, Pyth accounts tests can rewrite, and control over slots and the clock.
 
 use lending::constants::{OBLIGATION_SEED, ORACLE_CONFIG_SEED, RESERVE_SEED, VAULT_SEED};
 use lending::state::{
@@ -8,7 +8,7 @@ use lending::state::{
     Reserve, ReserveConfig,
 };
 use solana_compute_budget_interface::ComputeBudgetInstruction;
-use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::account::AccountSharedData;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::{Instruction, InstructionError};
@@ -16,6 +16,8 @@ use solana_sdk::program_pack::Pack;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
+
+pub use sentinel_harness::ix::event_authority;
 
 use crate::pyth::{self, PriceSpec};
 
@@ -28,24 +30,6 @@ pub const VOL: usize = 2;
 
 /// Genesis time of the test clock.
 pub const START_TS: i64 = 1_700_000_000;
-
-fn lending_entry(
-    program_id: &Pubkey,
-    accounts: &[anchor_lang::prelude::AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // The runtime hands the accounts over for the whole call; Anchor's entry wants one lifetime.
-    lending::entry(
-        program_id,
-        unsafe {
-            std::mem::transmute::<
-                &[anchor_lang::prelude::AccountInfo],
-                &[anchor_lang::prelude::AccountInfo],
-            >(accounts)
-        },
-        data,
-    )
-}
 
 /// One listed asset.
 #[derive(Clone, Debug)]
@@ -178,11 +162,6 @@ pub fn oracle_params(kind: OracleKind, price_account: Pubkey, feed_id: [u8; 32])
     }
 }
 
-/// The event-CPI authority PDA.
-pub fn event_authority() -> Pubkey {
-    Pubkey::find_program_address(&[b"__event_authority"], &lending::ID).0
-}
-
 /// The reserve PDA of `mint` in `market`.
 pub fn reserve_pda(market: &Pubkey, mint: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(
@@ -266,9 +245,7 @@ impl TestFixture {
     }
 
     async fn build(params: MarketParams, keys: Option<rand_chacha::ChaCha8Rng>) -> Self {
-        let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
-        pt.prefer_bpf(false);
-        let ctx = pt.start_with_context().await;
+        let ctx = sentinel_harness::program_test().start_with_context().await;
         let mut clock: Clock = ctx.banks_client.get_sysvar().await.expect("clock");
         clock.unix_timestamp = START_TS;
         ctx.set_sysvar(&clock);

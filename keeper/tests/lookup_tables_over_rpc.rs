@@ -7,10 +7,9 @@ mod common;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use common::{call, node_with, post, JSON};
 use keeper::lookup;
 use keeper::tables::SLOT_HASHES_SYSVAR;
-use sentinel_localnet::Running;
+use sentinel_localnet::{serve, Config, Node, Running};
 use serde_json::{json, Value};
 use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
@@ -19,7 +18,25 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, VersionedTransaction};
 
 async fn rpc(node: &Running, method: &str, params: Value) -> Value {
-    post(node, &[JSON], &call(method, params)).await.1
+    let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+    reqwest::Client::new()
+        .post(&node.rpc_url)
+        .json(&body)
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("JSON body")
+}
+
+async fn node() -> Running {
+    let node = Node::start().await.expect("node");
+    let config = Config {
+        rpc_addr: "127.0.0.1:0".into(),
+        ..Config::default()
+    };
+    serve(node, &config).await.expect("serve")
 }
 
 async fn account_data(node: &Running, key: &Pubkey) -> Option<Vec<u8>> {
@@ -76,7 +93,7 @@ async fn wait_for_slot(node: &Running, target: u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn successful_v0_transaction_through_a_lookup_table_over_json_rpc() {
-    let node = node_with(Vec::new()).await;
+    let node = node().await;
     let payer = Keypair::new();
     let r = rpc(
         &node,

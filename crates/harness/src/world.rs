@@ -9,7 +9,7 @@ use lending::state::{CurvePoint, MarketParams, OracleKind, OracleParams, Reserve
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use sentinel_testkit::PriceSpec;
-use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_program_test::ProgramTestContext;
 use solana_sdk::account::{Account, AccountSharedData};
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
@@ -19,36 +19,27 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 
-use crate::banks::BanksChain;
-use crate::chain::Chain;
-use crate::instructions::{event_authority, reserve_metas};
+use crate::bank::Bank;
+use crate::ix::{associated_token_address, event_authority, reserve_metas};
+use crate::program_test;
 
 /// Genesis time of the simulated clock.
 pub const START_TS: i64 = 1_760_000_000;
 /// Price mantissa exponent used for every feed.
 pub const PRICE_EXPO: i32 = -8;
 
-fn lending_entry(
-    program_id: &Pubkey,
-    accounts: &[anchor_lang::prelude::AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // The runtime lends the accounts for the whole call; Anchor's entry wants one lifetime.
-    let accounts = unsafe {
-        std::mem::transmute::<
-            &[anchor_lang::prelude::AccountInfo],
-            &[anchor_lang::prelude::AccountInfo],
-        >(accounts)
-    };
-    lending::entry(program_id, accounts, data)
-}
-
-/// A solana-program-test bank with the lending program registered natively (the simulator's
-/// and the local node's).
-pub fn program_test() -> ProgramTest {
-    let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
-    pt.prefer_bpf(false);
-    pt
+/// Market parameters of the simulation: klend's defaults, a 10-minute auction and liquidations
+/// sized to a health factor of 1.05.
+pub fn market_params() -> MarketParams {
+    MarketParams {
+        close_factor_bps: 2_000,
+        insolvency_ltv_bps: 9_500,
+        target_health_bps: 10_500,
+        liquidation_auction_secs: 600,
+        dust_threshold_value: 2,
+        borrow_paused: false,
+        withdraw_paused: false,
+    }
 }
 
 /// A listed asset.
@@ -194,7 +185,7 @@ pub struct World {
     /// Program-test context (bank, clock, account writes).
     pub ctx: ProgramTestContext,
     /// Chain backend over the same bank.
-    pub chain: BanksChain,
+    pub chain: Bank,
     /// Market admin.
     pub admin: Keypair,
     /// Market.
@@ -226,7 +217,7 @@ impl World {
         assets: Vec<AssetSpec>,
         market_params: MarketParams,
     ) -> anyhow::Result<World> {
-        let chain = BanksChain::new(ctx.banks_client.clone());
+        let chain = Bank::new(ctx.banks_client.clone());
         let mut world = World {
             ctx,
             chain,
@@ -299,7 +290,7 @@ impl World {
         amount: u64,
     ) -> Pubkey {
         let program = self.program_of(mint);
-        let key = crate::instructions::associated_token_address(owner, mint, &program);
+        let key = associated_token_address(owner, mint, &program);
         self.token_account_at(key, mint, owner, amount, program)
     }
 

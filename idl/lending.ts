@@ -1613,7 +1613,7 @@ export type Lending = {
         74
       ],
       "docs": [
-        "Repays an unhealthy obligation's debt for its collateral plus a bonus; `repay_amount` `u64::MAX` = the most allowed (permissionless)."
+        "Repays an unhealthy obligation's debt for its collateral plus a bonus (permissionless): at most `repay_amount` (`u64::MAX`: the most allowed; a request past the limit repays the limit), for at least `min_collateral_out` of collateral."
       ],
       "name": "liquidate"
     },

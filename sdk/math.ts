@@ -446,9 +446,9 @@ export function planLiquidation(h: Health, input: SizingInput): LiquidationPlan 
     maxRepay = min(byCollCeil, debtTokens);
     takesDeposit = maxRepay === byCollCeil && debt.amountSf >= byColl;
   }
-  const repayAmount = requested === U64_MAX ? maxRepay : requested;
+  // At most `requested`: a request past the limit repays the limit.
+  const repayAmount = requested < maxRepay ? requested : maxRepay;
   if (repayAmount === 0n) throw new LiquidationError("NothingToRepay");
-  if (repayAmount > maxRepay) throw new LiquidationError("RepayTooLarge");
   if (dust && repayAmount < maxRepay) throw new LiquidationError("DustNotFullyRepaid");
   const repayValue = marketValue(repayAmount * WAD, debt.priceSf, debt.decimals);
   // The seizure pays for the debt removed, not for the rounding-up of a fractional debt.

@@ -244,7 +244,7 @@ export interface LiquidationPreview {
  * landing slot is a new one, the bonus from the health ramp and the auction since the episode
  * began (`now` when it has not yet been seen), and `planLiquidation` (sized to the market's
  * target health; past the close factor the bonus is the auction's rate alone). Throws
- * `LiquidationError` where the program refuses (`Healthy`, `RepayTooLarge`, …).
+ * `LiquidationError` where the program refuses (`Healthy`, `NothingToRepay`, …).
  */
 export function previewLiquidation(
   p: Positions,

@@ -6,14 +6,15 @@
  *  1.05): it takes what lifts the obligation to 1.05, past the close factor at the lowest bonus. */
 import * as assert from "node:assert/strict";
 import { BN } from "@anchor-lang/core";
-import { Keypair, PublicKey } from "@solana/web3.js";
+import { Keypair, PublicKey, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { connection, newUser, payer, program } from "./lib/env";
+import { cpiEvents } from "../sdk";
 import { expectError } from "./lib/errors";
 import { eventOf } from "./lib/events";
 import { balance, borrowIx, depositIx, openObligation, refreshIxs, reserveMetas, send, tokens, units, world } from "./lib/market";
 import { requirePriceHelper, setPrice } from "./lib/prices";
-import { BonusSource, Sizing, WAD, fromBps, isLiquidatable, planLiquidation, sfToBigInt } from "../sdk/math";
+import { BonusSource, Sizing, U64_MAX, WAD, fromBps, isLiquidatable, planLiquidation, sfToBigInt } from "../sdk/math";
 import { obligationHealth } from "./06-refresh-price-moves";
 import * as pos from "../sdk/position";
 
@@ -118,21 +119,46 @@ describe("07 liquidation with the bonus", function () {
     );
   });
 
-  it("fail_liquidate_when_repay_exceeds_the_close_factor", async function () {
-    // Target sizing off: the close factor, 20% of $650 of debt, allows at most $130.
+  /** The USDC a liquidation asking for `repay` would repay, from its simulated `Liquidated`
+   *  event (nothing lands). */
+  async function simulatedRepay(repay: bigint): Promise<bigint> {
+    const instructions = [...(await refreshIxs(obligation)), await liquidateIx(repay, 1n)];
+    const message = new TransactionMessage({ payerKey: liquidator.publicKey, recentBlockhash: PublicKey.default.toBase58(), instructions }).compileToLegacyMessage();
+    const sim = await connection.simulateTransaction(new VersionedTransaction(message), {
+      sigVerify: false,
+      replaceRecentBlockhash: true,
+      innerInstructions: true,
+      commitment: "confirmed",
+    });
+    assert.equal(sim.value.err, null, JSON.stringify(sim.value.logs));
+    const ev = cpiEvents(program, {
+      meta: { innerInstructions: (sim.value.innerInstructions ?? []) as never },
+      transaction: { message: { staticAccountKeys: message.accountKeys } },
+    }).find((e) => e.name === "liquidated");
+    assert.ok(ev, "a Liquidated event");
+    return BigInt(ev.data.repayAmount.toString());
+  }
+
+  it("successful_liquidate_past_the_close_factor_repays_the_close_factor", async function () {
+    // Target sizing off: the close factor, 20% of $650 of debt, allows $130 (and a little
+    // interest); asking for $200 repays that, as asking for the most allowed does.
     await setMarket(600, 0);
     try {
-      await expectError(send([...(await refreshIxs(obligation)), await liquidateIx(units(world.usdc, 200), 1n)], [liquidator]), "LiquidationTooLarge");
+      const capped = await simulatedRepay(units(world.usdc, 200));
+      assert.equal(capped, await simulatedRepay(U64_MAX));
+      assert.ok(capped >= units(world.usdc, 130) && capped < units(world.usdc, 131), `${capped}`);
     } finally {
       await setMarket();
     }
   });
 
-  it("fail_liquidate_when_repay_exceeds_what_the_target_health_needs", async function () {
+  it("successful_liquidate_past_what_the_target_health_needs_repays_the_target_amount", async function () {
     // HF = $624 / $650 = 0.96. At the 10% bonus, 1.05 needs (1.05 × 650 − 624) / (1.05 − 0.8 ×
     // 1.1) = $344, past the $130 close factor; at the 2% lowest bonus it needs $58.5 / 0.234 =
-    // $250: the most a liquidation may repay, and $300 is refused.
-    await expectError(send([...(await refreshIxs(obligation)), await liquidateIx(units(world.usdc, 300), 1n)], [liquidator]), "LiquidationTooLarge");
+    // $250: the most a liquidation may repay, and what asking for $300 repays.
+    const capped = await simulatedRepay(units(world.usdc, 300));
+    assert.equal(capped, await simulatedRepay(U64_MAX));
+    assert.ok(capped >= units(world.usdc, 249) && capped < units(world.usdc, 251), `${capped}`);
   });
 
   it("successful_liquidation_pays_the_bonus_and_improves_health", async function () {

@@ -327,7 +327,8 @@ fn sizing_cases(r: &mut Rng) -> Vec<String> {
                 }),
             };
             let bonus = Decimal::from_bps(r.below(1_500));
-            // Mostly a part of what is allowed, sometimes all of it, sometimes too much.
+            // Mostly a part of what is allowed, sometimes all of it, sometimes more (which repays
+            // what is allowed).
             let requested = match (
                 plan_liquidation(&h, &debt, &coll, &rules, bonus, u64::MAX),
                 r.below(4),

@@ -114,8 +114,6 @@ fn seizure_within_rounding_bound(coll: &CollateralSide) -> MathResult<bool> {
 pub enum LiquidationError {
     /// `BFDV ≤ UBV`.
     Healthy,
-    /// The requested repayment exceeds what the close factor and collateral allow.
-    RepayTooLarge,
     /// A dust borrow must be repaid in full (as far as the collateral allows).
     DustNotFullyRepaid,
     /// Nothing to repay: zero requested, or the close factor is used up for this slot.
@@ -433,7 +431,8 @@ pub struct LiquidationPlan {
     pub sizing: Sizing,
 }
 
-/// Sizes a liquidation of `requested` debt tokens (`u64::MAX` = the most allowed).
+/// Sizes a liquidation of at most `requested` debt tokens (`u64::MAX`: the most allowed). The
+/// plan repays `min(requested, max_repay)`.
 pub fn plan_liquidation(
     h: &Health,
     debt: &DebtSide,
@@ -541,16 +540,13 @@ pub fn plan_liquidation(
         takes_deposit = max_repay == by_coll_ceil && debt.amount >= by_coll;
     }
 
-    let repay_amount = if requested == u64::MAX {
-        max_repay
-    } else {
-        requested
-    };
+    // The liquidator names the most it will repay; the plan repays that, or the limit when the
+    // request is past it. A request sized from a read a moment old is then not refused for a
+    // base unit of drift (another transaction moved the collateral's share price, or the
+    // sizing branch); `min_collateral_out` guards what the liquidator receives.
+    let repay_amount = requested.min(max_repay);
     if repay_amount == 0 {
         return Err(LiquidationError::NothingToRepay);
-    }
-    if repay_amount > max_repay {
-        return Err(LiquidationError::RepayTooLarge);
     }
     if dust && repay_amount < max_repay {
         return Err(LiquidationError::DustNotFullyRepaid);

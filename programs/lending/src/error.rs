@@ -159,7 +159,8 @@ pub enum LendingError {
     /// The obligation is healthy: its adjusted debt does not exceed its unhealthy borrow value.
     #[msg("Obligation is healthy")]
     ObligationHealthy, // 6050
-    /// The repayment exceeds what the close factor and the collateral allow.
+    /// No longer returned: a liquidation asking for more than the close factor and the
+    /// collateral allow repays the limit. The number stays reserved.
     #[msg("Repayment exceeds the liquidation limit")]
     LiquidationTooLarge, // 6051
     /// A borrow below the dust threshold must be repaid in full.
@@ -249,7 +250,6 @@ impl From<lending_math::liquidation::LiquidationError> for LendingError {
         use lending_math::liquidation::LiquidationError as L;
         match e {
             L::Healthy => LendingError::ObligationHealthy,
-            L::RepayTooLarge => LendingError::LiquidationTooLarge,
             L::DustNotFullyRepaid => LendingError::DustNotFullyRepaid,
             L::NothingToRepay => LendingError::NothingToRepay,
             L::NothingToSeize => LendingError::LiquidationTooSmall,

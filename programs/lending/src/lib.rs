@@ -133,7 +133,7 @@ pub mod lending {
         instructions::user::repay::handler(ctx, amount)
     }
 
-    /// Repays an unhealthy obligation's debt for its collateral plus a bonus; `repay_amount` `u64::MAX` = the most allowed (permissionless).
+    /// Repays an unhealthy obligation's debt for its collateral plus a bonus (permissionless): at most `repay_amount` (`u64::MAX`: the most allowed; a request past the limit repays the limit), for at least `min_collateral_out` of collateral.
     pub fn liquidate(
         ctx: Context<Liquidate>,
         repay_amount: u64,

@@ -71,25 +71,37 @@ async fn fail_liquidate_when_not_refreshed_this_slot() {
 }
 
 #[tokio::test]
-async fn fail_liquidate_when_repay_exceeds_the_close_factor() {
+async fn successful_liquidate_past_the_close_factor_repays_the_close_factor() {
     let (mut f, borrower, liquidator) =
         unhealthy_setup_on(80.0, close_factor_market_params()).await;
-    assert_error(
-        liquidate(
-            &mut f,
-            &liquidator,
-            &borrower.obligation,
-            USDC,
-            SOL,
-            140_000_001,
-        )
-        .await,
-        LendingError::LiquidationTooLarge,
+    let before = f.balance(&liquidator.tokens[USDC]).await;
+    liquidate(
+        &mut f,
+        &liquidator,
+        &borrower.obligation,
+        USDC,
+        SOL,
+        140_000_001,
+    )
+    .await
+    .expect("capped at the close factor");
+    // 20% of the 700 USDC debt.
+    assert_eq!(
+        before - f.balance(&liquidator.tokens[USDC]).await,
+        140_000_000
     );
+}
+
+#[tokio::test]
+async fn fail_liquidate_when_zero_is_requested() {
+    let (mut f, borrower, liquidator) =
+        unhealthy_setup_on(80.0, close_factor_market_params()).await;
+    let before = f.data(&borrower.obligation).await;
     assert_error(
         liquidate(&mut f, &liquidator, &borrower.obligation, USDC, SOL, 0).await,
         LendingError::NothingToRepay,
     );
+    assert_eq!(f.data(&borrower.obligation).await, before);
 }
 
 #[tokio::test]

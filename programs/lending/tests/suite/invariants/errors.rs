@@ -58,7 +58,6 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             E::ObligationHealthy,
             E::BorrowNotFound,
             E::DepositNotFound,
-            E::LiquidationTooLarge,
             E::NothingToRepay,
             E::LiquidationTooSmall,
             E::DustNotFullyRepaid,

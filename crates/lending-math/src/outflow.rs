@@ -161,11 +161,7 @@ pub fn previous_weight_ceil(previous_net: i64, window_secs: u64, elapsed_secs: u
 
 /// The window's estimate of net outflow over `(now − W, now]`, rounded up: `E(now)`. Zero
 /// when the limit is disabled.
-pub fn estimate_ceil(
-    limit: &OutflowLimit,
-    window: &OutflowWindow,
-    now: i64,
-) -> MathResult<i128> {
+pub fn estimate_ceil(limit: &OutflowLimit, window: &OutflowWindow, now: i64) -> MathResult<i128> {
     if !limit.enabled() {
         return Ok(0);
     }
@@ -286,7 +282,10 @@ mod tests {
         assert!(limit(MAX_OUTFLOW_CAP).is_valid());
         assert!(!limit(MAX_OUTFLOW_CAP + 1).is_valid());
         for (cap, window_secs) in [(0, 60), (1, 0), (1, 59), (1, MAX_OUTFLOW_WINDOW_SECS + 1)] {
-            assert!(!OutflowLimit { cap, window_secs }.is_valid(), "{cap} {window_secs}");
+            assert!(
+                !OutflowLimit { cap, window_secs }.is_valid(),
+                "{cap} {window_secs}"
+            );
         }
         assert!(OutflowLimit {
             cap: 1,

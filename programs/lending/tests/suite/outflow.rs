@@ -107,7 +107,7 @@ async fn successful_set_outflow_limit_starts_a_window_and_emits_before_and_after
     let admin = f.admin.insecure_clone();
     let ix = f.set_outflow_limit_ix(&admin.pubkey(), USDC, CAP, HOUR);
     let events: Vec<OutflowLimitSet> =
-        crate::events::simulate_events(&mut f, &[ix.clone()], &[&admin]).await;
+        crate::events::simulate_events(&mut f, std::slice::from_ref(&ix), &[&admin]).await;
     f.send(&[ix], &[&admin]).await.expect("set");
     let now = f.now().await;
     let expected = OutflowState {
@@ -129,7 +129,7 @@ async fn successful_set_outflow_limit_starts_a_window_and_emits_before_and_after
 }
 
 #[tokio::test]
-async fn fail_set_outflow_limit_when_not_admin_or_out_of_bounds() {
+async fn fail_set_outflow_limit_when_not_admin_of_this_market_or_out_of_bounds() {
     let mut f = TestFixture::new().await;
     let key = f.reserves[USDC].reserve;
     let before = f.snapshot(&[key]).await;
@@ -139,6 +139,15 @@ async fn fail_set_outflow_limit_when_not_admin_or_out_of_bounds() {
     assert_error(
         f.send(&[ix], &[&intruder]).await,
         LendingError::Unauthorized,
+    );
+    assert_eq!(f.snapshot(&[key]).await, before);
+    // The admin of another market, on this market's reserve.
+    let (market_b, _, _, _, admin_b) = f.second_market(SOL).await;
+    let mut ix = f.set_outflow_limit_ix(&admin_b.pubkey(), USDC, CAP, HOUR);
+    ix.accounts[1].pubkey = market_b;
+    assert_error(
+        f.send(&[ix], &[&admin_b]).await,
+        LendingError::InvalidMarket,
     );
     assert_eq!(f.snapshot(&[key]).await, before);
     let admin = f.admin.insecure_clone();
@@ -324,7 +333,7 @@ async fn successful_outflow_event_carries_before_and_after() {
     let c = f.new_user(&[0, 1_000_000_000, 0]).await;
     let ix = f.deposit_ix(&c, SOL, 1_000_000_000);
     let events: Vec<OutflowRecorded> =
-        crate::events::simulate_events(&mut f, &[ix.clone()], &[&c.keypair]).await;
+        crate::events::simulate_events(&mut f, std::slice::from_ref(&ix), &[&c.keypair]).await;
     assert!(events.is_empty());
     f.send(&[ix], &[&c.keypair]).await.expect("deposit");
     let mut ixs = f.refresh_ixs(&c.obligation).await;

@@ -485,6 +485,16 @@ export type Lending = {
       "code": 6075,
       "msg": "Target health factor out of range",
       "name": "invalidTargetHealth"
+    },
+    {
+      "code": 6076,
+      "msg": "Reserve outflow limit exceeded for this window",
+      "name": "outflowLimitExceeded"
+    },
+    {
+      "code": 6077,
+      "msg": "Invalid outflow limit",
+      "name": "invalidOutflowLimit"
     }
   ],
   "events": [
@@ -682,6 +692,32 @@ export type Lending = {
         14
       ],
       "name": "oracleFailureReported"
+    },
+    {
+      "discriminator": [
+        178,
+        93,
+        37,
+        72,
+        229,
+        108,
+        38,
+        142
+      ],
+      "name": "outflowLimitSet"
+    },
+    {
+      "discriminator": [
+        136,
+        136,
+        230,
+        222,
+        156,
+        138,
+        74,
+        131
+      ],
+      "name": "outflowRecorded"
     },
     {
       "discriminator": [
@@ -1951,6 +1987,66 @@ export type Lending = {
         "Sets how much of a reserve's insurance fund must stay in it (token base units; admin)."
       ],
       "name": "setInsuranceFloor"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "cap",
+          "type": "u64"
+        },
+        {
+          "name": "windowSecs",
+          "type": "u64"
+        }
+      ],
+      "discriminator": [
+        228,
+        89,
+        251,
+        114,
+        101,
+        140,
+        200,
+        123
+      ],
+      "docs": [
+        "Sets a reserve's cap on net outflow per window (token base units, seconds; `0, 0` = off; admin)."
+      ],
+      "name": "setOutflowLimit"
     },
     {
       "accounts": [
@@ -3917,6 +4013,187 @@ export type Lending = {
     },
     {
       "docs": [
+        "A reserve's outflow limit changed (`set_outflow_limit`)."
+      ],
+      "name": "outflowLimitSet",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Limit and window before."
+            ],
+            "name": "before",
+            "type": {
+              "defined": {
+                "name": "outflowState"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Limit and window after."
+            ],
+            "name": "after",
+            "type": {
+              "defined": {
+                "name": "outflowState"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Clock of the change (unix seconds)."
+            ],
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A deposit, withdrawal, borrow or repayment moved a limited reserve's outflow window.",
+        "Emitted only for reserves with an outflow limit; liquidations never move the window."
+      ],
+      "name": "outflowRecorded",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "0 withdrawal, 1 borrow (outflows); 2 deposit, 3 repayment (inflows)."
+            ],
+            "name": "kind",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "Tokens that moved (base units)."
+            ],
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Clock of the action (unix seconds)."
+            ],
+            "name": "timestamp",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Window before."
+            ],
+            "name": "before",
+            "type": {
+              "defined": {
+                "name": "outflowState"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Window after."
+            ],
+            "name": "after",
+            "type": {
+              "defined": {
+                "name": "outflowState"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Estimated net outflow of the sliding window before, rounded up (token base units)."
+            ],
+            "name": "estimateBefore",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Estimated net outflow of the sliding window after, rounded up (token base units)."
+            ],
+            "name": "estimateAfter",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "What may still flow out after (token base units, rounded down)."
+            ],
+            "name": "remainingAfter",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A reserve's cap on net outflow (withdrawals + borrows − deposits − repayments) and the",
+        "window that measures it. All zero: no limit (reserves created before the field)."
+      ],
+      "name": "outflowState",
+      "repr": {
+        "kind": "c"
+      },
+      "serialization": "bytemuck",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Most net outflow per window (token base units; 0 = no limit)."
+            ],
+            "name": "cap",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Window length (seconds; 0 = no limit)."
+            ],
+            "name": "windowSecs",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Start of the current bucket (unix seconds)."
+            ],
+            "name": "bucketStartTs",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Net outflow of the previous bucket (token base units; negative = net inflow)."
+            ],
+            "name": "previousNet",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Net outflow of the current bucket so far (token base units; negative = net inflow)."
+            ],
+            "name": "currentNet",
+            "type": "i64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
         "The admin collected protocol fees from a reserve."
       ],
       "name": "protocolFeesCollected",
@@ -4239,13 +4516,24 @@ export type Lending = {
           },
           {
             "docs": [
+              "Outflow limit and its window (`state/outflow.rs`; all zero = no limit)."
+            ],
+            "name": "outflow",
+            "type": {
+              "defined": {
+                "name": "outflowState"
+              }
+            }
+          },
+          {
+            "docs": [
               "Reserved for upgrades."
             ],
             "name": "reserved",
             "type": {
               "array": [
                 "u64",
-                29
+                24
               ]
             }
           }

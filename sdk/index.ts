@@ -6,6 +6,7 @@ import idl from "../idl/lending.json";
 export * from "./pda";
 export * as math from "./math";
 export * as position from "./position";
+export * as outflow from "./outflow";
 export type { Lending };
 
 /** The lending program client, from the committed IDL. */

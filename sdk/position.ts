@@ -6,6 +6,7 @@
  * All math is `./math`, the port of `crates/lending-math` checked by the golden vectors.
  */
 import * as m from "./math";
+import * as outflow from "./outflow";
 
 /** What valuation needs of a reserve (token base units; `…Sf` 1e18-scaled). */
 export interface ReserveFigures {
@@ -19,6 +20,8 @@ export interface ReserveFigures {
   ltvBps: number;
   liquidationThresholdBps: number;
   borrowFactorBps: number;
+  /** The reserve's outflow limit and window (all zero: no limit). */
+  outflow?: outflow.OutflowFigures;
 }
 
 /** A decoded `Reserve` account (Anchor's camelCase fields) as figures. */
@@ -34,6 +37,7 @@ export function reserveFigures(r: any): ReserveFigures {
     ltvBps: r.config.loanToValueBps,
     liquidationThresholdBps: r.config.liquidationThresholdBps,
     borrowFactorBps: r.config.borrowFactorBps,
+    outflow: r.outflow ? outflow.outflowFigures(r.outflow) : undefined,
   };
 }
 
@@ -113,11 +117,14 @@ export interface Action {
 
 /** Positions and reserves after `action`, as the program's operations change them (the
  *  obligation is then refreshed at the same prices). Throws on an amount the program refuses
- *  for its size (more than held, more than available). */
+ *  for its size (more than held, more than available) and, given the cluster time `now`
+ *  (unix seconds), on a withdrawal or borrow past the reserve's outflow limit
+ *  (`OutflowLimitExceeded`; see `./outflow`), whose window it then moves. */
 export function applyAction(
   p: Positions,
   reserves: Map<string, ReserveFigures>,
   action: Action,
+  now?: bigint,
 ): { positions: Positions; reserves: Map<string, ReserveFigures>; moved: bigint } {
   const r = { ...figures(reserves, action.reserve) };
   const out = new Map(reserves);
@@ -167,15 +174,20 @@ export function applyAction(
     r.totalNormalizedDebtSf = r.totalNormalizedDebtSf > rep.removedSf ? r.totalNormalizedDebtSf - rep.removedSf : 0n;
     r.availableAmount += rep.paid;
   }
+  if (now !== undefined && r.outflow) {
+    const outgoing = action.kind === "withdraw" || action.kind === "borrow";
+    r.outflow = outgoing ? outflow.recordOutflow(r.outflow, now, moved) : outflow.recordInflow(r.outflow, now, moved);
+  }
   out.set(action.reserve, r);
   return { positions, reserves: out, moved };
 }
 
 /** The health an action leaves, valued at the reserves' cached prices: refresh the reserves
  *  first (or pass figures with current prices), or a price that moved since the last refresh
- *  makes the preview differ from what the program will compute. */
-export const previewHealth = (p: Positions, reserves: Map<string, ReserveFigures>, action: Action): m.Health => {
-  const after = applyAction(p, reserves, action);
+ *  makes the preview differ from what the program will compute. With `now`, an action past the
+ *  reserve's outflow limit throws `OutflowLimitExceeded`, as the program would refuse it. */
+export const previewHealth = (p: Positions, reserves: Map<string, ReserveFigures>, action: Action, now?: bigint): m.Health => {
+  const after = applyAction(p, reserves, action, now);
   return valueObligation(after.positions, after.reserves).health;
 };
 

@@ -1,9 +1,11 @@
 /** 08: the client math in `sdk/math.ts` reproduces every golden vector that `crates/lending-math`
  *  wrote (`cargo run -p lending-math --example golden_vectors`): health, market value, interest,
- *  liquidation bonus, liquidation sizing and whole-obligation valuation, to the last 1e-18. */
+ *  liquidation bonus, liquidation sizing, whole-obligation valuation (to the last 1e-18) and the
+ *  outflow window (to the base unit). */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as m from "../sdk/math";
+import * as outflow from "../sdk/outflow";
 
 const vectors = JSON.parse(fs.readFileSync("tests/vectors/lending-math.json", "utf8"));
 const big = (s: string) => BigInt(s);
@@ -139,6 +141,34 @@ describe("08 lending-math golden vectors", function () {
       }
       assert.deepEqual(h, health(c.health));
       assert.equal(m.healthFactorBps(h).toString(), c.healthFactorBps);
+    }
+  });
+
+  it("successful_outflow_vectors_match", function () {
+    const win = (c: any, w: any): outflow.OutflowFigures => ({
+      cap: big(c.cap),
+      windowSecs: big(c.windowSecs),
+      bucketStartTs: big(w.bucketStartTs),
+      previousNet: big(w.previousNet),
+      currentNet: big(w.currentNet),
+    });
+    const plain = (w: outflow.OutflowFigures) => ({
+      bucketStartTs: w.bucketStartTs.toString(),
+      previousNet: w.previousNet.toString(),
+      currentNet: w.currentNet.toString(),
+    });
+    assert.ok(vectors.outflow.length > 0);
+    for (const c of vectors.outflow) {
+      const w = win(c, c.window);
+      const now = big(c.now);
+      const amount = big(c.amount);
+      assert.deepEqual(plain(outflow.rollOutflow(w, now)), c.rolled);
+      assert.equal(outflow.outflowEstimateCeil(w, now).toString(), c.estimate);
+      assert.equal(outflow.outflowRemainingFloor(w, now).toString(), c.remaining);
+      let out: any;
+      try { out = plain(outflow.recordOutflow(w, now, amount)); } catch { out = null; }
+      assert.deepEqual(out, c.afterOutflow);
+      assert.deepEqual(plain(outflow.recordInflow(w, now, amount)), c.afterInflow);
     }
   });
 });

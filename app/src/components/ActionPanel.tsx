@@ -60,7 +60,10 @@ export function ActionPanel({ data, program, onSent }: { data: MarketData; progr
   let previewError: string | null = null;
   if (action) {
     try {
-      const h = pos.previewHealth(mine?.positions ?? { deposits: [], borrows: [] }, market.live, action);
+      // With the wall clock, a withdrawal or borrow past the reserve's outflow limit fails the
+      // preview with `OutflowLimitExceeded`, as the program would refuse it.
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const h = pos.previewHealth(mine?.positions ?? { deposits: [], borrows: [] }, market.live, action, now);
       preview = { hf: m.healthFactor(h), bps: m.healthFactorBps(h), health: h };
     } catch (e) {
       previewError = (e as Error).message;

@@ -1,9 +1,9 @@
 /**
  * The most each action may move, as the program will judge it: wallet balance, the reserve's
- * caps and liquidity, and the borrow limit (`BFDV⁺ ≤ ABV` after the action, from
+ * caps, liquidity and outflow limit (at the wall clock), and the borrow limit (`BFDV⁺ ≤ ABV` after the action, from
  * `sdk/position`'s preview). Max buttons use these; the form refuses more before sending.
  */
-import { math as m, position as pos } from "../../../sdk";
+import { math as m, outflow, position as pos } from "../../../sdk";
 import type { MarketView, ObligationView } from "./market";
 
 /** Largest `x ≤ hi` with `ok(x)`, for `ok` true at 0 and monotone (true, then false). */
@@ -20,6 +20,11 @@ function largest(hi: bigint, ok: (x: bigint) => boolean): bigint {
 }
 
 const empty: pos.Positions = { deposits: [], borrows: [] };
+
+/** What the reserve's outflow limit still lets out now (`U64_MAX` without a limit). */
+const outflowRoom = (f: pos.ReserveFigures): bigint =>
+  f.outflow ? outflow.outflowRemainingFloor(f.outflow, BigInt(Math.floor(Date.now() / 1000))) : m.U64_MAX;
+const min3 = (a: bigint, b: bigint, c: bigint): bigint => (a < b ? (a < c ? a : c) : b < c ? b : c);
 
 /** Whether the action leaves the obligation within its borrow limit (or without debt). */
 export function keepsLimit(market: MarketView, ob: ObligationView | null, action: pos.Action): boolean {
@@ -71,14 +76,16 @@ export function maxAmount(
     if (!d) return { max: 0n, by: "no deposit" };
     const held = m.redeemAmount(d.shares, assets, f.shareSupply);
     const all: pos.Action = { kind, reserve, amount: m.U64_MAX };
-    if (held <= f.availableAmount && keepsLimit(market, ob, all)) return { max: m.U64_MAX, by: "whole deposit" };
-    const hi = held < f.availableAmount ? held : f.availableAmount;
+    const room = outflowRoom(f);
+    if (held <= f.availableAmount && held <= room && keepsLimit(market, ob, all)) return { max: m.U64_MAX, by: "whole deposit" };
+    const hi = min3(held, f.availableAmount, room);
     const max = largest(hi, (x) => x === 0n || keepsLimit(market, ob, { kind, reserve, amount: x }));
-    return { max, by: max === hi ? (hi === held ? "deposit" : "liquidity") : "borrow limit" };
+    return { max, by: max === hi ? (hi === held ? "deposit" : hi === f.availableAmount ? "liquidity" : "outflow limit") : "borrow limit" };
   }
   const cap = BigInt(r.decoded.config.borrowCap.toString());
   const capRoom = m.floorU64(cap * m.WAD > debtSf ? cap * m.WAD - debtSf : 0n);
-  const hi = capRoom < f.availableAmount ? capRoom : f.availableAmount;
+  const room = outflowRoom(f);
+  const hi = min3(capRoom, f.availableAmount, room);
   const max = largest(hi, (x) => x === 0n || keepsLimit(market, ob, { kind, reserve, amount: x }));
-  return { max, by: max === hi ? (hi === capRoom ? "borrow cap" : "liquidity") : "borrow limit" };
+  return { max, by: max === hi ? (hi === capRoom ? "borrow cap" : hi === f.availableAmount ? "liquidity" : "outflow limit") : "borrow limit" };
 }

@@ -1,5 +1,5 @@
 //! Golden vectors for other languages: health, market value, interest, liquidation bonus,
-//! liquidation sizing and whole-obligation valuation computed by this crate on seeded random
+//! liquidation sizing, whole-obligation valuation and the outflow window computed by this crate on seeded random
 //! inputs, written to
 //! `tests/vectors/lending-math.json`. The TypeScript client math (`sdk/math.ts`) must reproduce
 //! every figure exactly; the TS suite reads this file.
@@ -19,6 +19,10 @@ use lending_math::interest::{borrow_rate, compound_factor, CurvePoint, CURVE_POI
 use lending_math::liquidation::{
     bonus_range, liquidation_bonus, plan_liquidation, CollateralSide, DebtSide, PairWeights,
     SizingRules, TargetSizing,
+};
+use lending_math::outflow::{
+    estimate_ceil, record_inflow, record_outflow, remaining_floor, roll, OutflowLimit,
+    OutflowWindow,
 };
 use lending_math::price::Prices;
 use lending_math::shares::assets_for_shares;
@@ -510,6 +514,67 @@ fn obligation_cases(r: &mut Rng) -> Vec<String> {
         .collect()
 }
 
+/// Outflow windows: a random limit and state, a time up to three windows on, an amount;
+/// the rolled state, estimate, remaining capacity, and the state after an outflow (or null
+/// when refused) and after an inflow of that amount.
+fn outflow_cases(r: &mut Rng) -> Vec<String> {
+    const T0: i64 = 1_700_000_000;
+    let window_json = |w: &OutflowWindow| {
+        obj(&[
+            ("bucketStartTs", q(w.bucket_start)),
+            ("previousNet", q(w.previous_net)),
+            ("currentNet", q(w.current_net)),
+        ])
+    };
+    (0..CASES)
+        .map(|i| {
+            let cap = match i % 4 {
+                0 => 1 + r.below(1_000),
+                1 => 1 + r.below(1_000_000_000_000_000),
+                2 => i64::MAX as u64 - r.below(1_000),
+                _ => 1 + r.below(100_000_000_000),
+            };
+            let window_secs = 60 + r.below(7 * 86_400 - 59);
+            let limit = OutflowLimit { cap, window_secs };
+            let signed = |r: &mut Rng| {
+                let v = r.below(cap.saturating_mul(2).max(2)) as i128 - i128::from(cap) / 2;
+                i64::try_from(v).unwrap_or(i64::MAX)
+            };
+            let window = OutflowWindow {
+                bucket_start: T0,
+                previous_net: signed(r),
+                current_net: signed(r).min(cap as i64),
+            };
+            let now = T0 + r.below(3 * window_secs) as i64 - if i % 16 == 5 { 100 } else { 0 };
+            let amount = r.below(cap.saturating_mul(2).max(2));
+            let rolled = roll(&window, window_secs, now).unwrap_or_default();
+            let outflow = match record_outflow(&limit, &window, now, amount) {
+                Ok(w) => window_json(&w),
+                Err(_) => "null".to_string(),
+            };
+            let inflow = record_inflow(&limit, &window, now, amount).unwrap_or_default();
+            obj(&[
+                ("cap", q(cap)),
+                ("windowSecs", q(window_secs)),
+                ("window", window_json(&window)),
+                ("now", q(now)),
+                ("amount", q(amount)),
+                ("rolled", window_json(&rolled)),
+                (
+                    "estimate",
+                    q(estimate_ceil(&limit, &window, now).unwrap_or_default()),
+                ),
+                (
+                    "remaining",
+                    q(remaining_floor(&limit, &window, now).unwrap_or_default()),
+                ),
+                ("afterOutflow", outflow),
+                ("afterInflow", window_json(&inflow)),
+            ])
+        })
+        .collect()
+}
+
 fn section(name: &str, cases: Vec<String>) -> String {
     format!("  \"{name}\": [\n    {}\n  ]", cases.join(",\n    "))
 }
@@ -523,6 +588,7 @@ fn main() -> ExitCode {
         section("bonus", bonus_cases(&mut r)),
         section("sizing", sizing_cases(&mut r)),
         section("obligation", obligation_cases(&mut r)),
+        section("outflow", outflow_cases(&mut r)),
     ]
     .join(",\n");
     let text = format!("{{\n  \"generator\": \"cargo run -p lending-math --example golden_vectors\",\n{body}\n}}\n");

@@ -9,7 +9,8 @@
 //! - [`debt`]: borrow positions in normalized units, repayment sizing;
 //! - [`price`]: oracle normalization and conservative prices;
 //! - [`health`]: obligation values and the borrow / liquidation rules;
-//! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt.
+//! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt;
+//! - [`outflow`]: the per-reserve cap on net outflow over a sliding window.
 
 #![deny(missing_docs)]
 
@@ -19,6 +20,7 @@ pub mod fixed;
 pub mod health;
 pub mod interest;
 pub mod liquidation;
+pub mod outflow;
 pub mod price;
 pub mod shares;
 pub mod valuer;

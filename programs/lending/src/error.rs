@@ -243,6 +243,15 @@ pub enum LendingError {
     /// `MIN_TARGET_HEALTH_BPS..=MAX_TARGET_HEALTH_BPS`.
     #[msg("Target health factor out of range")]
     InvalidTargetHealth, // 6075
+    /// The withdrawal or borrow would take the reserve's net outflow in its window past the
+    /// outflow cap (`Reserve.outflow`; `lending_math::outflow`). Liquidations, deposits and
+    /// repayments are never refused for it.
+    #[msg("Reserve outflow limit exceeded for this window")]
+    OutflowLimitExceeded, // 6076
+    /// An outflow limit must be `0, 0` (off), or a cap in `1..=MAX_OUTFLOW_CAP` with a window
+    /// in `MIN_OUTFLOW_WINDOW_SECS..=MAX_OUTFLOW_WINDOW_SECS`.
+    #[msg("Invalid outflow limit")]
+    InvalidOutflowLimit, // 6077
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -358,3 +358,40 @@ pub struct ProtocolFeesCollected {
     /// Fees left in the reserve (token base units × 1e18).
     pub fees_left_sf: u128,
 }
+
+/// A reserve's outflow limit changed (`set_outflow_limit`).
+#[event]
+pub struct OutflowLimitSet {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Limit and window before.
+    pub before: crate::state::OutflowState,
+    /// Limit and window after.
+    pub after: crate::state::OutflowState,
+    /// Clock of the change (unix seconds).
+    pub timestamp: i64,
+}
+
+/// A deposit, withdrawal, borrow or repayment moved a limited reserve's outflow window.
+/// Emitted only for reserves with an outflow limit; liquidations never move the window.
+#[event]
+pub struct OutflowRecorded {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// 0 withdrawal, 1 borrow (outflows); 2 deposit, 3 repayment (inflows).
+    pub kind: u8,
+    /// Tokens that moved (base units).
+    pub amount: u64,
+    /// Clock of the action (unix seconds).
+    pub timestamp: i64,
+    /// Window before.
+    pub before: crate::state::OutflowState,
+    /// Window after.
+    pub after: crate::state::OutflowState,
+    /// Estimated net outflow of the sliding window before, rounded up (token base units).
+    pub estimate_before: i64,
+    /// Estimated net outflow of the sliding window after, rounded up (token base units).
+    pub estimate_after: i64,
+    /// What may still flow out after (token base units, rounded down).
+    pub remaining_after: u64,
+}

@@ -161,4 +161,13 @@ pub mod lending {
     pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>, amount: u64) -> Result<()> {
         instructions::admin::collect_protocol_fees::handler(ctx, amount)
     }
+
+    /// Sets a reserve's cap on net outflow per window (token base units, seconds; `0, 0` = off; admin).
+    pub fn set_outflow_limit(
+        ctx: Context<SetOutflowLimit>,
+        cap: u64,
+        window_secs: u64,
+    ) -> Result<()> {
+        instructions::admin::set_outflow_limit::handler(ctx, cap, window_secs)
+    }
 }

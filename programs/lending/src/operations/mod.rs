@@ -2,6 +2,7 @@
 
 pub mod lending;
 pub mod liquidation;
+pub mod outflow;
 pub mod refresh;
 pub mod validation;
 

@@ -11,3 +11,6 @@ pub use obligation::*;
 pub use oracle_config::*;
 pub use reserve::*;
 pub use sf::*;
+
+pub mod outflow;
+pub use outflow::*;

@@ -6,7 +6,7 @@ use lending_math::interest::{self, AccrualState, CurvePoint as MathCurvePoint, C
 use lending_math::price::Prices;
 use lending_math::{shares, Decimal, MathResult};
 
-use super::Sf;
+use super::{OutflowState, Sf};
 
 /// One point of a borrow-rate curve.
 #[zero_copy]
@@ -146,8 +146,10 @@ pub struct Reserve {
     /// Shares of the seed deposit, which nobody owns: while `share_supply` equals them and no
     /// debt exists, the reserve holds no user position.
     pub seed_shares: u64,
+    /// Outflow limit and its window (`state/outflow.rs`; all zero = no limit).
+    pub outflow: OutflowState,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 29],
+    pub _reserved: [u64; 24],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 688);

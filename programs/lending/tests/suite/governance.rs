@@ -358,6 +358,11 @@ async fn fail_every_admin_instruction_when_the_admin_did_not_sign() {
             withdraw_insurance_ix(&f, &admin, SOL, &dest, 1),
             vec![],
         ),
+        (
+            "set_outflow_limit",
+            f.set_outflow_limit_ix(&admin, SOL, 1_000, 3_600),
+            vec![],
+        ),
     ];
     let keys = [
         f.market,

@@ -54,6 +54,10 @@
 //!   cache) admits no liquidation of any pair, in tokens or in shares. Its move: a quiet
 //!   stretch of up to 55 minutes in which feeds publish and nobody refreshes, then one feed
 //!   stops or prints a price with a 5% confidence interval;
+//! - INV-21 on the reserves with an outflow limit, the net outflow that a ledger of the landed
+//!   actions' vault movements shows stays within the cap on every bucket, for the two-bucket
+//!   estimate and within the documented sliding-window bound; liquidations are never refused
+//!   for outflow reasons (`invariants/outflow.rs`);
 //! - INV-18 (closure) at the end of every run, after a crash of every price, each obligation
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
 //!   liquidatable, by its owner repaying; and after every action, a liquidation that took an
@@ -105,6 +109,7 @@ mod global;
 mod improvement;
 mod liquidate;
 mod moves;
+mod outflow;
 mod replay;
 mod validity;
 mod valuation;
@@ -155,6 +160,8 @@ struct Fuzz {
     coarse_unit_gaps: u64,
     /// INV-20 checks run (the largest liquidation on a market with a target health).
     target_checks: u64,
+    /// INV-21: the limited reserves' ledgers of counted flows (`invariants/outflow.rs`).
+    outflow: outflow::Ledger,
 }
 
 fn amount(rng: &mut ChaCha8Rng, balance: u64) -> u64 {
@@ -257,7 +264,9 @@ impl Fuzz {
             skip: Default::default(),
             coarse_unit_gaps: 0,
             target_checks: 0,
+            outflow: Default::default(),
         };
+        fz.enable_outflow_limits().await;
         let reserves = fz.reserves_now().await;
         fz.share_values = Fuzz::share_values(&reserves);
         fz.indexes = Fuzz::indexes(&reserves);
@@ -405,7 +414,9 @@ impl Fuzz {
     ) -> Result<(), BanksClientError> {
         let keys = Self::writable(ixs);
         let before = self.f.snapshot(&keys).await;
+        let vaults = self.outflow_vaults(kind).await;
         let res = self.f.send(ixs, &[signer]).await;
+        self.outflow_observe(kind, vaults, &res).await;
         let entry = self.stats.entry(kind).or_default();
         if res.is_ok() {
             entry.0 += 1
@@ -700,6 +711,12 @@ async fn successful_invariants_hold_over_random_action_sequences() {
         violations.len()
     );
     assert!(violations.is_empty(), "{violations:#?}");
+    assert!(
+        stats
+            .get("INV-21 outflows refused")
+            .is_some_and(|s| s.0 > 0),
+        "no outflow was refused: the fuzz must reach the outflow caps"
+    );
     for kind in [
         "deposit",
         "borrow",

@@ -27,6 +27,7 @@ mod listing;
 mod micro_positions;
 mod oracle;
 mod oracle_failure;
+mod outflow;
 mod refresh;
 mod sizes;
 mod stale_state;

@@ -6,6 +6,7 @@ pub mod init_market;
 pub mod init_reserve;
 pub mod propose_admin;
 pub mod set_insurance_floor;
+pub mod set_outflow_limit;
 pub mod update_market;
 pub mod update_oracle_config;
 pub mod update_reserve_config;
@@ -23,6 +24,8 @@ pub use init_reserve::*;
 pub use propose_admin::*;
 #[allow(ambiguous_glob_reexports)]
 pub use set_insurance_floor::*;
+#[allow(ambiguous_glob_reexports)]
+pub use set_outflow_limit::*;
 #[allow(ambiguous_glob_reexports)]
 pub use update_market::*;
 #[allow(ambiguous_glob_reexports)]

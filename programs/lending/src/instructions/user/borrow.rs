@@ -9,6 +9,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Borrowed;
 use crate::operations::lending;
+use crate::operations::outflow::{self, Flow};
 use crate::operations::refresh::{refresh_obligation, Pricing};
 use crate::state::{LendingMarket, Obligation, Reserve};
 use crate::utils::reserves::with_reserves;
@@ -56,7 +57,7 @@ pub fn handler(ctx: Context<Borrow>, amount: u64) -> Result<()> {
     let (slot, now) = (clock.slot, clock.unix_timestamp);
     let market_key = ctx.accounts.lending_market.key();
     let reserve_key = ctx.accounts.reserve.key();
-    let (outcome, debt_before, abv, available_after, bump) = {
+    let (outcome, debt_before, abv, available_after, bump, outflow_event) = {
         let market = ctx.accounts.lending_market.load()?;
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         let mut obligation = ctx.accounts.obligation.load_mut()?;
@@ -75,12 +76,14 @@ pub fn handler(ctx: Context<Borrow>, amount: u64) -> Result<()> {
             refresh_obligation(&mut obligation, rs, slot, now, gap, Pricing::Strict)
         })?;
         let outcome = lending::borrow(&mut reserve, &reserve_key, &mut obligation, amount)?;
+        let outflow_event = outflow::record(&mut reserve, &reserve_key, now, Flow::Borrow, amount)?;
         (
             outcome,
             h.bf_adjusted_debt_value_upper,
             h.allowed_borrow_value,
             reserve.available_amount,
             reserve.bump,
+            outflow_event,
         )
     };
     let reserve_info = ctx.accounts.reserve.to_account_info();
@@ -103,5 +106,8 @@ pub fn handler(ctx: Context<Borrow>, amount: u64) -> Result<()> {
         allowed_borrow_value_sf: abv.to_scaled_val().map_math()?,
         available_after,
     });
+    if let Some(e) = outflow_event {
+        emit_cpi!(e);
+    }
     Ok(())
 }

@@ -7,6 +7,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Deposited;
 use crate::operations::lending;
+use crate::operations::outflow::{self, Flow};
 use crate::state::{LendingMarket, Obligation, Reserve};
 use crate::utils::token::transfer_to_vault;
 
@@ -50,12 +51,14 @@ pub struct Deposit<'info> {
 pub fn handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let reserve_key = ctx.accounts.reserve.key();
-    let (outcome, available_before, available_after, position_after) = {
+    let (outcome, available_before, available_after, position_after, outflow_event) = {
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         let mut obligation = ctx.accounts.obligation.load_mut()?;
         reserve.accrue_interest(now).map_math()?;
         let before = reserve.available_amount;
         let outcome = lending::deposit(&mut reserve, &reserve_key, &mut obligation, amount)?;
+        let outflow_event =
+            outflow::record(&mut reserve, &reserve_key, now, Flow::Deposit, amount)?;
         let i = obligation
             .find_deposit(&reserve_key)
             .ok_or(LendingError::DepositNotFound)?;
@@ -64,6 +67,7 @@ pub fn handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
             before,
             reserve.available_amount,
             obligation.deposits[i].shares,
+            outflow_event,
         )
     };
     let owner = ctx.accounts.owner.to_account_info();
@@ -84,5 +88,8 @@ pub fn handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         available_before,
         available_after,
     });
+    if let Some(e) = outflow_event {
+        emit_cpi!(e);
+    }
     Ok(())
 }

@@ -8,6 +8,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Repaid;
 use crate::operations::lending;
+use crate::operations::outflow::{self, Flow};
 use crate::state::{LendingMarket, Obligation, Reserve};
 use crate::utils::token::transfer_to_vault;
 
@@ -47,11 +48,14 @@ pub struct Repay<'info> {
 pub fn handler(ctx: Context<Repay>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let reserve_key = ctx.accounts.reserve.key();
-    let outcome = {
+    let (outcome, outflow_event) = {
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         let mut obligation = ctx.accounts.obligation.load_mut()?;
         reserve.accrue_interest(now).map_math()?;
-        lending::repay(&mut reserve, &reserve_key, &mut obligation, amount)?
+        let outcome = lending::repay(&mut reserve, &reserve_key, &mut obligation, amount)?;
+        let outflow_event =
+            outflow::record(&mut reserve, &reserve_key, now, Flow::Repay, outcome.amount)?;
+        (outcome, outflow_event)
     };
     let payer = ctx.accounts.payer.to_account_info();
     transfer_to_vault(
@@ -70,5 +74,8 @@ pub fn handler(ctx: Context<Repay>, amount: u64) -> Result<()> {
         normalized_debt_sf: outcome.normalized_debt.to_scaled_val().map_math()?,
         remaining_debt_sf: outcome.remaining_debt.to_scaled_val_saturating(),
     });
+    if let Some(e) = outflow_event {
+        emit_cpi!(e);
+    }
     Ok(())
 }

@@ -10,6 +10,7 @@ use lending_math::health::Health;
 use crate::error::{LendingError, MathResultExt};
 use crate::events::Withdrawn;
 use crate::operations::lending;
+use crate::operations::outflow::{self, Flow};
 use crate::operations::refresh::{refresh_obligation, Pricing};
 use crate::state::{LendingMarket, Obligation, Reserve};
 use crate::utils::reserves::with_reserves;
@@ -57,7 +58,7 @@ pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
     let (slot, now) = (clock.slot, clock.unix_timestamp);
     let market_key = ctx.accounts.lending_market.key();
     let reserve_key = ctx.accounts.reserve.key();
-    let (outcome, abv_before, debt_upper, available_after, bump) = {
+    let (outcome, abv_before, debt_upper, available_after, bump, outflow_event) = {
         let market = ctx.accounts.lending_market.load()?;
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         let mut obligation = ctx.accounts.obligation.load_mut()?;
@@ -80,12 +81,20 @@ pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
             Health::default()
         };
         let outcome = lending::withdraw(&mut reserve, &reserve_key, &mut obligation, amount)?;
+        let outflow_event = outflow::record(
+            &mut reserve,
+            &reserve_key,
+            now,
+            Flow::Withdraw,
+            outcome.amount,
+        )?;
         (
             outcome,
             h.allowed_borrow_value,
             h.bf_adjusted_debt_value_upper,
             reserve.available_amount,
             reserve.bump,
+            outflow_event,
         )
     };
     let reserve_info = ctx.accounts.reserve.to_account_info();
@@ -108,5 +117,8 @@ pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         bf_adjusted_debt_value_upper_sf: debt_upper.to_scaled_val().map_math()?,
         available_after,
     });
+    if let Some(e) = outflow_event {
+        emit_cpi!(e);
+    }
     Ok(())
 }

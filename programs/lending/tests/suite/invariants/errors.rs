@@ -37,6 +37,7 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             E::InsufficientLiquidity,
             E::WithdrawPaused,
             E::ReserveAssetsDepleted,
+            E::OutflowLimitExceeded,
         ]
         .into_iter()
         .chain(PRICE)
@@ -49,6 +50,7 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             E::BorrowTooLarge,
             E::TooManyBorrows,
             E::BorrowPaused,
+            E::OutflowLimitExceeded,
         ]
         .into_iter()
         .chain(PRICE)

@@ -52,6 +52,11 @@ async fn run_with(seed: u64, steps: usize, skip: BTreeSet<u64>, stats: &mut Stat
     stats.entry("coarse-unit gaps").or_default().0 += fz.coarse_unit_gaps;
     stats.entry("INV-20 target checks").or_default().0 += fz.target_checks;
     stats.entry("same-slot reprices").or_default().0 += fz.same_slot_reprices;
+    stats.entry("INV-21 outflows refused").or_default().0 += fz.outflow.refused;
+    stats
+        .entry("INV-21 liquidations on a half-used window")
+        .or_default()
+        .0 += fz.outflow.liquidations_on_exhausted;
     for (k, (ok, fail)) in fz.stats {
         let e = stats.entry(k).or_default();
         e.0 += ok;

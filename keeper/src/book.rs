@@ -14,6 +14,11 @@
 //! lists where its positions are (to drop them when the obligation is filed again or closed).
 //! Nothing keeps a copy of the 1,064-byte obligation accounts.
 //!
+//! An obligation in an e-mode group values its deposits of the group's members with the
+//! group's threshold: each reserve has one deposit valuer of its own and one per group it is a
+//! member of (the program's `deposit_valuer` with that group), and a position names the group
+//! it was valued under, so a tick re-values it with the same one.
+//!
 //! Interest accrues in every reserve between ticks; a tick re-values only the moved reserve's
 //! positions (at that reserve's accrued state). A periodic full rebuild picks up the rest.
 
@@ -25,7 +30,7 @@ use std::hash::BuildHasher;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use lending::operations::refresh::{borrow_valuer, deposit_valuer, Pricing};
-use lending::state::{Obligation, Reserve};
+use lending::state::{LendingMarket, Obligation, Reserve};
 use lending_math::health::{BorrowRisk, DepositRisk, Standing};
 use lending_math::valuer::{BorrowValuer, DepositValuer};
 use lending_math::Decimal;
@@ -38,6 +43,8 @@ use crate::market::MarketSnapshot;
 enum Held {
     Deposit {
         shares: u64,
+        /// The obligation's e-mode group (0 = none), which picks the valuer.
+        group: u8,
         value: DepositRisk,
     },
     Borrow {
@@ -103,9 +110,13 @@ pub const COMPACT_AFTER: usize = 4_096;
 
 /// The program's valuers of one reserve, prepared once (`None` when the reserve cannot value
 /// a position of that side).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Valuers {
+    /// Deposits of an obligation in no group, or in a group the reserve is not a member of.
     deposit: Option<DepositValuer>,
+    /// Deposits of an obligation in group `g`, for each configured group `g` the reserve is
+    /// a member of.
+    deposit_in_group: Vec<(u8, Option<DepositValuer>)>,
     borrow: Option<BorrowValuer>,
 }
 
@@ -113,10 +124,31 @@ impl Valuers {
     fn of(r: &Reserve, snap: &MarketSnapshot) -> Valuers {
         let pricing = Pricing::Liquidation { now: snap.now };
         Valuers {
-            deposit: deposit_valuer(r, snap.slot, pricing).ok(),
+            deposit: deposit_valuer(r, snap.slot, pricing, None).ok(),
+            deposit_in_group: member_groups(&snap.market, r)
+                .map(|g| (g.0, deposit_valuer(r, snap.slot, pricing, Some(g)).ok()))
+                .collect(),
             borrow: borrow_valuer(r, snap.slot).ok(),
         }
     }
+
+    /// The valuer of a deposit of an obligation in `group` (0 = none).
+    fn deposit(&self, group: u8) -> Option<&DepositValuer> {
+        match self.deposit_in_group.iter().find(|(g, _)| *g == group) {
+            Some((_, v)) => v.as_ref(),
+            None => self.deposit.as_ref(),
+        }
+    }
+}
+
+/// The configured groups `r` is a member of, with their parameters.
+fn member_groups<'a>(
+    market: &'a LendingMarket,
+    r: &'a Reserve,
+) -> impl Iterator<Item = (u8, lending_math::emode::RiskParams)> + 'a {
+    (1..=lending_math::emode::MAX_GROUPS)
+        .filter(|g| r.in_emode_group(*g))
+        .filter_map(|g| market.emode_group(g).ok().flatten())
 }
 
 /// Entry of each obligation address: a hash table of entry numbers, hashed and compared by
@@ -203,10 +235,12 @@ impl Book {
         let mut valued = || -> Option<()> {
             for d in o.active_deposits() {
                 let (slot, valuers) = table.by_key.get(&d.reserve)?;
-                let value = valuers.deposit.as_ref()?.risk(d.shares).ok()?;
+                let group = o.emode_group;
+                let value = valuers.deposit(group)?.risk(d.shares).ok()?;
                 health.add_deposit(&value).ok()?;
                 let held = Held::Deposit {
                     shares: d.shares,
+                    group,
                     value,
                 };
                 self.hold(*slot, entry, held);
@@ -508,8 +542,12 @@ impl Book {
 fn revalue(held: &mut Held, valuers: &Valuers, h: &mut Standing) -> bool {
     let mut next = *h;
     match held {
-        Held::Deposit { shares, value } => {
-            let Some(Ok(v)) = valuers.deposit.as_ref().map(|d| d.risk(*shares)) else {
+        Held::Deposit {
+            shares,
+            group,
+            value,
+        } => {
+            let Some(Ok(v)) = valuers.deposit(*group).map(|d| d.risk(*shares)) else {
                 return false;
             };
             if v == *value {

@@ -598,10 +598,13 @@ impl<'a, C: Chain> Keeper<'a, C> {
             return Err(anyhow!("unknown reserve"));
         };
         let events = self.simulate_and_send(&ixs).await?;
+        // The pair's largest bonus as the liquidation counted it: an obligation in an e-mode
+        // group pays its members within the group's bounds.
+        let group = snap.market.emode_group(c.emode_group).ok().flatten();
         let max_bonus = repay
-            .config
-            .max_liquidation_bonus_bps
-            .max(withdraw.config.max_liquidation_bonus_bps);
+            .risk_params(group)
+            .max_bonus_bps
+            .max(withdraw.risk_params(group).max_bonus_bps);
         let fee_value = market_value(
             Decimal::from_u64(c.plan.protocol_fee_amount),
             withdraw.price_sf.get(),

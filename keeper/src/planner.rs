@@ -91,6 +91,10 @@ pub fn assess(snap: &MarketSnapshot, key: Pubkey, obligation: &Obligation) -> Re
     let mut o = *obligation;
     let reserves = reserves_of(snap, &o)?;
     let gap = snap.market.episode_gap_secs();
+    let group = snap
+        .market
+        .obligation_group(&o)
+        .map_err(|e| anyhow!("{key}: {e}"))?;
     let health = refresh_obligation(
         &mut o,
         &reserves,
@@ -98,6 +102,7 @@ pub fn assess(snap: &MarketSnapshot, key: Pubkey, obligation: &Obligation) -> Re
         snap.now,
         gap,
         Pricing::Liquidation { now: snap.now },
+        group,
     )
     .map_err(|e| anyhow!("{key}: {e}"))?;
     let mut dust_deposits = Vec::new();
@@ -151,6 +156,8 @@ pub struct Candidate {
     pub leaves_bad_debt: bool,
     /// Paid in supply shares to the keeper's obligation (the reserve lacks free liquidity).
     pub to_shares: bool,
+    /// The obligation's e-mode group (0 = none): its members' bonus bounds are the group's.
+    pub emode_group: u8,
 }
 
 impl PartialEq for Candidate {
@@ -300,6 +307,7 @@ pub fn best_candidate(
                 dust_deposits: a.dust_deposits.clone(),
                 leaves_bad_debt,
                 to_shares,
+                emode_group: a.obligation.emode_group,
                 refresh_reserves: a
                     .obligation
                     .active_deposits()

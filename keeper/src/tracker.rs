@@ -24,8 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use anyhow::Result;
-use lending::constants::MAX_DEPOSITS;
-use lending::state::Obligation;
+use lending::constants::{MAX_DEPOSITS, MAX_EMODE_GROUPS};
+use lending::state::{EmodeGroup, Obligation};
 use lending_math::health::unit_value;
 use lending_math::shares::share_value;
 use lending_math::Decimal;
@@ -50,7 +50,8 @@ struct Inputs {
     /// The time, for a reserve not priced in the snapshot's slot: its collateral's last price
     /// decays with it.
     unpriced_at: Option<i64>,
-    params: (u16, u16, u16, u8),
+    /// LTV, threshold, borrow factor, decimals, e-mode memberships, and the market's groups.
+    params: (u16, u16, u16, u8, u64, [EmodeGroup; MAX_EMODE_GROUPS]),
     /// Supply assets per share. Interest only raises it; a bad-debt write-off lowers it (the
     /// depositors bear the loss), which makes every deposit of the reserve worth less at an
     /// unchanged price.
@@ -85,6 +86,8 @@ impl Inputs {
                 c.liquidation_threshold_bps,
                 c.borrow_factor_bps,
                 r.decimals,
+                r.emode_groups,
+                snap.market.emode_groups,
             ),
             share_value: r
                 .total_supply_assets()

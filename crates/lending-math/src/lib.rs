@@ -10,7 +10,8 @@
 //! - [`price`]: oracle normalization and conservative prices;
 //! - [`health`]: obligation values and the borrow / liquidation rules;
 //! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt;
-//! - [`outflow`]: the per-reserve cap on net outflow over a sliding window.
+//! - [`outflow`]: the per-reserve cap on net outflow over a sliding window;
+//! - [`emode`]: e-mode groups, the parameters their members count with.
 
 #![deny(missing_docs)]
 
@@ -24,6 +25,8 @@ pub mod outflow;
 pub mod price;
 pub mod shares;
 pub mod valuer;
+
+pub mod emode;
 
 pub use error::{MathError, MathResult};
 pub use fixed::Decimal;

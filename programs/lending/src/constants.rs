@@ -76,3 +76,6 @@ pub const PYTH_LEGACY_PROGRAM: Pubkey = PYTH_LEGACY_PROGRAM_DEVNET;
 
 /// Pyth's pull receiver program (owner of `PriceUpdateV2` accounts).
 pub const PYTH_RECEIVER_PROGRAM: Pubkey = pyth_solana_receiver_sdk::ID;
+
+/// Number of e-mode groups a market holds (ids 1..=16; 0 = no group).
+pub const MAX_EMODE_GROUPS: usize = lending_math::emode::MAX_GROUPS as usize;

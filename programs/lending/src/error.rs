@@ -252,6 +252,27 @@ pub enum LendingError {
     /// in `MIN_OUTFLOW_WINDOW_SECS..=MAX_OUTFLOW_WINDOW_SECS`.
     #[msg("Invalid outflow limit")]
     InvalidOutflowLimit, // 6077
+    /// The e-mode group id is 0 where a group is required, past the 16 groups, or names a
+    /// group the admin has not configured (`set_emode_group`).
+    #[msg("E-mode group not configured")]
+    EmodeGroupNotConfigured, // 6078
+    /// An obligation in an e-mode group may deposit, borrow, receive seized collateral or keep
+    /// positions (when changing group) only in member reserves of that group.
+    #[msg("Reserve is not a member of the obligation's e-mode group")]
+    EmodeReserveNotInGroup, // 6079
+    /// An e-mode group needs `0 ≤ LTV < liquidation threshold ≤ 98%`.
+    #[msg("Invalid e-mode group LTV or liquidation threshold")]
+    InvalidEmodeGroupLtv, // 6080
+    /// An e-mode group needs `min bonus ≤ max bonus` and `threshold × (1 + max bonus) < 100%`.
+    #[msg("Invalid e-mode group liquidation bonus")]
+    InvalidEmodeGroupBonus, // 6081
+    /// A reserve's e-mode membership mask may name only configured groups (bits 0..16).
+    #[msg("Invalid e-mode membership")]
+    InvalidEmodeMembership, // 6082
+    /// Joining, leaving or changing an e-mode group needs the obligation within its borrow
+    /// limit under the new parameters (`BFDV⁺ ≤ ABV`), valued from reserves priced in this slot.
+    #[msg("Obligation would exceed its borrow limit under the new e-mode parameters")]
+    EmodeChangeUnhealthy, // 6083
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -395,3 +395,54 @@ pub struct OutflowRecorded {
     /// What may still flow out after (token base units, rounded down).
     pub remaining_after: u64,
 }
+
+/// An e-mode group was configured or its parameters changed (`set_emode_group`). They apply at
+/// once to every obligation in the group, as a reserve's new config does.
+#[event]
+pub struct EmodeGroupSet {
+    /// The market.
+    pub market: Pubkey,
+    /// The group (1..=16).
+    pub group: u8,
+    /// Parameters before (all zero: not configured).
+    pub before: crate::state::EmodeGroup,
+    /// Parameters after.
+    pub after: crate::state::EmodeGroup,
+}
+
+/// A reserve's e-mode memberships changed (`set_reserve_emode_groups`).
+#[event]
+pub struct ReserveEmodeGroupsSet {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Membership mask before (bit `g − 1` = group `g`).
+    pub before: u64,
+    /// Membership mask after.
+    pub after: u64,
+}
+
+/// An obligation joined, left or changed e-mode group (`set_obligation_group`). Without debt no
+/// price is read and the value figures are zero.
+#[event]
+pub struct ObligationGroupSet {
+    /// The obligation.
+    pub obligation: Pubkey,
+    /// Group before (0 = none).
+    pub group_before: u8,
+    /// Group after (0 = none).
+    pub group_after: u8,
+    /// Allowed borrow value under the old group's parameters (quote units × 1e18).
+    pub allowed_borrow_value_before_sf: u128,
+    /// Allowed borrow value under the new group's parameters (quote units × 1e18).
+    pub allowed_borrow_value_after_sf: u128,
+    /// Unhealthy borrow value under the old group's parameters (quote units × 1e18).
+    pub unhealthy_borrow_value_before_sf: u128,
+    /// Unhealthy borrow value under the new group's parameters (quote units × 1e18).
+    pub unhealthy_borrow_value_after_sf: u128,
+    /// Conservative borrow-factor-adjusted debt, the same under both (quote units × 1e18).
+    pub bf_adjusted_debt_value_upper_sf: u128,
+    /// Health factor before (bps; u64::MAX without debt).
+    pub health_factor_before_bps: u64,
+    /// Health factor after (bps; u64::MAX without debt).
+    pub health_factor_after_bps: u64,
+}

@@ -22,7 +22,7 @@ pub mod state;
 pub mod utils;
 
 use instructions::*;
-use state::{MarketParams, OracleParams, ReserveConfig};
+use state::{EmodeGroup, MarketParams, OracleParams, ReserveConfig};
 
 declare_id!("3SKTZjUFnyEnqxpYYo1p7pXyT5cEWPkyHGCaFpb84aPx");
 
@@ -169,5 +169,30 @@ pub mod lending {
         window_secs: u64,
     ) -> Result<()> {
         instructions::admin::set_outflow_limit::handler(ctx, cap, window_secs)
+    }
+
+    /// Configures e-mode group `group` (1..=16) or changes its LTV, liquidation threshold and bonus bounds; they apply at once to obligations in the group (admin).
+    pub fn set_emode_group(
+        ctx: Context<SetEmodeGroup>,
+        group: u8,
+        params: EmodeGroup,
+    ) -> Result<()> {
+        instructions::admin::set_emode_group::handler(ctx, group, params)
+    }
+
+    /// Sets a reserve's e-mode group memberships: bit `g − 1` of `groups` = member of group `g`, each a configured group (admin).
+    pub fn set_reserve_emode_groups(
+        ctx: Context<SetReserveEmodeGroups>,
+        groups: u64,
+    ) -> Result<()> {
+        instructions::admin::set_reserve_emode_groups::handler(ctx, groups)
+    }
+
+    /// Moves the obligation into e-mode group `group` (0 = none); remaining accounts: its deposit then borrow reserves, in order. Every position must be of a member, and with debt every reserve refreshed in this slot and the obligation within its borrow limit under the new parameters (owner).
+    pub fn set_obligation_group<'info>(
+        ctx: Context<'info, SetObligationGroup<'info>>,
+        group: u8,
+    ) -> Result<()> {
+        instructions::user::set_obligation_group::handler(ctx, group)
     }
 }

@@ -18,7 +18,7 @@ use lending_math::{debt, shares, Decimal};
 
 use crate::error::{LendingError, MathResultExt};
 use crate::operations::sub;
-use crate::state::{Obligation, Reserve};
+use crate::state::{ActiveGroup, Obligation, Reserve};
 
 /// Deposits need at least `1 / MIN_SHARES_PER_ASSET_INVERSE` underlying per share (1e-6).
 pub const MIN_SHARES_PER_ASSET_INVERSE: u64 = 1_000_000;
@@ -29,7 +29,8 @@ pub struct DepositOutcome {
     pub shares: u64,
 }
 
-/// Credits `amount` tokens as collateral: mints `floor(amount × S / A)` shares.
+/// Credits `amount` tokens as collateral: mints `floor(amount × S / A)` shares. An obligation in
+/// an e-mode group deposits only into member reserves.
 pub fn deposit(
     reserve: &mut Reserve,
     reserve_key: &Pubkey,
@@ -62,6 +63,7 @@ pub fn deposit(
         obligation.find_borrow(reserve_key).is_none(),
         LendingError::SameReserveDepositAndBorrow
     );
+    reserve.require_emode_member(obligation.emode_group)?;
     let minted = shares::shares_for_deposit(amount, assets, reserve.share_supply).map_math()?;
     require!(minted > 0, LendingError::AmountTooSmall);
     let i = obligation
@@ -93,12 +95,14 @@ pub struct WithdrawOutcome {
 
 /// Removes collateral: `amount` tokens (burning `ceil(amount × S / A)` shares), or every share
 /// of the position when `amount == u64::MAX` (paying `floor(shares × A / S)`). With debt, the
-/// obligation must stay within its allowed borrow value: `BFDV⁺ ≤ ABV − removed × low price × LTV`.
+/// obligation must stay within its allowed borrow value: `BFDV⁺ ≤ ABV − removed × low price × LTV`,
+/// with the LTV the position counts with in the obligation's e-mode `group`.
 pub fn withdraw(
     reserve: &mut Reserve,
     reserve_key: &Pubkey,
     obligation: &mut Obligation,
     amount: u64,
+    group: ActiveGroup,
 ) -> Result<WithdrawOutcome> {
     require!(amount > 0, LendingError::InvalidAmount);
     let i = obligation
@@ -127,12 +131,13 @@ pub fn withdraw(
     );
 
     if obligation.has_debt() {
+        let risk = reserve.risk_params(group);
         let removed = DepositInput {
             amount: shares::assets_for_shares(burn, assets, supply).map_math()?,
             decimals: reserve.decimals,
             prices: reserve.prices(),
-            ltv: reserve.config.ltv(),
-            liquidation_threshold: reserve.config.liquidation_threshold(),
+            ltv: risk.ltv(),
+            liquidation_threshold: risk.liquidation_threshold(),
         };
         let removed = value_deposit(&removed).map_math()?;
         let mut health = obligation.health();
@@ -163,7 +168,8 @@ pub struct BorrowOutcome {
 }
 
 /// Lends `amount` tokens against the obligation: requires
-/// `BFDV⁺ + v(amount, high) × bf ≤ ABV`, the borrow cap and available liquidity.
+/// `BFDV⁺ + v(amount, high) × bf ≤ ABV`, the borrow cap and available liquidity. An obligation in
+/// an e-mode group borrows only from member reserves.
 pub fn borrow(
     reserve: &mut Reserve,
     reserve_key: &Pubkey,
@@ -178,6 +184,7 @@ pub fn borrow(
         obligation.find_deposit(reserve_key).is_none(),
         LendingError::SameReserveDepositAndBorrow
     );
+    reserve.require_emode_member(obligation.emode_group)?;
     require!(
         amount <= reserve.available_amount,
         LendingError::InsufficientLiquidity
@@ -345,7 +352,7 @@ mod tests {
         o.deposits[0].shares = 500;
         for amount in [577, u64::MAX] {
             assert_eq!(
-                withdraw(&mut r, &key, &mut o, amount).err(),
+                withdraw(&mut r, &key, &mut o, amount, None).err(),
                 Some(error!(LendingError::ReserveAssetsDepleted))
             );
             assert_eq!((r.share_supply, o.deposits[0].shares), (1_000, 500));

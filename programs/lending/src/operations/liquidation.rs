@@ -10,11 +10,12 @@
 //!   "first liquidatable" time cleared once healthy.
 
 use anchor_lang::prelude::*;
+use lending_math::emode::pair_bonus_range;
 use lending_math::health::Health;
 use lending_math::liquidation::{
-    auction_bonus, bonus_range, fees_to_reverse, liquidation_bonus, liquidation_improves,
-    plan_liquidation, split_bad_debt, BadDebt, Bonus, BonusSource, CollateralSide, DebtSide,
-    LiquidationPlan, PairWeights, Sizing, SizingRules, TargetSizing, Tolerance,
+    auction_bonus, fees_to_reverse, liquidation_bonus, liquidation_improves, plan_liquidation,
+    split_bad_debt, BadDebt, Bonus, BonusSource, CollateralSide, DebtSide, LiquidationPlan,
+    PairWeights, Sizing, SizingRules, TargetSizing, Tolerance,
 };
 use lending_math::{debt, shares, Decimal};
 
@@ -115,11 +116,15 @@ pub fn liquidate(
         LendingError::ReserveStale
     );
     let gap = market.episode_gap_secs();
+    // An obligation in an e-mode group is valued, sized and paid with the group's parameters
+    // for its member positions (`lending_math::emode::effective`).
+    let group = market.obligation_group(obligation)?;
     let before = value_obligation(
         obligation,
         &with_pair(&r),
         slot,
         Pricing::Liquidation { now },
+        group,
     )?;
     store_valuation(obligation, &before, slot, now, gap)?;
     let bi = obligation
@@ -145,15 +150,11 @@ pub fn liquidate(
             .set(Decimal::zero())
             .map_math()?;
     }
-    let (lo, hi) = bonus_range(
-        r.debt.config.min_liquidation_bonus_bps,
-        r.debt.config.max_liquidation_bonus_bps,
-        r.coll.config.min_liquidation_bonus_bps,
-        r.coll.config.max_liquidation_bonus_bps,
-    );
+    let (debt_risk, coll_risk) = (r.debt.risk_params(group), r.coll.risk_params(group));
+    let (lo, hi) = pair_bonus_range(&debt_risk, &coll_risk);
     let pair = PairWeights {
         debt_borrow_factor: r.debt.config.borrow_factor(),
-        collateral_threshold: r.coll.config.liquidation_threshold(),
+        collateral_threshold: coll_risk.liquidation_threshold(),
     };
     let bonus = liquidation_bonus(
         &health_before,
@@ -278,6 +279,8 @@ pub fn liquidate(
                 receiver.find_borrow(&r.coll_key).is_none(),
                 LendingError::SameReserveDepositAndBorrow
             );
+            // The liquidator's obligation, in an e-mode group, holds only members.
+            r.coll.require_emode_member(receiver.emode_group)?;
             let fee_shares =
                 shares::shares_for_withdrawal(plan.protocol_fee_amount, coll_assets, coll_supply)
                     .map_math()?
@@ -345,6 +348,7 @@ pub fn liquidate(
         &with_pair(&r),
         slot,
         Pricing::Liquidation { now },
+        group,
     )?;
     require_health_improved(&health_before, &after.health, &tolerance)?;
     store_valuation(obligation, &after, slot, now, gap)?;

@@ -6,6 +6,8 @@ pub mod outflow;
 pub mod refresh;
 pub mod validation;
 
+pub mod emode;
+
 use anchor_lang::prelude::*;
 
 use crate::error::LendingError;

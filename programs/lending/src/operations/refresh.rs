@@ -17,7 +17,7 @@ use lending_math::Decimal;
 use crate::constants::{MAX_BORROWS, MAX_DEPOSITS, MAX_FUTURE_PUBLISH_SECS};
 use crate::error::{LendingError, MathResultExt};
 use crate::oracle::{PriceReading, ValidatedPrice};
-use crate::state::{Obligation, Reserve};
+use crate::state::{ActiveGroup, Obligation, Reserve};
 
 /// Stores a validated price read in `slot`.
 pub fn apply_price(reserve: &mut Reserve, price: &ValidatedPrice, slot: u64) -> Result<()> {
@@ -123,12 +123,15 @@ pub struct Valuation {
 
 /// Values every position of `obligation` with the reserve of the same key in `reserves`
 /// (any order, extra entries ignored). Each reserve must be of the obligation's market and
-/// priced in `slot` (or, under [`Pricing::Liquidation`], reported failing in it).
+/// priced in `slot` (or, under [`Pricing::Liquidation`], reported failing in it). Deposits of
+/// members of `group` (the obligation's e-mode group, `LendingMarket::obligation_group`, or
+/// the group it would change to) count with the group's LTV and threshold.
 pub fn value_obligation(
     obligation: &Obligation,
     reserves: &[(Pubkey, &Reserve)],
     slot: u64,
     pricing: Pricing,
+    group: ActiveGroup,
 ) -> Result<Valuation> {
     let find = |key: &Pubkey| -> Result<&Reserve> {
         let (_, r) = reserves
@@ -144,7 +147,7 @@ pub fn value_obligation(
     };
     let mut out = Valuation::default();
     for (i, pos) in obligation.active_deposits().enumerate() {
-        let v = deposit_value(find(&pos.reserve)?, pos.shares, slot, pricing)?;
+        let v = deposit_value(find(&pos.reserve)?, pos.shares, slot, pricing, group)?;
         out.health.add_deposit(&v).map_math()?;
         out.deposit_values[i] = v.market_value;
     }
@@ -158,21 +161,31 @@ pub fn value_obligation(
 
 /// The values of a deposit of `shares` in `reserve` (priced in `slot`; under
 /// [`Pricing::Liquidation`] a reserve whose oracle fails counts at its decayed conservative
-/// price). An obligation's totals are the sums of these and of [`borrow_value`].
+/// price; a member of `group` with the group's LTV and threshold). An obligation's totals are
+/// the sums of these and of [`borrow_value`].
 pub fn deposit_value(
     reserve: &Reserve,
     shares: u64,
     slot: u64,
     pricing: Pricing,
+    group: ActiveGroup,
 ) -> Result<DepositValue> {
-    deposit_valuer(reserve, slot, pricing)?
+    deposit_valuer(reserve, slot, pricing, group)?
         .value(shares)
         .map_math()
 }
 
 /// What values every deposit of `reserve` the way [`deposit_value`] does, prepared once (its
 /// supply total, share count and prices), for a caller that values many (the keeper's book).
-pub fn deposit_valuer(reserve: &Reserve, slot: u64, pricing: Pricing) -> Result<DepositValuer> {
+/// Its LTV and threshold are those positions of the reserve count with in an obligation of
+/// `group`: the group's for a member, the reserve's own otherwise (`Reserve::risk_params`).
+pub fn deposit_valuer(
+    reserve: &Reserve,
+    slot: u64,
+    pricing: Pricing,
+    group: ActiveGroup,
+) -> Result<DepositValuer> {
+    let risk = reserve.risk_params(group);
     let supply_assets = reserve.total_supply_assets().map_math()?;
     let prices = match pricing {
         Pricing::Liquidation { now } if !reserve.is_fresh(slot) => {
@@ -190,8 +203,8 @@ pub fn deposit_valuer(reserve: &Reserve, slot: u64, pricing: Pricing) -> Result<
         reserve.share_supply,
         reserve.decimals,
         prices,
-        reserve.config.ltv(),
-        reserve.config.liquidation_threshold(),
+        risk.ltv(),
+        risk.liquidation_threshold(),
     )
     .map_math()
 }
@@ -288,7 +301,8 @@ pub fn store_valuation(
 
 /// Recomputes and stores the obligation's values. `reserves` must be exactly the reserves of
 /// its deposits, in order, then those of its borrows, in order; each of the obligation's market
-/// and usable under `pricing` in `slot`.
+/// and usable under `pricing` in `slot`. `group` is the obligation's e-mode group
+/// (`LendingMarket::obligation_group`).
 pub fn refresh_obligation(
     obligation: &mut Obligation,
     reserves: &[(Pubkey, &Reserve)],
@@ -296,9 +310,10 @@ pub fn refresh_obligation(
     now: i64,
     episode_gap_secs: i64,
     pricing: Pricing,
+    group: ActiveGroup,
 ) -> Result<Health> {
     check_refresh_order(obligation, reserves, slot, pricing)?;
-    let v = value_obligation(obligation, reserves, slot, pricing)?;
+    let v = value_obligation(obligation, reserves, slot, pricing, group)?;
     store_valuation(obligation, &v, slot, now, episode_gap_secs)?;
     Ok(v.health)
 }

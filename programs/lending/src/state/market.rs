@@ -54,7 +54,10 @@ pub struct LendingMarket {
     /// Proposed next admin, who must accept (default key = none).
     pub pending_admin: Pubkey,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 28],
+    pub _reserved: [u64; 12],
+    /// E-mode groups: entry `g − 1` is group `g` (1..=16); an entry with a zero liquidation
+    /// threshold is not configured (`set_emode_group`, `state/emode.rs`).
+    pub emode_groups: [crate::state::EmodeGroup; crate::constants::MAX_EMODE_GROUPS],
 }
 
 const _: () = assert!(core::mem::size_of::<LendingMarket>() == 352);

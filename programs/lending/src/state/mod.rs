@@ -14,3 +14,5 @@ pub use sf::*;
 
 pub mod outflow;
 pub use outflow::*;
+pub mod emode;
+pub use emode::*;

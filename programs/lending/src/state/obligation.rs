@@ -80,7 +80,11 @@ pub struct Obligation {
     /// so splitting one liquidation into pieces cannot bring the health ramp's bonus back.
     pub auction_bonus_only: u8,
     /// Reserved for alignment.
-    pub _padding0: [u8; 3],
+    pub _padding0: [u8; 2],
+    /// E-mode group the obligation opted into (`set_obligation_group`; 1..=16, 0 = none):
+    /// every deposit and borrow must be of a member reserve, and members count with the
+    /// group's LTV, liquidation threshold and bonus bounds (`state/emode.rs`).
+    pub emode_group: u8,
     /// Last time a recomputation saw the obligation liquidatable (unix seconds; 0 = healthy).
     pub last_liquidatable_ts: i64,
     /// Reserved for upgrades.

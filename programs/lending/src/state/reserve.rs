@@ -149,7 +149,10 @@ pub struct Reserve {
     /// Outflow limit and its window (`state/outflow.rs`; all zero = no limit).
     pub outflow: OutflowState,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 24],
+    pub _reserved: [u64; 23],
+    /// E-mode groups this reserve is a member of: bit `g − 1` set = member of group `g`
+    /// (groups 1..=16; `set_reserve_emode_groups`; 0 = none).
+    pub emode_groups: u64,
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 688);

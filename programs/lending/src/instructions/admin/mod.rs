@@ -34,3 +34,11 @@ pub use update_oracle_config::*;
 pub use update_reserve_config::*;
 #[allow(ambiguous_glob_reexports)]
 pub use withdraw_insurance::*;
+
+pub mod set_emode_group;
+#[allow(ambiguous_glob_reexports)]
+pub use set_emode_group::*;
+
+pub mod set_reserve_emode_groups;
+#[allow(ambiguous_glob_reexports)]
+pub use set_reserve_emode_groups::*;

@@ -27,8 +27,11 @@ pub struct RefreshObligation<'info> {
 pub fn handler<'info>(ctx: Context<'info, RefreshObligation<'info>>) -> Result<()> {
     let clock = Clock::get()?;
     let (slot, now) = (clock.slot, clock.unix_timestamp);
-    let gap = ctx.accounts.lending_market.load()?.episode_gap_secs();
+    let market = ctx.accounts.lending_market.load()?;
+    let gap = market.episode_gap_secs();
     let mut obligation = ctx.accounts.obligation.load_mut()?;
+    let group = market.obligation_group(&obligation)?;
+    drop(market);
     let before = health_factor_bps(&obligation.health()).map_math()?;
     let health = with_reserves(ctx.remaining_accounts, &[], |reserves| {
         refresh_obligation(
@@ -38,6 +41,7 @@ pub fn handler<'info>(ctx: Context<'info, RefreshObligation<'info>>) -> Result<(
             now,
             gap,
             Pricing::Liquidation { now },
+            group,
         )
     })?;
     drop(obligation);

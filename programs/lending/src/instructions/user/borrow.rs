@@ -72,8 +72,9 @@ pub fn handler(ctx: Context<Borrow>, amount: u64) -> Result<()> {
         );
         reserve.accrue_interest(now).map_math()?;
         let gap = market.episode_gap_secs();
+        let group = market.obligation_group(&obligation)?;
         let h = with_reserves(ctx.remaining_accounts, &[(reserve_key, &*reserve)], |rs| {
-            refresh_obligation(&mut obligation, rs, slot, now, gap, Pricing::Strict)
+            refresh_obligation(&mut obligation, rs, slot, now, gap, Pricing::Strict, group)
         })?;
         let outcome = lending::borrow(&mut reserve, &reserve_key, &mut obligation, amount)?;
         let outflow_event = outflow::record(&mut reserve, &reserve_key, now, Flow::Borrow, amount)?;

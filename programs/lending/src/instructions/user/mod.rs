@@ -19,3 +19,7 @@ pub use init_obligation::*;
 pub use repay::*;
 #[allow(ambiguous_glob_reexports)]
 pub use withdraw::*;
+
+pub mod set_obligation_group;
+#[allow(ambiguous_glob_reexports)]
+pub use set_obligation_group::*;

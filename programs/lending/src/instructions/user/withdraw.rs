@@ -67,6 +67,7 @@ pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
             LendingError::WithdrawPaused
         );
         reserve.accrue_interest(now).map_math()?;
+        let group = market.obligation_group(&obligation)?;
         let h = if obligation.has_debt() {
             require!(reserve.is_fresh(slot), LendingError::ReserveStale);
             require!(
@@ -75,12 +76,13 @@ pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
             );
             let gap = market.episode_gap_secs();
             with_reserves(ctx.remaining_accounts, &[(reserve_key, &*reserve)], |rs| {
-                refresh_obligation(&mut obligation, rs, slot, now, gap, Pricing::Strict)
+                refresh_obligation(&mut obligation, rs, slot, now, gap, Pricing::Strict, group)
             })?
         } else {
             Health::default()
         };
-        let outcome = lending::withdraw(&mut reserve, &reserve_key, &mut obligation, amount)?;
+        let outcome =
+            lending::withdraw(&mut reserve, &reserve_key, &mut obligation, amount, group)?;
         let outflow_event = outflow::record(
             &mut reserve,
             &reserve_key,

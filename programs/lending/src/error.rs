@@ -260,7 +260,8 @@ pub enum LendingError {
     /// positions (when changing group) only in member reserves of that group.
     #[msg("Reserve is not a member of the obligation's e-mode group")]
     EmodeReserveNotInGroup, // 6079
-    /// An e-mode group needs `0 ≤ LTV < liquidation threshold ≤ 98%`.
+    /// An e-mode group needs `0 ≤ LTV < liquidation threshold ≤ 98%`, the threshold below the
+    /// market's insolvency LTV.
     #[msg("Invalid e-mode group LTV or liquidation threshold")]
     InvalidEmodeGroupLtv, // 6080
     /// An e-mode group needs `min bonus ≤ max bonus` and `threshold × (1 + max bonus) < 100%`.

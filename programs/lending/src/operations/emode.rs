@@ -26,7 +26,8 @@ use crate::error::LendingError;
 use crate::operations::refresh::{check_refresh_order, store_valuation, value_obligation, Pricing};
 use crate::state::{EmodeGroup, LendingMarket, Obligation, Reserve};
 
-/// Checks a group's parameters, each rule with its own error.
+/// Checks a group's parameters, each rule with its own error (the market-dependent bound is
+/// [`set_group`]'s).
 pub fn validate_emode_group(g: &EmodeGroup) -> Result<()> {
     validate_group(&g.params()).map_err(|e| match e {
         GroupError::Ltv => error!(LendingError::InvalidEmodeGroupLtv),
@@ -34,13 +35,22 @@ pub fn validate_emode_group(g: &EmodeGroup) -> Result<()> {
     })
 }
 
-/// Writes group `id`'s parameters into the market; returns them as they were.
+/// Writes group `id`'s parameters into the market; returns them as they were. The group's
+/// threshold must also be below the market's insolvency LTV.
 pub fn set_group(market: &mut LendingMarket, id: u8, g: EmodeGroup) -> Result<EmodeGroup> {
     let i = usize::from(id)
         .checked_sub(1)
         .filter(|i| *i < market.emode_groups.len())
         .ok_or(LendingError::EmodeGroupNotConfigured)?;
     validate_emode_group(&g)?;
+    // Below the market's insolvency LTV, where the close factor gives way to full
+    // liquidation: a group whose threshold were past it would have every liquidation of its
+    // obligations repay the whole borrow, and the close factor and target health would never
+    // apply to them.
+    require!(
+        g.liquidation_threshold_bps < market.insolvency_ltv_bps,
+        LendingError::InvalidEmodeGroupLtv
+    );
     let before = market.emode_groups[i];
     market.emode_groups[i] = g;
     Ok(before)
@@ -140,6 +150,7 @@ mod tests {
     #[test]
     fn fail_set_group_when_id_or_params_are_invalid() {
         let mut m: LendingMarket = bytemuck::Zeroable::zeroed();
+        m.insolvency_ltv_bps = 9_500;
         let ok = group(9_000, 9_300, 100, 400);
         for id in [0u8, 17, 255] {
             assert_eq!(
@@ -159,6 +170,10 @@ mod tests {
             set_group(&mut m, 1, group(9_000, 9_700, 0, 400)).unwrap_err(),
             error!(LendingError::InvalidEmodeGroupBonus)
         );
+        assert_eq!(
+            set_group(&mut m, 1, group(9_000, 9_500, 0, 0)).unwrap_err(),
+            error!(LendingError::InvalidEmodeGroupLtv)
+        );
         assert_eq!(m.emode_groups, [EmodeGroup::default(); 16]);
         assert_eq!(set_group(&mut m, 16, ok).unwrap(), EmodeGroup::default());
         assert_eq!(m.emode_groups[15], ok);
@@ -167,6 +182,7 @@ mod tests {
     #[test]
     fn fail_set_memberships_when_a_group_is_not_configured() {
         let mut m: LendingMarket = bytemuck::Zeroable::zeroed();
+        m.insolvency_ltv_bps = 9_500;
         let mut r: Reserve = bytemuck::Zeroable::zeroed();
         set_group(&mut m, 2, group(9_000, 9_300, 100, 400)).unwrap();
         for mask in [0b1, 0b11, 1 << 16] {

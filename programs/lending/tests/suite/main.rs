@@ -12,6 +12,7 @@ mod account_checks;
 mod account_checks_more;
 mod admin_actions;
 mod bad_debt;
+mod emode;
 mod events;
 mod exploits;
 mod fees;

@@ -1,6 +1,7 @@
 //! `set_emode_group`: the admin configures e-mode group `group` (1..=16) of the market, or
 //! changes its parameters. Validated like a reserve's config (`LTV < threshold ≤ 98%`,
-//! `min bonus ≤ max bonus`, `threshold × (1 + max bonus) < 100%`); the new parameters apply at
+//! `min bonus ≤ max bonus`, `threshold × (1 + max bonus) < 100%`), and the threshold below the
+//! market's insolvency LTV (past it every liquidation would be a full one); the new parameters apply at
 //! once to the obligations in the group, as `update_reserve_config` applies a reserve's.
 
 use anchor_lang::prelude::*;

@@ -25,7 +25,7 @@ const STABLES_TIGHT: u8 = 2;
 /// One whole token of a 6-decimal mint.
 const UNIT: u64 = 1_000_000;
 
-fn stables() -> EmodeGroup {
+pub(crate) fn stables() -> EmodeGroup {
     EmodeGroup {
         loan_to_value_bps: 9_200,
         liquidation_threshold_bps: 9_400,
@@ -34,7 +34,7 @@ fn stables() -> EmodeGroup {
     }
 }
 
-fn set_emode_group_ix(
+pub(crate) fn set_emode_group_ix(
     f: &TestFixture,
     admin: &Pubkey,
     group: u8,
@@ -53,7 +53,12 @@ fn set_emode_group_ix(
     }
 }
 
-fn set_reserve_groups_ix(f: &TestFixture, admin: &Pubkey, idx: usize, groups: u64) -> Instruction {
+pub(crate) fn set_reserve_groups_ix(
+    f: &TestFixture,
+    admin: &Pubkey,
+    idx: usize,
+    groups: u64,
+) -> Instruction {
     Instruction {
         program_id: lending::ID,
         accounts: lending::accounts::SetReserveEmodeGroups {
@@ -68,7 +73,7 @@ fn set_reserve_groups_ix(f: &TestFixture, admin: &Pubkey, idx: usize, groups: u6
     }
 }
 
-async fn set_group_ix(
+pub(crate) async fn set_group_ix(
     f: &mut TestFixture,
     owner: &Keypair,
     obligation: &Pubkey,

@@ -72,9 +72,14 @@
 //! settings and pauses; months at full utilization; crash paths with the EMA lagging spot;
 //! spot ≠ EMA on ordinary moves; liquidations of any user, and liveness checked for all.
 //!
-//! Action distribution (per 113): deposit 15, borrow 20, withdraw 8, repay 10, liquidate 20,
+//! Action distribution (per 116): deposit 15, borrow 20, withdraw 8, repay 10, liquidate 20,
 //! write-off 3, price move 15, time 5, outage 1, single-oracle failure 1, non-admin config 2,
-//! bundle 5, admin 3, spread 2, months 1, crash 2.
+//! bundle 5, admin 3, spread 2, months 1, crash 2, e-mode group change 3.
+//!
+//! - INV-22 (e-mode) a group change lands exactly when every position is a member of the new
+//!   group and, with debt, the independent valuation under the new group is within the borrow
+//!   limit; the valuations above count an obligation's members with its group's parameters
+//!   (`invariants/emode.rs`).
 //! One largest liquidation in six comes as two pieces in one transaction (a small one, then
 //! the rest), so that INV-20 also sees the split an independent review used.
 //!
@@ -104,6 +109,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use crate::fixture::*;
 
 mod amounts;
+mod emode;
 mod errors;
 mod global;
 mod improvement;
@@ -198,6 +204,7 @@ impl Fuzz {
     async fn new(seed: u64) -> Fuzz {
         let mut f = TestFixture::with_key_seed(seed).await;
         let listing = moves::list_extra(&mut f).await;
+        emode::setup_groups(&mut f).await;
         let mut configs = Vec::new();
         for i in 0..f.reserves.len() {
             configs.push(f.reserve(i).await.config);
@@ -238,6 +245,10 @@ impl Fuzz {
         f.borrow(&users[3], USDC, 8_000_000_000)
             .await
             .expect("leverage");
+        // A fifth user borrows in the stables e-mode group (`invariants/emode.rs`).
+        let emode_user = f.new_user(&moves::wallet()).await;
+        emode::emode_borrower(&mut f, &emode_user).await;
+        users.push(emode_user);
         let keeper = f.new_user(&vec![u64::MAX / 4; f.reserves.len()]).await;
         let mut fz = Fuzz {
             f,
@@ -486,7 +497,7 @@ impl Fuzz {
         // Users 0–1 lend anything; users 2–3 post SOL or VOL and mostly borrow USDC, so that
         // positions grow risky and liquidations happen; every path still sees random inputs.
         let borrower = u >= 2;
-        let kind: u32 = self.rng.gen_range(0..113);
+        let kind: u32 = self.rng.gen_range(0..116);
         let r = match (borrower, kind) {
             (true, 0..=14 | 35..=42) => {
                 if self.rng.gen_bool(0.5) {
@@ -674,6 +685,7 @@ impl Fuzz {
                 self.outage = false;
                 self.horizon(u, r).await;
             }
+            113..=115 => self.emode_move(u).await,
             _ => {
                 self.clear_failure();
                 self.outage = false;
@@ -717,6 +729,13 @@ async fn successful_invariants_hold_over_random_action_sequences() {
             .is_some_and(|s| s.0 > 0),
         "no outflow was refused: the fuzz must reach the outflow caps"
     );
+    assert!(
+        stats.get("INV-22 group changes").is_some_and(|s| s.0 > 0)
+            && stats
+                .get("INV-22 unhealthy group changes refused")
+                .is_some_and(|s| s.0 > 0),
+        "the fuzz must change groups and meet a refused one"
+    );
     for kind in [
         "deposit",
         "borrow",
@@ -726,6 +745,7 @@ async fn successful_invariants_hold_over_random_action_sequences() {
         "reprice",
         "bundle",
         "admin",
+        "group",
     ] {
         assert!(
             stats.get(kind).is_some_and(|s| s.0 > 0),

@@ -27,6 +27,7 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             E::SameReserveDepositAndBorrow,
             E::TooManyDeposits,
             E::ReserveAssetsDepleted,
+            E::EmodeReserveNotInGroup,
         ],
         "withdraw" => [
             E::InvalidAmount,
@@ -51,6 +52,7 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             E::TooManyBorrows,
             E::BorrowPaused,
             E::OutflowLimitExceeded,
+            E::EmodeReserveNotInGroup,
         ]
         .into_iter()
         .chain(PRICE)
@@ -67,6 +69,17 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             E::LiquidationPairWorsensHealth,
             E::InsufficientLiquidity,
             E::InvalidAmount,
+            E::EmodeReserveNotInGroup,
+        ]
+        .into_iter()
+        .chain(PRICE)
+        .collect(),
+        // A group change refused for a position outside the group or the borrow limit
+        // under the new parameters (`invariants/emode.rs` checks which).
+        "group" => [
+            E::EmodeReserveNotInGroup,
+            E::EmodeChangeUnhealthy,
+            E::EmodeGroupNotConfigured,
         ]
         .into_iter()
         .chain(PRICE)

@@ -30,6 +30,8 @@ pub(super) struct Observed<'a> {
     pub after: &'a Obligation,
     pub debt_reserve: (&'a lending::state::Reserve, anchor_lang::prelude::Pubkey),
     pub coll_reserve: (&'a Reserve, anchor_lang::prelude::Pubkey),
+    /// The obligation's e-mode group, which sets the collateral's threshold.
+    pub group: lending::state::ActiveGroup,
 }
 
 /// The seizure of `seen`, measured from positions and the collateral reserve before it.
@@ -93,7 +95,7 @@ pub(super) fn liquidation_raised_health(h0: &Health, h1: &Health, seen: &Observe
         let (c, _) = seen.coll_reserve;
         let extra = s
             .value
-            .try_mul(c.config.liquidation_threshold())
+            .try_mul(c.risk_params(seen.group).liquidation_threshold())
             .unwrap_or_default();
         if health_factor_up(h0, h1, extra) {
             return true;

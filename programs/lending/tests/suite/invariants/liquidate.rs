@@ -108,7 +108,14 @@ impl Fuzz {
                     .f
                     .obligation(&self.users[target].obligation.clone())
                     .await;
+                let group = self
+                    .f
+                    .market_state()
+                    .await
+                    .obligation_group(&o)
+                    .unwrap_or_default();
                 let seen = improvement::Observed {
+                    group,
                     before: &o,
                     after: &o1,
                     debt_reserve: (&debt_reserve, self.f.reserves[repay].reserve),

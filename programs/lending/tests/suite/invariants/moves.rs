@@ -396,6 +396,7 @@ pub(super) fn move_name(kind: u32) -> &'static str {
         105..=107 => "move: admin",
         108..=109 => "move: spread (8 + 5)",
         110 => "move: months at full utilization",
+        113..=115 => "move: e-mode group",
         _ => "move: crash path",
     }
 }

@@ -102,6 +102,11 @@ impl Fuzz {
             return false;
         }
         let res = self.f.reserve(r).await;
+        // In an e-mode group, only a member reserve takes deposits (raw membership bits).
+        let g = o.emode_group;
+        if g > 0 && res.emode_groups & (1u64 << (g - 1)) == 0 {
+            return false;
+        }
         let Some(assets) = supply_assets(&res) else {
             return false;
         };

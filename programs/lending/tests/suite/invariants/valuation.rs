@@ -27,8 +27,17 @@ impl Fuzz {
     /// its deposits at `min(spot, EMA) − confidence` fading to zero over an hour from that
     /// print's publish time, its debts at `max(spot, EMA) + confidence`.
     pub(super) async fn independent_health_of(&mut self, key: &Pubkey) -> Health {
+        let group = self.f.obligation(key).await.emode_group;
+        self.independent_health_in(key, group).await
+    }
+
+    /// As [`Self::independent_health_of`], valued as if the obligation were in e-mode group
+    /// `group` (0 = none): a deposit of a member of the group counts with the group's LTV and
+    /// threshold, read from the market's raw fields, every other with its reserve's own.
+    pub(super) async fn independent_health_in(&mut self, key: &Pubkey, group: u8) -> Health {
         let slot = self.f.slot().await;
         let o = self.f.obligation(key).await;
+        let groups = self.f.market_state().await.emode_groups;
         let mut h = Health::default();
         let index_of = |f: &TestFixture, k: &Pubkey| {
             f.reserves.iter().position(|r| r.reserve == *k).unwrap_or(0)
@@ -70,14 +79,20 @@ impl Fuzz {
                     conf: Decimal::zero(),
                 };
             }
+            let member = group > 0 && r.emode_groups & (1u64 << (group - 1)) != 0;
+            let (ltv_bps, lt_bps) = match groups.get(usize::from(group).wrapping_sub(1)) {
+                Some(g) if member => (g.loan_to_value_bps, g.liquidation_threshold_bps),
+                _ => (
+                    r.config.loan_to_value_bps,
+                    r.config.liquidation_threshold_bps,
+                ),
+            };
             if let Ok(v) = value_deposit(&DepositInput {
                 amount,
                 decimals: r.decimals,
                 prices: p,
-                ltv: Decimal::from_bps(u64::from(r.config.loan_to_value_bps)),
-                liquidation_threshold: Decimal::from_bps(u64::from(
-                    r.config.liquidation_threshold_bps,
-                )),
+                ltv: Decimal::from_bps(u64::from(ltv_bps)),
+                liquidation_threshold: Decimal::from_bps(u64::from(lt_bps)),
             }) {
                 let _ = h.add_deposit(&v);
             }

@@ -7,6 +7,7 @@ export * from "./pda";
 export * as math from "./math";
 export * as position from "./position";
 export * as outflow from "./outflow";
+export * as emode from "./emode";
 export type { Lending };
 
 /** The lending program client, from the committed IDL. */

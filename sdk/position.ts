@@ -22,6 +22,8 @@ export interface ReserveFigures {
   borrowFactorBps: number;
   /** The reserve's outflow limit and window (all zero: no limit). */
   outflow?: outflow.OutflowFigures;
+  /** E-mode groups the reserve is a member of: bit `g − 1` = group `g` (see `./emode`). */
+  emodeGroups?: bigint;
 }
 
 /** A decoded `Reserve` account (Anchor's camelCase fields) as figures. */
@@ -38,6 +40,7 @@ export function reserveFigures(r: any): ReserveFigures {
     liquidationThresholdBps: r.config.liquidationThresholdBps,
     borrowFactorBps: r.config.borrowFactorBps,
     outflow: r.outflow ? outflow.outflowFigures(r.outflow) : undefined,
+    emodeGroups: BigInt((r.emodeGroups ?? 0).toString()),
   };
 }
 
@@ -119,14 +122,19 @@ export interface Action {
  *  obligation is then refreshed at the same prices). Throws on an amount the program refuses
  *  for its size (more than held, more than available) and, given the cluster time `now`
  *  (unix seconds), on a withdrawal or borrow past the reserve's outflow limit
- *  (`OutflowLimitExceeded`; see `./outflow`), whose window it then moves. */
+ *  (`OutflowLimitExceeded`; see `./outflow`), whose window it then moves. Given the
+ *  obligation's e-mode `group`, a deposit or borrow of a reserve outside it throws
+ *  `EmodeReserveNotInGroup` (see `./emode`). */
 export function applyAction(
   p: Positions,
   reserves: Map<string, ReserveFigures>,
   action: Action,
   now?: bigint,
+  group?: number,
 ): { positions: Positions; reserves: Map<string, ReserveFigures>; moved: bigint } {
   const r = { ...figures(reserves, action.reserve) };
+  const member = group === undefined || group === 0 || (((r.emodeGroups ?? 0n) >> BigInt(group - 1)) & 1n) === 1n;
+  if ((action.kind === "deposit" || action.kind === "borrow") && !member) throw new Error("EmodeReserveNotInGroup");
   const out = new Map(reserves);
   const positions: Positions = { deposits: p.deposits.map((d) => ({ ...d })), borrows: p.borrows.map((b) => ({ ...b })) };
   if (action.amount === 0n) throw new Error("InvalidAmount");
@@ -185,9 +193,17 @@ export function applyAction(
 /** The health an action leaves, valued at the reserves' cached prices: refresh the reserves
  *  first (or pass figures with current prices), or a price that moved since the last refresh
  *  makes the preview differ from what the program will compute. With `now`, an action past the
- *  reserve's outflow limit throws `OutflowLimitExceeded`, as the program would refuse it. */
-export const previewHealth = (p: Positions, reserves: Map<string, ReserveFigures>, action: Action, now?: bigint): m.Health => {
-  const after = applyAction(p, reserves, action, now);
+ *  reserve's outflow limit throws `OutflowLimitExceeded`, as the program would refuse it. For
+ *  an obligation in an e-mode group, pass `emode.figuresInGroup(...)` as `reserves` and the
+ *  `group` (or use `emode.previewHealthInGroup`). */
+export const previewHealth = (
+  p: Positions,
+  reserves: Map<string, ReserveFigures>,
+  action: Action,
+  now?: bigint,
+  group?: number,
+): m.Health => {
+  const after = applyAction(p, reserves, action, now, group);
   return valueObligation(after.positions, after.reserves).health;
 };
 
@@ -250,7 +266,9 @@ export interface LiquidationPreview {
 }
 
 /**
- * Previews `liquidate(requested)` of pair (debt `debtKey`, collateral `collKey`) as the
+ * Previews `liquidate(requested)` of pair (debt `debtKey`, collateral `collKey`) (for an
+ * obligation in an e-mode group, pass `emode.figuresInGroup(...)` and `emode.termsInGroup(...)`:
+ * members then count with the group's threshold and bonus bounds) as the
  * program's `operations::liquidation::liquidate` does it on reserves priced in the landing
  * slot: the obligation valued from its positions, the close-factor window restarted when the
  * landing slot is a new one, the bonus from the health ramp and the auction since the episode

@@ -1,11 +1,13 @@
 /** 08: the client math in `sdk/math.ts` reproduces every golden vector that `crates/lending-math`
  *  wrote (`cargo run -p lending-math --example golden_vectors`): health, market value, interest,
  *  liquidation bonus, liquidation sizing, whole-obligation valuation (to the last 1e-18) and the
- *  outflow window (to the base unit). */
+ *  outflow window (to the base unit), and the e-mode group rules (validation, effective
+ *  parameters, a pair's bonus bounds). */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as m from "../sdk/math";
 import * as outflow from "../sdk/outflow";
+import * as emode from "../sdk/emode";
 
 const vectors = JSON.parse(fs.readFileSync("tests/vectors/lending-math.json", "utf8"));
 const big = (s: string) => BigInt(s);
@@ -170,5 +172,26 @@ describe("08 lending-math golden vectors", function () {
       assert.deepEqual(out, c.afterOutflow);
       assert.deepEqual(plain(outflow.recordInflow(w, now, amount)), c.afterInflow);
     }
+  });
+
+  it("successful_emode_vectors_match", function () {
+    assert.ok(vectors.emode.length >= 32);
+    let members = 0;
+    for (const c of vectors.emode) {
+      assert.equal(emode.validateGroup(c.group), c.valid);
+      const group = c.groupId > 0 ? { id: c.groupId, params: c.group } : null;
+      const e = ["debt", "collateral"].map((side) => {
+        const x = c[side];
+        assert.equal(emode.isMember(big(x.mask), c.groupId), x.member);
+        members += Number(x.member);
+        const got = emode.effective(x.own, big(x.mask), group);
+        assert.deepEqual(got, x.effective);
+        return got;
+      });
+      const { lo, hi } = emode.pairBonusRange(e[0], e[1]);
+      assert.equal(lo.toString(), c.bonusLoSf);
+      assert.equal(hi.toString(), c.bonusHiSf);
+    }
+    assert.ok(members > 0, "the vectors include members");
   });
 });

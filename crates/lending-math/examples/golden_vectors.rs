@@ -1,5 +1,5 @@
 //! Golden vectors for other languages: health, market value, interest, liquidation bonus,
-//! liquidation sizing, whole-obligation valuation and the outflow window computed by this crate on seeded random
+//! liquidation sizing, whole-obligation valuation, the outflow window and e-mode group parameters computed by this crate on seeded random
 //! inputs, written to
 //! `tests/vectors/lending-math.json`. The TypeScript client math (`sdk/math.ts`) must reproduce
 //! every figure exactly; the TS suite reads this file.
@@ -11,6 +11,7 @@ use std::fmt::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use lending_math::emode::{self, RiskParams};
 use lending_math::health::{
     amount_for_value, health_factor_bps, market_value, market_value_ceil, value_borrow,
     value_deposit, BorrowInput, DepositInput, Health,
@@ -575,6 +576,68 @@ fn outflow_cases(r: &mut Rng) -> Vec<String> {
         .collect()
 }
 
+fn risk_json(p: &RiskParams) -> String {
+    obj(&[
+        ("ltvBps", p.ltv_bps.to_string()),
+        ("liquidationThresholdBps", p.liquidation_threshold_bps.to_string()),
+        ("minBonusBps", p.min_bonus_bps.to_string()),
+        ("maxBonusBps", p.max_bonus_bps.to_string()),
+    ])
+}
+
+fn random_risk(r: &mut Rng) -> RiskParams {
+    let lt = 5_000 + r.below(5_000) as u16;
+    let min = r.below(800) as u16;
+    RiskParams {
+        ltv_bps: lt.saturating_sub(r.below(1_200) as u16),
+        liquidation_threshold_bps: lt,
+        min_bonus_bps: min,
+        max_bonus_bps: min + r.below(800) as u16 - if r.below(8) == 0 { 200.min(min) } else { 0 },
+    }
+}
+
+/// E-mode: a group's validation, the effective parameters of a pair of positions in an
+/// obligation of group `groupId` (0 = none) given each reserve's own parameters and membership
+/// mask, and the pair's bonus bounds.
+fn emode_cases(r: &mut Rng) -> Vec<String> {
+    (0..CASES)
+        .map(|_| {
+            let group = random_risk(r);
+            let id = r.below(u64::from(emode::MAX_GROUPS) + 2) as u8;
+            let valid = match emode::validate_group(&group) {
+                Ok(()) => "ok",
+                Err(emode::GroupError::Ltv) => "Ltv",
+                Err(emode::GroupError::Bonus) => "Bonus",
+            };
+            let active = (id > 0).then_some((id, group));
+            let mut sides = Vec::new();
+            let mut effective = Vec::new();
+            for _ in 0..2 {
+                let own = random_risk(r);
+                let mask = r.next() & ((1 << emode::MAX_GROUPS) - 1);
+                let e = emode::effective(own, mask, active);
+                sides.push(obj(&[
+                    ("own", risk_json(&own)),
+                    ("mask", q(mask)),
+                    ("member", emode::is_member(mask, id).to_string()),
+                    ("effective", risk_json(&e)),
+                ]));
+                effective.push(e);
+            }
+            let (lo, hi) = emode::pair_bonus_range(&effective[0], &effective[1]);
+            obj(&[
+                ("groupId", id.to_string()),
+                ("group", risk_json(&group)),
+                ("valid", q(valid)),
+                ("debt", sides[0].clone()),
+                ("collateral", sides[1].clone()),
+                ("bonusLoSf", q(sf(lo))),
+                ("bonusHiSf", q(sf(hi))),
+            ])
+        })
+        .collect()
+}
+
 fn section(name: &str, cases: Vec<String>) -> String {
     format!("  \"{name}\": [\n    {}\n  ]", cases.join(",\n    "))
 }
@@ -589,6 +652,7 @@ fn main() -> ExitCode {
         section("sizing", sizing_cases(&mut r)),
         section("obligation", obligation_cases(&mut r)),
         section("outflow", outflow_cases(&mut r)),
+        section("emode", emode_cases(&mut r)),
     ]
     .join(",\n");
     let text = format!("{{\n  \"generator\": \"cargo run -p lending-math --example golden_vectors\",\n{body}\n}}\n");

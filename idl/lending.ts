@@ -495,6 +495,36 @@ export type Lending = {
       "code": 6077,
       "msg": "Invalid outflow limit",
       "name": "invalidOutflowLimit"
+    },
+    {
+      "code": 6078,
+      "msg": "E-mode group not configured",
+      "name": "emodeGroupNotConfigured"
+    },
+    {
+      "code": 6079,
+      "msg": "Reserve is not a member of the obligation's e-mode group",
+      "name": "emodeReserveNotInGroup"
+    },
+    {
+      "code": 6080,
+      "msg": "Invalid e-mode group LTV or liquidation threshold",
+      "name": "invalidEmodeGroupLtv"
+    },
+    {
+      "code": 6081,
+      "msg": "Invalid e-mode group liquidation bonus",
+      "name": "invalidEmodeGroupBonus"
+    },
+    {
+      "code": 6082,
+      "msg": "Invalid e-mode membership",
+      "name": "invalidEmodeMembership"
+    },
+    {
+      "code": 6083,
+      "msg": "Obligation would exceed its borrow limit under the new e-mode parameters",
+      "name": "emodeChangeUnhealthy"
     }
   ],
   "events": [
@@ -562,6 +592,19 @@ export type Lending = {
         57
       ],
       "name": "deposited"
+    },
+    {
+      "discriminator": [
+        20,
+        40,
+        94,
+        237,
+        222,
+        229,
+        60,
+        24
+      ],
+      "name": "emodeGroupSet"
     },
     {
       "discriminator": [
@@ -640,6 +683,19 @@ export type Lending = {
         205
       ],
       "name": "obligationClosed"
+    },
+    {
+      "discriminator": [
+        199,
+        202,
+        210,
+        231,
+        173,
+        144,
+        206,
+        227
+      ],
+      "name": "obligationGroupSet"
     },
     {
       "discriminator": [
@@ -757,6 +813,19 @@ export type Lending = {
         133
       ],
       "name": "reserveConfigUpdated"
+    },
+    {
+      "discriminator": [
+        6,
+        241,
+        99,
+        151,
+        81,
+        168,
+        159,
+        202
+      ],
+      "name": "reserveEmodeGroupsSet"
     },
     {
       "discriminator": [
@@ -1949,6 +2018,61 @@ export type Lending = {
             "The market."
           ],
           "name": "lendingMarket",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "group",
+          "type": "u8"
+        },
+        {
+          "name": "params",
+          "type": {
+            "defined": {
+              "name": "emodeGroup"
+            }
+          }
+        }
+      ],
+      "discriminator": [
+        166,
+        31,
+        5,
+        41,
+        187,
+        93,
+        236,
+        153
+      ],
+      "docs": [
+        "Configures e-mode group `group` (1..=16) or changes its LTV, liquidation threshold and bonus bounds; they apply at once to obligations in the group (admin)."
+      ],
+      "name": "setEmodeGroup"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
           "relations": [
             "reserve"
           ]
@@ -1987,6 +2111,62 @@ export type Lending = {
         "Sets how much of a reserve's insurance fund must stay in it (token base units; admin)."
       ],
       "name": "setInsuranceFloor"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The obligation owner."
+          ],
+          "name": "owner",
+          "relations": [
+            "obligation"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "obligation"
+          ]
+        },
+        {
+          "docs": [
+            "The owner's obligation in this market."
+          ],
+          "name": "obligation",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "group",
+          "type": "u8"
+        }
+      ],
+      "discriminator": [
+        206,
+        142,
+        118,
+        19,
+        227,
+        197,
+        74,
+        202
+      ],
+      "docs": [
+        "Moves the obligation into e-mode group `group` (0 = none); remaining accounts: its deposit then borrow reserves, in order. Every position must be of a member, and with debt every reserve refreshed in this slot and the obligation within its borrow limit under the new parameters (owner)."
+      ],
+      "name": "setObligationGroup"
     },
     {
       "accounts": [
@@ -2047,6 +2227,62 @@ export type Lending = {
         "Sets a reserve's cap on net outflow per window (token base units, seconds; `0, 0` = off; admin)."
       ],
       "name": "setOutflowLimit"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "groups",
+          "type": "u64"
+        }
+      ],
+      "discriminator": [
+        157,
+        232,
+        198,
+        13,
+        109,
+        88,
+        78,
+        108
+      ],
+      "docs": [
+        "Sets a reserve's e-mode group memberships: bit `g − 1` of `groups` = member of group `g`, each a configured group (admin)."
+      ],
+      "name": "setReserveEmodeGroups"
     },
     {
       "accounts": [
@@ -2765,6 +3001,99 @@ export type Lending = {
     },
     {
       "docs": [
+        "One e-mode group's parameters: the `set_emode_group` argument (borsh) and the stored form",
+        "(bytemuck), the same bytes. Not configured while `liquidation_threshold_bps` is 0."
+      ],
+      "name": "emodeGroup",
+      "repr": {
+        "kind": "c"
+      },
+      "serialization": "bytemuck",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Share of a member's collateral value that may be borrowed against (bps, < threshold)."
+            ],
+            "name": "loanToValueBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Share of a member's collateral value above which debt becomes liquidatable (bps,",
+              "≤ 9,800; 0 = group not configured)."
+            ],
+            "name": "liquidationThresholdBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Liquidation bonus of a pair of members when first liquidatable (bps)."
+            ],
+            "name": "minLiquidationBonusBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Largest liquidation bonus of a pair of members (bps); threshold × (1 + max bonus) < 100%."
+            ],
+            "name": "maxLiquidationBonusBps",
+            "type": "u16"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "An e-mode group was configured or its parameters changed (`set_emode_group`). They apply at",
+        "once to every obligation in the group, as a reserve's new config does."
+      ],
+      "name": "emodeGroupSet",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The market."
+            ],
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The group (1..=16)."
+            ],
+            "name": "group",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "Parameters before (all zero: not configured)."
+            ],
+            "name": "before",
+            "type": {
+              "defined": {
+                "name": "emodeGroup"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Parameters after."
+            ],
+            "name": "after",
+            "type": {
+              "defined": {
+                "name": "emodeGroup"
+              }
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
         "A reserve's insurance floor changed."
       ],
       "name": "insuranceFloorSet",
@@ -2968,7 +3297,24 @@ export type Lending = {
             "type": {
               "array": [
                 "u64",
-                28
+                12
+              ]
+            }
+          },
+          {
+            "docs": [
+              "E-mode groups: entry `g − 1` is group `g` (1..=16); an entry with a zero liquidation",
+              "threshold is not configured (`set_emode_group`, `state/emode.rs`)."
+            ],
+            "name": "emodeGroups",
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "emodeGroup"
+                  }
+                },
+                16
               ]
             }
           }
@@ -3467,9 +3813,18 @@ export type Lending = {
             "type": {
               "array": [
                 "u8",
-                3
+                2
               ]
             }
+          },
+          {
+            "docs": [
+              "E-mode group the obligation opted into (`set_obligation_group`; 1..=16, 0 = none):",
+              "every deposit and borrow must be of a member reserve, and members count with the",
+              "group's LTV, liquidation threshold and bonus bounds (`state/emode.rs`)."
+            ],
+            "name": "emodeGroup",
+            "type": "u8"
           },
           {
             "docs": [
@@ -3614,6 +3969,88 @@ export type Lending = {
                 "name": "sf"
               }
             }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "An obligation joined, left or changed e-mode group (`set_obligation_group`). Without debt no",
+        "price is read and the value figures are zero."
+      ],
+      "name": "obligationGroupSet",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The obligation."
+            ],
+            "name": "obligation",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Group before (0 = none)."
+            ],
+            "name": "groupBefore",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "Group after (0 = none)."
+            ],
+            "name": "groupAfter",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "Allowed borrow value under the old group's parameters (quote units × 1e18)."
+            ],
+            "name": "allowedBorrowValueBeforeSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Allowed borrow value under the new group's parameters (quote units × 1e18)."
+            ],
+            "name": "allowedBorrowValueAfterSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Unhealthy borrow value under the old group's parameters (quote units × 1e18)."
+            ],
+            "name": "unhealthyBorrowValueBeforeSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Unhealthy borrow value under the new group's parameters (quote units × 1e18)."
+            ],
+            "name": "unhealthyBorrowValueAfterSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Conservative borrow-factor-adjusted debt, the same under both (quote units × 1e18)."
+            ],
+            "name": "bfAdjustedDebtValueUpperSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Health factor before (bps; u64::MAX without debt)."
+            ],
+            "name": "healthFactorBeforeBps",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Health factor after (bps; u64::MAX without debt)."
+            ],
+            "name": "healthFactorAfterBps",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -4533,9 +4970,17 @@ export type Lending = {
             "type": {
               "array": [
                 "u64",
-                24
+                23
               ]
             }
+          },
+          {
+            "docs": [
+              "E-mode groups this reserve is a member of: bit `g − 1` set = member of group `g`",
+              "(groups 1..=16; `set_reserve_emode_groups`; 0 = none)."
+            ],
+            "name": "emodeGroups",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -4686,6 +5131,38 @@ export type Lending = {
                 "name": "reserveConfig"
               }
             }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A reserve's e-mode memberships changed (`set_reserve_emode_groups`)."
+      ],
+      "name": "reserveEmodeGroupsSet",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Membership mask before (bit `g − 1` = group `g`)."
+            ],
+            "name": "before",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Membership mask after."
+            ],
+            "name": "after",
+            "type": "u64"
           }
         ],
         "kind": "struct"

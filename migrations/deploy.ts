@@ -5,6 +5,10 @@
  *
  *   npx tsx migrations/deploy.ts --config migrations/config/localnet.json [--url URL] [--wallet KEYPAIR]
  *
+ * E-mode groups (`emodeGroups`, optional): each group's parameters are set on the market and
+ * each listed reserve's memberships to the groups that name it; without the key, groups and
+ * memberships are left as they are.
+ *
  * `anchor migrate` calls the default export with the workspace provider; the config path then
  * comes from `SENTINEL_DEPLOY_CONFIG` (default `migrations/config/localnet.json`).
  */
@@ -59,6 +63,19 @@ export interface ReserveFileConfig {
   };
 }
 
+/** One e-mode group (`set_emode_group`, `set_reserve_emode_groups`). */
+export interface EmodeGroupConfig {
+  /** Group id, 1..=16. */
+  id: number;
+  loanToValueBps: number;
+  /** Below the market's insolvency LTV and at most 9,800. */
+  liquidationThresholdBps: number;
+  minLiquidationBonusBps: number;
+  maxLiquidationBonusBps: number;
+  /** Member reserves, by the symbol of a reserve of this file. */
+  members: string[];
+}
+
 export interface DeployConfig {
   /** Keypair file of the market account; created on the first run, reused afterwards. */
   marketKeypair: string;
@@ -66,13 +83,16 @@ export interface DeployConfig {
   quoteCurrency: string;
   market: MarketConfig;
   reserves: ReserveFileConfig[];
+  /** E-mode groups; their members' memberships are set to exactly the groups naming them. */
+  emodeGroups?: EmodeGroupConfig[];
 }
 
 export type Action = "created" | "updated" | "unchanged";
 
 export interface DeployReport {
   market: { address: string; action: Action };
-  reserves: { symbol: string; reserve: string; config: Action; oracle: Action }[];
+  reserves: { symbol: string; reserve: string; config: Action; oracle: Action; emodeGroups?: Action }[];
+  emodeGroups?: { id: number; action: Action }[];
 }
 
 const CURVE_POINTS = 11;
@@ -237,7 +257,57 @@ export async function deploy(
     log(`reserve ${r.symbol} ${reserve.toBase58()}: config ${row.config}, oracle ${row.oracle}`);
     report.reserves.push(row);
   }
+  if (config.emodeGroups) await deployGroups(program, config, market, report, log);
   return report;
+}
+
+/** Sets the e-mode groups of `config` on `market`, then each listed reserve's memberships. */
+async function deployGroups(
+  program: Program<Lending>,
+  config: DeployConfig,
+  market: PublicKey,
+  report: DeployReport,
+  log: (line: string) => void,
+): Promise<void> {
+  const admin = (program.provider as AnchorProvider).wallet.publicKey;
+  const groups = config.emodeGroups ?? [];
+  const symbols = new Set(config.reserves.map((r) => r.symbol));
+  for (const g of groups) {
+    for (const m of g.members) if (!symbols.has(m)) throw new Error(`e-mode group ${g.id}: unknown member ${m}`);
+  }
+  report.emodeGroups = [];
+  const onChain = (await program.account.lendingMarket.fetch(market)).emodeGroups;
+  for (const g of groups) {
+    const params = {
+      loanToValueBps: g.loanToValueBps,
+      liquidationThresholdBps: g.liquidationThresholdBps,
+      minLiquidationBonusBps: g.minLiquidationBonusBps,
+      maxLiquidationBonusBps: g.maxLiquidationBonusBps,
+    };
+    let action: Action = "unchanged";
+    if (norm(onChain[g.id - 1]) !== norm(params)) {
+      action = onChain[g.id - 1]?.liquidationThresholdBps ? "updated" : "created";
+      await program.methods.setEmodeGroup(g.id, params).accountsPartial({ admin, lendingMarket: market }).rpc();
+    }
+    log(`e-mode group ${g.id}: ${action}`);
+    report.emodeGroups.push({ id: g.id, action });
+  }
+  for (const row of report.reserves) {
+    const mask = groups
+      .filter((g) => g.members.includes(row.symbol))
+      .reduce((acc, g) => acc | (1n << BigInt(g.id - 1)), 0n);
+    const reserve = new PublicKey(row.reserve);
+    const current = BigInt((await program.account.reserve.fetch(reserve)).emodeGroups.toString());
+    row.emodeGroups = "unchanged";
+    if (current !== mask) {
+      await program.methods
+        .setReserveEmodeGroups(new BN(mask.toString()))
+        .accountsPartial({ admin, lendingMarket: market, reserve })
+        .rpc();
+      row.emodeGroups = "updated";
+    }
+    log(`reserve ${row.symbol}: e-mode groups ${row.emodeGroups}`);
+  }
 }
 
 /** Reads and checks a config file; relative keypair paths are relative to the file. */

@@ -741,3 +741,6 @@ impl World {
         Ok(borrowed)
     }
 }
+
+/// E-mode groups in the simulated market (`world/emode.rs`).
+mod emode;

@@ -579,7 +579,10 @@ fn outflow_cases(r: &mut Rng) -> Vec<String> {
 fn risk_json(p: &RiskParams) -> String {
     obj(&[
         ("ltvBps", p.ltv_bps.to_string()),
-        ("liquidationThresholdBps", p.liquidation_threshold_bps.to_string()),
+        (
+            "liquidationThresholdBps",
+            p.liquidation_threshold_bps.to_string(),
+        ),
         ("minBonusBps", p.min_bonus_bps.to_string()),
         ("maxBonusBps", p.max_bonus_bps.to_string()),
     ])

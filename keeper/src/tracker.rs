@@ -280,7 +280,14 @@ mod tests {
             ema: Decimal::from_u64(100),
             conf: Decimal::zero(),
             unpriced_at: None,
-            params: (7_000, 7_800, 10_000, 9),
+            params: (
+                7_000,
+                7_800,
+                10_000,
+                9,
+                0,
+                [EmodeGroup::default(); MAX_EMODE_GROUPS],
+            ),
             share_value: Decimal::from_u64(share_value),
         }
     }
@@ -300,5 +307,12 @@ mod tests {
         let mut unpriced = inputs(10);
         unpriced.unpriced_at = Some(5);
         assert!(was.moved(&unpriced));
+        // An e-mode membership, or a change of the market's groups, re-values the positions.
+        let mut joined = inputs(10);
+        joined.params.4 = 1;
+        assert!(was.moved(&joined));
+        let mut regrouped = inputs(10);
+        regrouped.params.5[0].liquidation_threshold_bps = 9_300;
+        assert!(was.moved(&regrouped));
     }
 }

@@ -415,7 +415,7 @@ async fn successful_emode_liquidation_improves_health_with_a_bonus_within_the_gr
     // One liquidation past the close factor, at the auction's rate, lifts it to the market's
     // target 1.05 under the group's threshold.
     let hf = lending_math::health::health_factor_bps(&o.health()).unwrap();
-    assert!(hf >= 10_500 && hf < 10_600, "health factor after {hf}");
+    assert!((10_500..10_600).contains(&hf), "health factor after {hf}");
     let _ = lender;
 }
 
@@ -677,4 +677,42 @@ async fn successful_removed_member_counts_with_its_reserve_parameters() {
     // Repayment and leaving still work.
     f.repay(&borrower, USDT, UNIT).await.expect("repay");
     set_group(&mut f, &borrower, 0).await.expect("leave");
+}
+
+#[tokio::test]
+async fn fail_emode_instructions_when_the_admin_or_owner_did_not_sign() {
+    let (mut f, _lender, borrower) = setup().await;
+    let admin = f.admin.pubkey();
+    let owner = borrower.keypair.pubkey();
+    let cases = vec![
+        (
+            "set_emode_group",
+            set_emode_group_ix(&f, &admin, STABLES, stables()),
+        ),
+        (
+            "set_reserve_emode_groups",
+            set_reserve_groups_ix(&f, &admin, SOL, 0b1),
+        ),
+        (
+            "set_obligation_group",
+            set_group_ix(&mut f, &borrower.keypair, &borrower.obligation, STABLES).await,
+        ),
+    ];
+    let keys = touched(&f, &borrower);
+    let before = f.snapshot(&keys).await;
+    for (name, mut ix) in cases {
+        for meta in ix
+            .accounts
+            .iter_mut()
+            .filter(|m| m.pubkey == admin || m.pubkey == owner)
+        {
+            meta.is_signer = false;
+        }
+        assert_eq!(
+            error_code(&f.send(&[ix], &[]).await),
+            Some(anchor_lang::error::ErrorCode::AccountNotSigner.into()),
+            "{name}"
+        );
+    }
+    assert_eq!(f.snapshot(&keys).await, before, "nothing changed");
 }

@@ -62,6 +62,10 @@
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
 //!   liquidatable, by its owner repaying; and after every action, a liquidation that took an
 //!   obligation's last collateral left it no debt (every debt written off in it).
+//! - INV-22 (e-mode) a group change lands exactly when every position is a member of the new
+//!   group and, with debt, the independent valuation under the new group is within the borrow
+//!   limit; the valuations above count an obligation's members with its group's parameters
+//!   (`invariants/emode.rs`).
 //!
 //! Moves behind INV-16: a single reserve's oracle fails while the others stay fresh (its
 //! failure is then reported with `report_oracle_failure`), dust deposits (1-unit amounts),
@@ -75,11 +79,6 @@
 //! Action distribution (per 116): deposit 15, borrow 20, withdraw 8, repay 10, liquidate 20,
 //! write-off 3, price move 15, time 5, outage 1, single-oracle failure 1, non-admin config 2,
 //! bundle 5, admin 3, spread 2, months 1, crash 2, e-mode group change 3.
-//!
-//! - INV-22 (e-mode) a group change lands exactly when every position is a member of the new
-//!   group and, with debt, the independent valuation under the new group is within the borrow
-//!   limit; the valuations above count an obligation's members with its group's parameters
-//!   (`invariants/emode.rs`).
 //! One largest liquidation in six comes as two pieces in one transaction (a small one, then
 //! the rest), so that INV-20 also sees the split an independent review used.
 //!

@@ -63,7 +63,9 @@ export function ActionPanel({ data, program, onSent }: { data: MarketData; progr
       // With the wall clock, a withdrawal or borrow past the reserve's outflow limit fails the
       // preview with `OutflowLimitExceeded`, as the program would refuse it.
       const now = BigInt(Math.floor(Date.now() / 1000));
-      const h = pos.previewHealth(mine?.positions ?? { deposits: [], borrows: [] }, market.live, action, now);
+      // An obligation in an e-mode group: its members at the group's parameters, and a
+      // deposit or borrow of a non-member refused (`EmodeReserveNotInGroup`).
+      const h = pos.previewHealth(mine?.positions ?? { deposits: [], borrows: [] }, mine?.live ?? market.live, action, now, mine?.group);
       preview = { hf: m.healthFactor(h), bps: m.healthFactorBps(h), health: h };
     } catch (e) {
       previewError = (e as Error).message;

@@ -27,7 +27,7 @@ export function defaultPair(o: ObligationView): { debt: string; collateral: stri
 /** Previews a liquidation landing in the next slot, or the reason it cannot be made. */
 export function preview(market: MarketView, o: ObligationView, pair: { debt: string; collateral: string }, requested: bigint): pos.LiquidationPreview | string {
   try {
-    return pos.previewLiquidation(o.positions, market.live, market.terms, pos.liquidationState(o.decoded), market.rules, pair, { slot: BigInt(market.slot) + 1n, now: BigInt(market.now) }, requested);
+    return pos.previewLiquidation(o.positions, o.live, o.terms, pos.liquidationState(o.decoded), market.rules, pair, { slot: BigInt(market.slot) + 1n, now: BigInt(market.now) }, requested);
   } catch (e) {
     return (e as Error).message;
   }

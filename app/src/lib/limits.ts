@@ -29,7 +29,7 @@ const min3 = (a: bigint, b: bigint, c: bigint): bigint => (a < b ? (a < c ? a : 
 /** Whether the action leaves the obligation within its borrow limit (or without debt). */
 export function keepsLimit(market: MarketView, ob: ObligationView | null, action: pos.Action): boolean {
   try {
-    const h = pos.previewHealth(ob?.positions ?? empty, market.live, action);
+    const h = pos.previewHealth(ob?.positions ?? empty, ob?.live ?? market.live, action, undefined, ob?.group);
     return h.bfAdjustedDebtValueSf === 0n || m.withinBorrowLimit(h);
   } catch {
     return false;

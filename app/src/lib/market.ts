@@ -7,7 +7,7 @@
  */
 import { AnchorProvider, Program } from "@anchor-lang/core";
 import { Connection, PublicKey, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
-import { cpiEvents, lendingProgram, math as m, position as pos, type Lending } from "../../../sdk";
+import { cpiEvents, emode, lendingProgram, math as m, position as pos, type Lending } from "../../../sdk";
 import { rpcFetch } from "./fetch";
 
 export type LendingProgram = Program<Lending>;
@@ -110,6 +110,12 @@ export interface ObligationView {
   /** Valued at live figures; null when a reserve of it is missing. */
   valuation: pos.Valuation | null;
   hf: bigint | null;
+  /** Its e-mode group (0 = none). */
+  group: number;
+  /** The live figures and liquidation terms as its positions count them: a member of its
+   *  e-mode group with the group's parameters (`sdk/emode`). */
+  live: Map<string, pos.ReserveFigures>;
+  terms: Map<string, pos.LiquidationTerms>;
 }
 
 export interface MarketView {
@@ -253,9 +259,15 @@ export async function loadMarket(
 /** An obligation valued at the market's live figures. */
 export function obligationView(market: MarketView, key: PublicKey, decoded: any): ObligationView {
   const positions = pos.positionsOf(decoded);
+  const group: number = decoded.emodeGroup ?? 0;
+  const groups = emode.marketGroups(market.decoded);
+  let live = market.live;
+  let terms = market.terms;
   let valuation: pos.Valuation | null = null;
   try {
-    valuation = pos.valueObligation(positions, market.live);
+    live = emode.figuresInGroup(market.live, groups, group);
+    terms = emode.termsInGroup(market.terms, market.live, groups, group);
+    valuation = pos.valueObligation(positions, live);
   } catch {
     valuation = null;
   }
@@ -267,5 +279,8 @@ export function obligationView(market: MarketView, key: PublicKey, decoded: any)
     positions,
     valuation,
     hf: valuation ? m.healthFactor(valuation.health) : null,
+    group,
+    live,
+    terms,
   };
 }

@@ -15,7 +15,9 @@
 //!   sides' effective bounds, so both members of the group: exactly `[min, max]` of the group;
 //! - a group is valid ([`validate_group`]) when `LTV < LT ≤` [`MAX_GROUP_LIQUIDATION_THRESHOLD_BPS`],
 //!   `min bonus ≤ max bonus` and `LT × (1 + max bonus) < 1`: the rule a reserve's config obeys, so
-//!   that seizing collateral at the threshold can raise health. Every property of
+//!   that seizing collateral at the threshold can raise health (the program also keeps the
+//!   threshold below the market's insolvency LTV, past which every liquidation is a full one).
+//!   Every property of
 //!   [`crate::liquidation`] (health cap, target sizing, close factor, strict improvement) is
 //!   stated for any per-position thresholds and bonus bounds obeying it, so it holds for group
 //!   parameters unchanged (`tests/emode_properties.rs`).

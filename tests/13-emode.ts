@@ -9,12 +9,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BN } from "@anchor-lang/core";
-import { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { Connection, Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import { createMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { connection, fund, newUser, payer, program } from "./lib/env";
+import { fund, newUser, payer, program, rpcUrl } from "./lib/env";
 import { expectError } from "./lib/errors";
 import { eventOf } from "./lib/events";
-import { refreshReserveIx, send, tokens, type Asset } from "./lib/market";
+import { refreshReserveIx, send, type Asset } from "./lib/market";
 import { requirePriceHelper, setPrice } from "./lib/prices";
 import { obligationPda, oracleConfigPda, reservePda, vaultPda } from "../sdk";
 import * as emode from "../sdk/emode";
@@ -28,6 +28,17 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sentinel-emode-"));
 const STABLES = 1;
 
 const local: { market: PublicKey; usdc: Asset; usdt: Asset; sol: Asset } = {} as any;
+// A connection of this suite's own for the token program's helpers: after suite 11's keeper run,
+// the shared connection's sends from `createMint` failed with "Blockhash not found" (web3.js
+// reuses a cached recent blockhash for up to 30 s; a fresh connection fetches a current one).
+const connection = new Connection(rpcUrl, "confirmed");
+
+/** A token account of `owner` for `asset` holding `amount` more base units. */
+async function tokens(asset: Asset, owner: PublicKey, amount: bigint): Promise<PublicKey> {
+  const ata = await getOrCreateAssociatedTokenAccount(connection, payer, asset.mint, owner);
+  if (amount > 0n) await mintTo(connection, payer, asset.mint, ata.address, payer, amount);
+  return ata.address;
+}
 
 async function listAsset(symbol: string, decimals: number, kind: "pull" | "legacy", price: bigint, feed: number): Promise<Asset> {
   const mint = await createMint(connection, payer, payer.publicKey, null, decimals);

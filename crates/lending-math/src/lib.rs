@@ -24,6 +24,7 @@ pub mod outflow;
 pub mod price;
 pub mod shares;
 pub mod valuer;
+pub mod volatility;
 
 pub use error::{MathError, MathResult};
 pub use fixed::Decimal;

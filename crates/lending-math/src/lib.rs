@@ -9,13 +9,15 @@
 //! - [`debt`]: borrow positions in normalized units, repayment sizing;
 //! - [`price`]: oracle normalization and conservative prices;
 //! - [`health`]: obligation values and the borrow / liquidation rules;
-//! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt.
+//! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt;
+//! - [`flash`]: flash-loan fee and its split.
 
 #![deny(missing_docs)]
 
 pub mod debt;
 pub mod error;
 pub mod fixed;
+pub mod flash;
 pub mod health;
 pub mod interest;
 pub mod liquidation;

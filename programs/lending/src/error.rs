@@ -242,6 +242,39 @@ pub enum LendingError {
     /// `MIN_TARGET_HEALTH_BPS..=MAX_TARGET_HEALTH_BPS`.
     #[msg("Target health factor out of range")]
     InvalidTargetHealth, // 6075
+    /// The reserve does not lend flash loans (every reserve listed before flash loans, until
+    /// the admin enables them with `set_flash_loan_config`).
+    #[msg("Flash loans are disabled on this reserve")]
+    FlashLoansDisabled, // 6076
+    /// `flash_borrow` and `flash_repay` must be instructions of the transaction itself, not
+    /// calls from another program (whose checks the instructions sysvar cannot see).
+    #[msg("Flash loan instructions cannot be called through CPI")]
+    FlashLoanCpi, // 6077
+    /// No later instruction of the transaction is a `flash_repay` naming this `flash_borrow`.
+    #[msg("Flash borrow has no matching repay later in the transaction")]
+    FlashRepayMissing, // 6078
+    /// Another `flash_borrow` comes before this loan's repayment: loans do not nest.
+    #[msg("Flash loans cannot be nested")]
+    FlashBorrowNested, // 6079
+    /// The repayment that names this borrow is for another reserve.
+    #[msg("Flash repay is for another reserve")]
+    FlashRepayWrongReserve, // 6080
+    /// The repayment that names this borrow is for another amount.
+    #[msg("Flash repay amount differs from the amount borrowed")]
+    FlashRepayAmountMismatch, // 6081
+    /// The instruction a `flash_repay` names is not an earlier `flash_borrow` of the same
+    /// reserve and amount.
+    #[msg("Flash repay does not name a matching earlier flash borrow")]
+    FlashRepayInvalidBorrow, // 6082
+    /// The reserve has no flash loan of this amount out (already repaid).
+    #[msg("No flash loan of this amount is outstanding")]
+    FlashLoanNotOutstanding, // 6083
+    /// A flash-loan fee must be at most `MAX_FLASH_LOAN_FEE_BPS`.
+    #[msg("Flash loan fee out of range")]
+    InvalidFlashLoanFee, // 6084
+    /// The account passed as the instructions sysvar is not it.
+    #[msg("Not the instructions sysvar")]
+    InvalidInstructionsSysvar, // 6085
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -268,6 +268,7 @@ impl TestFixture {
     async fn build(params: MarketParams, keys: Option<rand_chacha::ChaCha8Rng>) -> Self {
         let mut pt = ProgramTest::new("lending", lending::ID, processor!(lending_entry));
         pt.prefer_bpf(false);
+        crate::flash_loans::cpi_proxy::register(&mut pt);
         let ctx = pt.start_with_context().await;
         let mut clock: Clock = ctx.banks_client.get_sysvar().await.expect("clock");
         clock.unix_timestamp = START_TS;

@@ -6,7 +6,7 @@
 //! instruction a test passes has index `FIRST` (2).
 
 pub mod cpi_proxy;
-mod ix;
+pub mod ix;
 
 use anchor_lang::prelude::AccountMeta;
 use lending::error::LendingError;

@@ -54,6 +54,8 @@
 //!   cache) admits no liquidation of any pair, in tokens or in shares. Its move: a quiet
 //!   stretch of up to 55 minutes in which feeds publish and nobody refreshes, then one feed
 //!   stops or prints a price with a 5% confidence interval;
+//! - INV-21 / INV-22 flash loans never lose depositors value and never leave a reserve short
+//!   (`invariants/flash.rs`, a move in one step in eight, from its own stream of the seed);
 //! - INV-18 (closure) at the end of every run, after a crash of every price, each obligation
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
 //!   liquidatable, by its owner repaying; and after every action, a liquidation that took an
@@ -101,6 +103,7 @@ use crate::fixture::*;
 
 mod amounts;
 mod errors;
+mod flash;
 mod global;
 mod improvement;
 mod liquidate;
@@ -258,6 +261,7 @@ impl Fuzz {
             coarse_unit_gaps: 0,
             target_checks: 0,
         };
+        fz.enable_flash_loans().await;
         let reserves = fz.reserves_now().await;
         fz.share_values = Fuzz::share_values(&reserves);
         fz.indexes = Fuzz::indexes(&reserves);
@@ -670,6 +674,7 @@ impl Fuzz {
             }
         }
         self.focus = None;
+        self.maybe_flash().await;
         if std::env::var_os("FUZZ_DEBUG").is_some() {
             eprintln!("{}", self.trace.last().map_or("", String::as_str));
         }
@@ -709,6 +714,7 @@ async fn successful_invariants_hold_over_random_action_sequences() {
         "reprice",
         "bundle",
         "admin",
+        "flash",
     ] {
         assert!(
             stats.get(kind).is_some_and(|s| s.0 > 0),

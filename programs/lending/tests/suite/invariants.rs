@@ -54,8 +54,11 @@
 //!   cache) admits no liquidation of any pair, in tokens or in shares. Its move: a quiet
 //!   stretch of up to 55 minutes in which feeds publish and nobody refreshes, then one feed
 //!   stops or prints a price with a 5% confidence interval;
-//! - INV-21 / INV-22 flash loans never lose depositors value and never leave a reserve short
-//!   (`invariants/flash.rs`, a move in one step in eight, from its own stream of the seed);
+//! - INV-21 flash loans never lose depositors value: the fee is split exactly by the reserve
+//!   factor and a deposit made mid-loan gets the pre-loan share price (`invariants/flash.rs`, a
+//!   move in one step in eight, from its own stream of the seed);
+//! - INV-22 flash loans never leave a reserve short: no loan is outstanding after any
+//!   transaction, a plain loan leaves the reserve `fee` richer, a malformed one never lands;
 //! - INV-18 (closure) at the end of every run, after a crash of every price, each obligation
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
 //!   liquidatable, by its owner repaying; and after every action, a liquidation that took an

@@ -495,6 +495,56 @@ export type Lending = {
       "code": 6077,
       "msg": "Invalid outflow limit",
       "name": "invalidOutflowLimit"
+    },
+    {
+      "code": 6078,
+      "msg": "Flash loans are disabled on this reserve",
+      "name": "flashLoansDisabled"
+    },
+    {
+      "code": 6079,
+      "msg": "Flash loan instructions cannot be called through CPI",
+      "name": "flashLoanCpi"
+    },
+    {
+      "code": 6080,
+      "msg": "Flash borrow has no matching repay later in the transaction",
+      "name": "flashRepayMissing"
+    },
+    {
+      "code": 6081,
+      "msg": "Flash loans cannot be nested",
+      "name": "flashBorrowNested"
+    },
+    {
+      "code": 6082,
+      "msg": "Flash repay is for another reserve",
+      "name": "flashRepayWrongReserve"
+    },
+    {
+      "code": 6083,
+      "msg": "Flash repay amount differs from the amount borrowed",
+      "name": "flashRepayAmountMismatch"
+    },
+    {
+      "code": 6084,
+      "msg": "Flash repay does not name a matching earlier flash borrow",
+      "name": "flashRepayInvalidBorrow"
+    },
+    {
+      "code": 6085,
+      "msg": "No flash loan of this amount is outstanding",
+      "name": "flashLoanNotOutstanding"
+    },
+    {
+      "code": 6086,
+      "msg": "Flash loan fee out of range",
+      "name": "invalidFlashLoanFee"
+    },
+    {
+      "code": 6087,
+      "msg": "Not the instructions sysvar",
+      "name": "invalidInstructionsSysvar"
     }
   ],
   "events": [
@@ -562,6 +612,45 @@ export type Lending = {
         57
       ],
       "name": "deposited"
+    },
+    {
+      "discriminator": [
+        167,
+        227,
+        8,
+        165,
+        41,
+        203,
+        102,
+        186
+      ],
+      "name": "flashBorrowed"
+    },
+    {
+      "discriminator": [
+        109,
+        17,
+        143,
+        164,
+        165,
+        58,
+        14,
+        157
+      ],
+      "name": "flashLoanConfigSet"
+    },
+    {
+      "discriminator": [
+        195,
+        212,
+        61,
+        3,
+        173,
+        144,
+        29,
+        65
+      ],
+      "name": "flashRepaid"
     },
     {
       "discriminator": [
@@ -1172,6 +1261,194 @@ export type Lending = {
         "Deposits tokens as collateral."
       ],
       "name": "deposit"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "Whoever borrows (and signs the transaction that repays)."
+          ],
+          "name": "borrower",
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve to borrow from, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's vault."
+          ],
+          "name": "vault",
+          "relations": [
+            "reserve"
+          ],
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's mint."
+          ],
+          "name": "mint",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "Where the lent tokens go."
+          ],
+          "name": "destination",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's token program."
+          ],
+          "name": "tokenProgram",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "address": "Sysvar1nstructions1111111111111111111111111",
+          "name": "instructions"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ],
+      "discriminator": [
+        166,
+        221,
+        220,
+        25,
+        61,
+        73,
+        127,
+        240
+      ],
+      "docs": [
+        "Lends `amount` of a reserve's available liquidity for the rest of the transaction: a later top-level `flash_repay` must name this instruction's index, for the same reserve and amount, with no other `flash_borrow` before it; not callable through CPI (anyone)."
+      ],
+      "name": "flashBorrow"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "Whoever pays."
+          ],
+          "name": "payer",
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve the loan is from, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's vault."
+          ],
+          "name": "vault",
+          "relations": [
+            "reserve"
+          ],
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's mint."
+          ],
+          "name": "mint",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The payer's tokens."
+          ],
+          "name": "source",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's token program."
+          ],
+          "name": "tokenProgram",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "address": "Sysvar1nstructions1111111111111111111111111",
+          "name": "instructions"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        },
+        {
+          "name": "borrowInstructionIndex",
+          "type": "u16"
+        }
+      ],
+      "discriminator": [
+        182,
+        143,
+        19,
+        23,
+        39,
+        221,
+        184,
+        78
+      ],
+      "docs": [
+        "Repays the flash loan of the `flash_borrow` at `borrow_instruction_index` with its fee (rounded up), split between depositors and the protocol by the reserve factor (anyone)."
+      ],
+      "name": "flashRepay"
     },
     {
       "accounts": [
@@ -1931,6 +2208,66 @@ export type Lending = {
         "Records that a reserve's pinned oracle fails its checks in this slot, for liquidations (permissionless)."
       ],
       "name": "reportOracleFailure"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "enabled",
+          "type": "bool"
+        },
+        {
+          "name": "feeBps",
+          "type": "u16"
+        }
+      ],
+      "discriminator": [
+        220,
+        39,
+        216,
+        101,
+        214,
+        31,
+        173,
+        18
+      ],
+      "docs": [
+        "Enables or disables flash loans on a reserve and sets their fee (bps, at most `MAX_FLASH_LOAN_FEE_BPS`; 0 = free); reserves start disabled (admin)."
+      ],
+      "name": "setFlashLoanConfig"
     },
     {
       "accounts": [
@@ -2758,6 +3095,193 @@ export type Lending = {
             ],
             "name": "availableAfter",
             "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A flash loan was lent (repaid later in the same transaction, see `FlashRepaid`)."
+      ],
+      "name": "flashBorrowed",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The signer who borrowed."
+            ],
+            "name": "borrower",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Tokens lent (base units)."
+            ],
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Fee due with the repayment at the reserve's current rate (base units)."
+            ],
+            "name": "fee",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Index of this instruction in the transaction (the repayment names it)."
+            ],
+            "name": "instructionIndex",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Available liquidity before (base units)."
+            ],
+            "name": "availableBefore",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Available liquidity after (base units)."
+            ],
+            "name": "availableAfter",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Supply share value, unchanged by the loan (underlying per share × 1e18)."
+            ],
+            "name": "shareValueSf",
+            "type": "u128"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The admin changed a reserve's flash-loan settings."
+      ],
+      "name": "flashLoanConfigSet",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Enabled before."
+            ],
+            "name": "enabledBefore",
+            "type": "bool"
+          },
+          {
+            "docs": [
+              "Enabled after."
+            ],
+            "name": "enabledAfter",
+            "type": "bool"
+          },
+          {
+            "docs": [
+              "Fee before (bps)."
+            ],
+            "name": "feeBpsBefore",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Fee after (bps)."
+            ],
+            "name": "feeBpsAfter",
+            "type": "u16"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A flash loan was repaid with its fee."
+      ],
+      "name": "flashRepaid",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Whoever paid."
+            ],
+            "name": "payer",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Tokens lent (base units)."
+            ],
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Fee paid on top (base units)."
+            ],
+            "name": "fee",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "The protocol's part of the fee, by the reserve factor (token base units × 1e18)."
+            ],
+            "name": "protocolFeeSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Available liquidity before (base units)."
+            ],
+            "name": "availableBefore",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Available liquidity after (base units)."
+            ],
+            "name": "availableAfter",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Supply share value before (underlying per share × 1e18)."
+            ],
+            "name": "shareValueBeforeSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Supply share value after: higher by the depositors' part of the fee (× 1e18)."
+            ],
+            "name": "shareValueAfterSf",
+            "type": "u128"
           }
         ],
         "kind": "struct"
@@ -4533,7 +5057,42 @@ export type Lending = {
             "type": {
               "array": [
                 "u64",
-                24
+                22
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Flash loan outstanding (token base units): set by `flash_borrow`, cleared by its",
+              "`flash_repay` later in the same transaction, so 0 in every committed state. Counted in",
+              "the pool's liquidity ([`Reserve::pool_liquidity`]) while out."
+            ],
+            "name": "flashLoanAmount",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Flash-loan fee (bps of the amount, ≤ `MAX_FLASH_LOAN_FEE_BPS`; 0 = free)."
+            ],
+            "name": "flashLoanFeeBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "1 allows flash loans; 0, the value of every reserve listed before them, refuses them."
+            ],
+            "name": "flashLoansEnabled",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "Reserved for alignment."
+            ],
+            "name": "padding1",
+            "type": {
+              "array": [
+                "u8",
+                5
               ]
             }
           }

@@ -11,12 +11,14 @@
 //! - [`health`]: obligation values and the borrow / liquidation rules;
 //! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt;
 //! - [`outflow`]: the per-reserve cap on net outflow over a sliding window.
+//! - [`flash`]: flash-loan fee and its split.
 
 #![deny(missing_docs)]
 
 pub mod debt;
 pub mod error;
 pub mod fixed;
+pub mod flash;
 pub mod health;
 pub mod interest;
 pub mod liquidation;

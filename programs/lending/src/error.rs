@@ -252,6 +252,39 @@ pub enum LendingError {
     /// in `MIN_OUTFLOW_WINDOW_SECS..=MAX_OUTFLOW_WINDOW_SECS`.
     #[msg("Invalid outflow limit")]
     InvalidOutflowLimit, // 6077
+    /// The reserve does not lend flash loans (every reserve listed before flash loans, until
+    /// the admin enables them with `set_flash_loan_config`).
+    #[msg("Flash loans are disabled on this reserve")]
+    FlashLoansDisabled, // 6078
+    /// `flash_borrow` and `flash_repay` must be instructions of the transaction itself, not
+    /// calls from another program (whose checks the instructions sysvar cannot see).
+    #[msg("Flash loan instructions cannot be called through CPI")]
+    FlashLoanCpi, // 6079
+    /// No later instruction of the transaction is a `flash_repay` naming this `flash_borrow`.
+    #[msg("Flash borrow has no matching repay later in the transaction")]
+    FlashRepayMissing, // 6080
+    /// Another `flash_borrow` comes before this loan's repayment: loans do not nest.
+    #[msg("Flash loans cannot be nested")]
+    FlashBorrowNested, // 6081
+    /// The repayment that names this borrow is for another reserve.
+    #[msg("Flash repay is for another reserve")]
+    FlashRepayWrongReserve, // 6082
+    /// The repayment that names this borrow is for another amount.
+    #[msg("Flash repay amount differs from the amount borrowed")]
+    FlashRepayAmountMismatch, // 6083
+    /// The instruction a `flash_repay` names is not an earlier `flash_borrow` of the same
+    /// reserve and amount.
+    #[msg("Flash repay does not name a matching earlier flash borrow")]
+    FlashRepayInvalidBorrow, // 6084
+    /// The reserve has no flash loan of this amount out (already repaid).
+    #[msg("No flash loan of this amount is outstanding")]
+    FlashLoanNotOutstanding, // 6085
+    /// A flash-loan fee must be at most `MAX_FLASH_LOAN_FEE_BPS`.
+    #[msg("Flash loan fee out of range")]
+    InvalidFlashLoanFee, // 6086
+    /// The account passed as the instructions sysvar is not it.
+    #[msg("Not the instructions sysvar")]
+    InvalidInstructionsSysvar, // 6087
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

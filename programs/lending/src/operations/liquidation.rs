@@ -489,7 +489,7 @@ pub fn socialize_bad_debt(
         .available_amount
         .checked_add(split.covered_by_insurance)
         .ok_or(LendingError::MathOverflow)?;
-    let backing = Decimal::from_u64(reserve.available_amount)
+    let backing = Decimal::from_u64(reserve.pool_liquidity())
         .try_add(reserve.total_debt().map_math()?)
         .map_math()?;
     if reserve.protocol_fees_sf.get() > backing {

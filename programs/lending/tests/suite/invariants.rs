@@ -58,6 +58,11 @@
 //!   actions' vault movements shows stays within the cap on every bucket, for the two-bucket
 //!   estimate and within the documented sliding-window bound; liquidations are never refused
 //!   for outflow reasons (`invariants/outflow.rs`);
+//! - INV-22 flash loans never lose depositors value: the fee is split exactly by the reserve
+//!   factor and a deposit made mid-loan gets the pre-loan share price (`invariants/flash.rs`, a
+//!   move in one step in eight, from its own stream of the seed);
+//! - INV-23 flash loans never leave a reserve short: no loan is outstanding after any
+//!   transaction, a plain loan leaves the reserve `fee` richer, a malformed one never lands;
 //! - INV-18 (closure) at the end of every run, after a crash of every price, each obligation
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
 //!   liquidatable, by its owner repaying; and after every action, a liquidation that took an
@@ -105,6 +110,7 @@ use crate::fixture::*;
 
 mod amounts;
 mod errors;
+mod flash;
 mod global;
 mod improvement;
 mod liquidate;
@@ -267,6 +273,7 @@ impl Fuzz {
             outflow: Default::default(),
         };
         fz.enable_outflow_limits().await;
+        fz.enable_flash_loans().await;
         let reserves = fz.reserves_now().await;
         fz.share_values = Fuzz::share_values(&reserves);
         fz.indexes = Fuzz::indexes(&reserves);
@@ -681,6 +688,7 @@ impl Fuzz {
             }
         }
         self.focus = None;
+        self.maybe_flash().await;
         if std::env::var_os("FUZZ_DEBUG").is_some() {
             eprintln!("{}", self.trace.last().map_or("", String::as_str));
         }
@@ -726,6 +734,7 @@ async fn successful_invariants_hold_over_random_action_sequences() {
         "reprice",
         "bundle",
         "admin",
+        "flash",
     ] {
         assert!(
             stats.get(kind).is_some_and(|s| s.0 > 0),

@@ -15,6 +15,7 @@ mod bad_debt;
 mod events;
 mod exploits;
 mod fees;
+mod flash_loans;
 mod governance;
 mod health_improvement;
 mod interest;

@@ -137,7 +137,10 @@ impl Fuzz {
             "flash"
         };
         let shares_before = self.shares_of(u, r).await;
+        let fee = lending_math::flash::fee(size, before.flash_loan_fee_bps).unwrap_or(0);
+        self.outflow.flash_fee = Some((r, fee));
         let res = self.send(kind, &ixs, &kp).await;
+        self.outflow.flash_fee = None;
         if let Some(e) = attack {
             if crate::fixture::error_code(&res) != Some(e.into()) {
                 self.violation(format!(

@@ -545,6 +545,11 @@ export type Lending = {
       "code": 6087,
       "msg": "Not the instructions sysvar",
       "name": "invalidInstructionsSysvar"
+    },
+    {
+      "code": 6088,
+      "msg": "The collateral's liquidity is out in a flash loan: its protocol fee cannot reach insurance",
+      "name": "liquidationFeeInFlashLoan"
     }
   ],
   "events": [

@@ -285,6 +285,11 @@ pub enum LendingError {
     /// The account passed as the instructions sysvar is not it.
     #[msg("Not the instructions sysvar")]
     InvalidInstructionsSysvar, // 6087
+    /// A liquidation paid in supply shares would send its protocol fee past the insurance fund
+    /// only because the collateral reserve's liquidity is out in a flash loan (the fee fits the
+    /// pool, not the vault's free tokens): refused, so a loan never moves where a fee goes.
+    #[msg("The collateral's liquidity is out in a flash loan: its protocol fee cannot reach insurance")]
+    LiquidationFeeInFlashLoan, // 6088
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -287,6 +287,13 @@ pub fn liquidate(
             // has them free, else they stay in the pool as a protocol claim (collected like
             // interest fees). Either way depositors' share value is unchanged.
             r.coll.share_supply = sub(r.coll.share_supply, fee_shares)?;
+            // Where the fee goes must not depend on a flash loan being out: a liquidator could
+            // otherwise borrow the free liquidity first to keep the fee from the insurance fund.
+            require!(
+                plan.protocol_fee_amount <= r.coll.available_amount
+                    || plan.protocol_fee_amount > r.coll.pool_liquidity(),
+                LendingError::LiquidationFeeInFlashLoan
+            );
             if plan.protocol_fee_amount <= r.coll.available_amount {
                 r.coll.available_amount = sub(r.coll.available_amount, plan.protocol_fee_amount)?;
                 r.coll.insurance_amount = r

@@ -30,6 +30,7 @@ mod oracle;
 mod oracle_failure;
 mod outflow;
 mod refresh;
+mod review_flash_outflow;
 mod sizes;
 mod stale_state;
 mod target_health;

@@ -498,31 +498,86 @@ export type Lending = {
     },
     {
       "code": 6078,
+      "msg": "Flash loans are disabled on this reserve",
+      "name": "flashLoansDisabled"
+    },
+    {
+      "code": 6079,
+      "msg": "Flash loan instructions cannot be called through CPI",
+      "name": "flashLoanCpi"
+    },
+    {
+      "code": 6080,
+      "msg": "Flash borrow has no matching repay later in the transaction",
+      "name": "flashRepayMissing"
+    },
+    {
+      "code": 6081,
+      "msg": "Flash loans cannot be nested",
+      "name": "flashBorrowNested"
+    },
+    {
+      "code": 6082,
+      "msg": "Flash repay is for another reserve",
+      "name": "flashRepayWrongReserve"
+    },
+    {
+      "code": 6083,
+      "msg": "Flash repay amount differs from the amount borrowed",
+      "name": "flashRepayAmountMismatch"
+    },
+    {
+      "code": 6084,
+      "msg": "Flash repay does not name a matching earlier flash borrow",
+      "name": "flashRepayInvalidBorrow"
+    },
+    {
+      "code": 6085,
+      "msg": "No flash loan of this amount is outstanding",
+      "name": "flashLoanNotOutstanding"
+    },
+    {
+      "code": 6086,
+      "msg": "Flash loan fee out of range",
+      "name": "invalidFlashLoanFee"
+    },
+    {
+      "code": 6087,
+      "msg": "Not the instructions sysvar",
+      "name": "invalidInstructionsSysvar"
+    },
+    {
+      "code": 6088,
+      "msg": "The collateral's liquidity is out in a flash loan: its protocol fee cannot reach insurance",
+      "name": "liquidationFeeInFlashLoan"
+    },
+    {
+      "code": 6089,
       "msg": "E-mode group not configured",
       "name": "emodeGroupNotConfigured"
     },
     {
-      "code": 6079,
+      "code": 6090,
       "msg": "Reserve is not a member of the obligation's e-mode group",
       "name": "emodeReserveNotInGroup"
     },
     {
-      "code": 6080,
+      "code": 6091,
       "msg": "Invalid e-mode group LTV or liquidation threshold",
       "name": "invalidEmodeGroupLtv"
     },
     {
-      "code": 6081,
+      "code": 6092,
       "msg": "Invalid e-mode group liquidation bonus",
       "name": "invalidEmodeGroupBonus"
     },
     {
-      "code": 6082,
+      "code": 6093,
       "msg": "Invalid e-mode membership",
       "name": "invalidEmodeMembership"
     },
     {
-      "code": 6083,
+      "code": 6094,
       "msg": "Obligation would exceed its borrow limit under the new e-mode parameters",
       "name": "emodeChangeUnhealthy"
     }
@@ -605,6 +660,45 @@ export type Lending = {
         24
       ],
       "name": "emodeGroupSet"
+    },
+    {
+      "discriminator": [
+        167,
+        227,
+        8,
+        165,
+        41,
+        203,
+        102,
+        186
+      ],
+      "name": "flashBorrowed"
+    },
+    {
+      "discriminator": [
+        109,
+        17,
+        143,
+        164,
+        165,
+        58,
+        14,
+        157
+      ],
+      "name": "flashLoanConfigSet"
+    },
+    {
+      "discriminator": [
+        195,
+        212,
+        61,
+        3,
+        173,
+        144,
+        29,
+        65
+      ],
+      "name": "flashRepaid"
     },
     {
       "discriminator": [
@@ -1241,6 +1335,194 @@ export type Lending = {
         "Deposits tokens as collateral."
       ],
       "name": "deposit"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "Whoever borrows (and signs the transaction that repays)."
+          ],
+          "name": "borrower",
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve to borrow from, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's vault."
+          ],
+          "name": "vault",
+          "relations": [
+            "reserve"
+          ],
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's mint."
+          ],
+          "name": "mint",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "Where the lent tokens go."
+          ],
+          "name": "destination",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's token program."
+          ],
+          "name": "tokenProgram",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "address": "Sysvar1nstructions1111111111111111111111111",
+          "name": "instructions"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ],
+      "discriminator": [
+        166,
+        221,
+        220,
+        25,
+        61,
+        73,
+        127,
+        240
+      ],
+      "docs": [
+        "Lends `amount` of a reserve's available liquidity for the rest of the transaction: a later top-level `flash_repay` must name this instruction's index, for the same reserve and amount, with no other `flash_borrow` before it; not callable through CPI (anyone)."
+      ],
+      "name": "flashBorrow"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "Whoever pays."
+          ],
+          "name": "payer",
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve the loan is from, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's vault."
+          ],
+          "name": "vault",
+          "relations": [
+            "reserve"
+          ],
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's mint."
+          ],
+          "name": "mint",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The payer's tokens."
+          ],
+          "name": "source",
+          "writable": true
+        },
+        {
+          "docs": [
+            "The reserve's token program."
+          ],
+          "name": "tokenProgram",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "address": "Sysvar1nstructions1111111111111111111111111",
+          "name": "instructions"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        },
+        {
+          "name": "borrowInstructionIndex",
+          "type": "u16"
+        }
+      ],
+      "discriminator": [
+        182,
+        143,
+        19,
+        23,
+        39,
+        221,
+        184,
+        78
+      ],
+      "docs": [
+        "Repays the flash loan of the `flash_borrow` at `borrow_instruction_index` with its fee (rounded up), split between depositors and the protocol by the reserve factor (anyone)."
+      ],
+      "name": "flashRepay"
     },
     {
       "accounts": [
@@ -2055,6 +2337,66 @@ export type Lending = {
         "Configures e-mode group `group` (1..=16) or changes its LTV, liquidation threshold and bonus bounds; they apply at once to obligations in the group (admin)."
       ],
       "name": "setEmodeGroup"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "enabled",
+          "type": "bool"
+        },
+        {
+          "name": "feeBps",
+          "type": "u16"
+        }
+      ],
+      "discriminator": [
+        220,
+        39,
+        216,
+        101,
+        214,
+        31,
+        173,
+        18
+      ],
+      "docs": [
+        "Enables or disables flash loans on a reserve and sets their fee (bps, at most `MAX_FLASH_LOAN_FEE_BPS`; 0 = free); reserves start disabled (admin)."
+      ],
+      "name": "setFlashLoanConfig"
     },
     {
       "accounts": [
@@ -3087,6 +3429,193 @@ export type Lending = {
                 "name": "emodeGroup"
               }
             }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A flash loan was lent (repaid later in the same transaction, see `FlashRepaid`)."
+      ],
+      "name": "flashBorrowed",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The signer who borrowed."
+            ],
+            "name": "borrower",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Tokens lent (base units)."
+            ],
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Fee due with the repayment at the reserve's current rate (base units)."
+            ],
+            "name": "fee",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Index of this instruction in the transaction (the repayment names it)."
+            ],
+            "name": "instructionIndex",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Available liquidity before (base units)."
+            ],
+            "name": "availableBefore",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Available liquidity after (base units)."
+            ],
+            "name": "availableAfter",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Supply share value, unchanged by the loan (underlying per share × 1e18)."
+            ],
+            "name": "shareValueSf",
+            "type": "u128"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The admin changed a reserve's flash-loan settings."
+      ],
+      "name": "flashLoanConfigSet",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Enabled before."
+            ],
+            "name": "enabledBefore",
+            "type": "bool"
+          },
+          {
+            "docs": [
+              "Enabled after."
+            ],
+            "name": "enabledAfter",
+            "type": "bool"
+          },
+          {
+            "docs": [
+              "Fee before (bps)."
+            ],
+            "name": "feeBpsBefore",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Fee after (bps)."
+            ],
+            "name": "feeBpsAfter",
+            "type": "u16"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A flash loan was repaid with its fee."
+      ],
+      "name": "flashRepaid",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Whoever paid."
+            ],
+            "name": "payer",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Tokens lent (base units)."
+            ],
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Fee paid on top (base units)."
+            ],
+            "name": "fee",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "The protocol's part of the fee, by the reserve factor (token base units × 1e18)."
+            ],
+            "name": "protocolFeeSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Available liquidity before (base units)."
+            ],
+            "name": "availableBefore",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Available liquidity after (base units)."
+            ],
+            "name": "availableAfter",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Supply share value before (underlying per share × 1e18)."
+            ],
+            "name": "shareValueBeforeSf",
+            "type": "u128"
+          },
+          {
+            "docs": [
+              "Supply share value after: higher by the depositors' part of the fee (× 1e18)."
+            ],
+            "name": "shareValueAfterSf",
+            "type": "u128"
           }
         ],
         "kind": "struct"
@@ -4970,7 +5499,7 @@ export type Lending = {
             "type": {
               "array": [
                 "u64",
-                23
+                21
               ]
             }
           },
@@ -4981,6 +5510,41 @@ export type Lending = {
             ],
             "name": "emodeGroups",
             "type": "u64"
+          },
+          {
+            "docs": [
+              "Flash loan outstanding (token base units): set by `flash_borrow`, cleared by its",
+              "`flash_repay` later in the same transaction, so 0 in every committed state. Counted in",
+              "the pool's liquidity ([`Reserve::pool_liquidity`]) while out."
+            ],
+            "name": "flashLoanAmount",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Flash-loan fee (bps of the amount, ≤ `MAX_FLASH_LOAN_FEE_BPS`; 0 = free)."
+            ],
+            "name": "flashLoanFeeBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "1 allows flash loans; 0, the value of every reserve listed before them, refuses them."
+            ],
+            "name": "flashLoansEnabled",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "Reserved for alignment."
+            ],
+            "name": "padding1",
+            "type": {
+              "array": [
+                "u8",
+                5
+              ]
+            }
           }
         ],
         "kind": "struct"

@@ -4,6 +4,7 @@ import type { Lending } from "../idl/lending";
 import idl from "../idl/lending.json";
 
 export * from "./pda";
+export * as flash from "./flash";
 export * as math from "./math";
 export * as position from "./position";
 export * as outflow from "./outflow";

@@ -148,3 +148,67 @@ pub fn socialize_bad_debt(
         data: lending::instruction::SocializeBadDebt {}.data(),
     }
 }
+
+/// The instructions sysvar, read by `flash_borrow` and `flash_repay`.
+pub const INSTRUCTIONS_SYSVAR: Pubkey =
+    anchor_lang::pubkey!("Sysvar1nstructions1111111111111111111111111");
+
+/// `flash_borrow` of `amount` from `reserve` to `destination`, signed by `borrower`.
+pub fn flash_borrow(
+    borrower: Pubkey,
+    market: Pubkey,
+    (key, reserve): (Pubkey, &Reserve),
+    destination: Pubkey,
+    amount: u64,
+) -> Instruction {
+    Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::FlashBorrow {
+            borrower,
+            lending_market: market,
+            reserve: key,
+            vault: reserve.vault,
+            mint: reserve.mint,
+            destination,
+            token_program: reserve.token_program,
+            instructions: INSTRUCTIONS_SYSVAR,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::FlashBorrow { amount }.data(),
+    }
+}
+
+/// `flash_repay` of the loan of `amount` taken by the transaction's instruction at
+/// `borrow_instruction_index`, paid by `payer` from `source` (the amount plus the fee).
+pub fn flash_repay(
+    payer: Pubkey,
+    market: Pubkey,
+    (key, reserve): (Pubkey, &Reserve),
+    source: Pubkey,
+    amount: u64,
+    borrow_instruction_index: u16,
+) -> Instruction {
+    Instruction {
+        program_id: lending::ID,
+        accounts: lending::accounts::FlashRepay {
+            payer,
+            lending_market: market,
+            reserve: key,
+            vault: reserve.vault,
+            mint: reserve.mint,
+            source,
+            token_program: reserve.token_program,
+            instructions: INSTRUCTIONS_SYSVAR,
+            event_authority: event_authority(),
+            program: lending::ID,
+        }
+        .to_account_metas(None),
+        data: lending::instruction::FlashRepay {
+            amount,
+            borrow_instruction_index,
+        }
+        .data(),
+    }
+}

@@ -64,6 +64,9 @@ pub struct KeeperConfig {
     /// liquidity to pay a liquidation in tokens, the seized collateral is credited to it as
     /// supply shares instead (withdrawn later, once liquidity returns).
     pub liquidator_obligation: Option<Pubkey>,
+    /// Fund each liquidation with a flash loan of the debt asset when its reserve lends one,
+    /// repaid in the same transaction from the liquidator's balance ([`crate::flash`]).
+    pub flash_loans: bool,
 }
 
 /// A liquidation that landed.
@@ -93,6 +96,9 @@ pub struct LiquidationRecord {
     pub profit: Decimal,
     /// Debt written off in the same instruction, when it took the last collateral.
     pub write_offs: Vec<WriteOff>,
+    /// The flash-loan fee paid, when the liquidation was funded by a flash loan (debt-token
+    /// base units).
+    pub flash_fee: Option<u64>,
 }
 
 /// What a round did.
@@ -284,6 +290,12 @@ impl<'a, C: Chain> Keeper<'a, C> {
         self.backoff.next_round();
         let held = self.balances(&snap).await?;
         let mut balances = held.amounts;
+        // With flash loans, liquidations are sized to what the balance repays with the fee.
+        let spendable = if self.config.flash_loans {
+            crate::flash::spendable(&snap, &balances)
+        } else {
+            balances.clone()
+        };
         let mut queue = BinaryHeap::new();
         let mut near = BTreeSet::new();
         for a in &assessments {
@@ -295,7 +307,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 report.unhealthy.push(a.key);
                 let receiver = self.config.liquidator_obligation;
                 if let Some(c) =
-                    best_candidate(&snap, a, &balances, self.config.min_profit, receiver)
+                    best_candidate(&snap, a, &spendable, self.config.min_profit, receiver)
                 {
                     queue.push(c);
                 }
@@ -328,7 +340,10 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 .get(&c.repay_reserve)
                 .map(|v| v.reserve.mint)
                 .unwrap_or_default();
-            if balances.get(&debt_mint).copied().unwrap_or(0) < c.plan.repay_amount {
+            // What the liquidation takes from the balance: the repayment, plus the fee when a
+            // flash loan funds it (the loan itself comes back through `liquidate`).
+            let cost = c.plan.repay_amount + self.flash_fee(&snap, &c).unwrap_or(0);
+            if balances.get(&debt_mint).copied().unwrap_or(0) < cost {
                 continue;
             }
             report.sent += 1;
@@ -340,7 +355,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
                     self.alerts
                         .clear(AlertKind::LiquidationFailing, &c.obligation);
                     if let Some(b) = balances.get_mut(&debt_mint) {
-                        *b -= c.plan.repay_amount;
+                        *b -= cost;
                     }
                     self.metrics.succeeded.inc();
                     self.metrics.profit.add(decimal_f64(record.profit));
@@ -520,9 +535,21 @@ impl<'a, C: Chain> Keeper<'a, C> {
         Ok(ixs)
     }
 
+    /// The fee of the flash loan that funds candidate `c`, when the keeper uses flash loans and
+    /// the debt reserve lends one that large.
+    pub fn flash_fee(&self, snap: &MarketSnapshot, c: &Candidate) -> Option<u64> {
+        if !self.config.flash_loans {
+            return None;
+        }
+        let v = snap.reserves.get(&c.repay_reserve)?;
+        crate::flash::loan_fee(&v.reserve, c.plan.repay_amount)
+    }
+
     /// The instructions that liquidate candidate `c`: a missing destination token account
     /// (a mint among `missing`) created first, the refreshes, `liquidate`, and the write-offs
-    /// of the debt it leaves when it takes the last collateral.
+    /// of the debt it leaves when it takes the last collateral. With a flash loan
+    /// ([`Self::flash_fee`]), `flash_borrow` comes right before `liquidate` and `flash_repay`
+    /// last.
     pub fn liquidation_ixs(
         &self,
         snap: &MarketSnapshot,
@@ -550,6 +577,17 @@ impl<'a, C: Chain> Keeper<'a, C> {
             ));
         }
         ixs.extend(Self::refresh_ixs(snap, &c.refresh_reserves)?);
+        let flash = self.flash_fee(snap, c).map(|_| {
+            let index = crate::flash::BUDGET_IXS + ixs.len() as u16;
+            ixs.push(instructions::flash_borrow(
+                self.payer.pubkey(),
+                snap.market_key,
+                (c.repay_reserve, &repay),
+                source,
+                c.plan.repay_amount,
+            ));
+            index
+        });
         let min_out = (u128::from(c.plan.liquidator_amount)
             * u128::from(10_000 - self.config.slippage_bps.min(10_000))
             / 10_000) as u64;
@@ -579,6 +617,17 @@ impl<'a, C: Chain> Keeper<'a, C> {
                 &c.dust_deposits,
             ));
         }
+        // The operator's swap of the seized collateral would go here (`crate::flash::SWAP_SLOT`).
+        if let Some(index) = flash {
+            ixs.push(instructions::flash_repay(
+                self.payer.pubkey(),
+                snap.market_key,
+                (c.repay_reserve, &repay),
+                source,
+                c.plan.repay_amount,
+                index,
+            ));
+        }
         Ok(ixs)
     }
 
@@ -590,6 +639,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
         missing: &BTreeSet<Pubkey>,
     ) -> Result<LiquidationRecord> {
         let ixs = self.liquidation_ixs(snap, c, missing)?;
+        let flash_fee = self.flash_fee(snap, c);
         let (repay, withdraw) = (
             snap.reserves.get(&c.repay_reserve).map(|v| v.reserve),
             snap.reserves.get(&c.withdraw_reserve).map(|v| v.reserve),
@@ -624,6 +674,7 @@ impl<'a, C: Chain> Keeper<'a, C> {
             max_bonus_bps: u64::from(max_bonus),
             profit: c.profit,
             write_offs: crate::events::write_offs(snap, &events),
+            flash_fee,
         })
     }
 

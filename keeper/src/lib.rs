@@ -7,6 +7,7 @@ pub mod banks;
 pub mod book;
 pub mod chain;
 pub mod events;
+pub mod flash;
 pub mod instructions;
 pub mod keeper;
 pub mod lookup;

@@ -100,6 +100,11 @@ struct RunArgs {
     /// `init_obligation` first).
     #[arg(long, env = "SENTINEL_LIQUIDATOR_OBLIGATION")]
     liquidator_obligation: Option<String>,
+    /// Fund liquidations with a flash loan of the debt asset where the reserve lends one,
+    /// repaid in the same transaction from the liquidator's balance (which must cover the
+    /// repayment plus the fee).
+    #[arg(long, env = "SENTINEL_FLASH_LOANS")]
+    flash_loans: bool,
     /// Address of the /metrics and /health endpoint.
     #[arg(long, env = "SENTINEL_METRICS_ADDR", default_value = "127.0.0.1:9464")]
     metrics_addr: String,
@@ -184,6 +189,9 @@ struct SimArgs {
     /// Liquidations each keeper lands per round at most.
     #[arg(long, default_value_t = 200)]
     capacity: usize,
+    /// The first N keepers fund liquidations with flash loans (every reserve then lends them).
+    #[arg(long, default_value_t = 0)]
+    flash_keepers: usize,
     /// Run every mechanism, with and without insurance, on the same seed and price path, and
     /// print one table.
     #[arg(long)]
@@ -297,6 +305,7 @@ async fn run_on<C: Chain>(chain: &C, args: &RunArgs, market: Pubkey) -> Result<(
             warn_health_bps: args.warn_health_bps,
             compute_headroom_pct: 20,
             liquidator_obligation,
+            flash_loans: args.flash_loans,
         },
         metrics,
     };
@@ -376,6 +385,7 @@ async fn simulate(args: SimArgs) -> Result<()> {
         progress: !args.no_progress,
         keeper_every_slots: args.keeper_every_slots.filter(|n| *n > 0),
         capacity: args.capacity,
+        flash_loan_keepers: args.flash_keepers,
         mechanism: args.mechanism,
         insurance: !args.no_insurance,
         pools: (args.pool_depth > 0.0).then_some(PoolSpec {

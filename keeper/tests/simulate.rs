@@ -179,3 +179,27 @@ async fn successful_keepers_acting_every_slot_heal_faster_than_once_a_step() {
         per_step.time_to_health.p95
     );
 }
+
+#[tokio::test]
+async fn successful_simulation_with_a_flash_loan_keeper() {
+    // One of the two keepers funds its liquidations with flash loans of the debt asset.
+    let report = run(SimOptions {
+        obligations: 80,
+        steps: 40,
+        seed: 7,
+        flash_loan_keepers: 1,
+        ..SimOptions::default()
+    })
+    .await
+    .expect("simulation");
+    println!("{report}");
+    assert!(report.liquidations > 0);
+    assert!(
+        report.flash_liquidations > 0 && report.flash_liquidations <= report.liquidations,
+        "the flash keeper liquidated: {}",
+        report.flash_liquidations
+    );
+    assert!(report.flash_fees > 0.0);
+    assert_eq!(report.failed, 0, "no flash liquidation failed");
+    assert!(report.bad_debt_outstanding < 1.0);
+}

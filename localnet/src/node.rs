@@ -387,15 +387,18 @@ impl Node {
         }
         let mut executed = tx.clone();
         let hash = *tx.message.recent_blockhash();
-        if !self.bank_knows_blockhash(&hash).await? {
-            if !self.issued_and_current(&hash).await? {
-                return Err(preflight_failure(
-                    &TransactionError::BlockhashNotFound,
-                    &SimOutcome::default(),
-                ));
-            }
+        if self.issued_and_current(&hash).await? {
+            // Run under the bank's newest hash even while the bank still knows this one: it
+            // forgets a hash about two seconds after registering it, which can fall between
+            // this check, the simulation and the commit (on a loaded machine, a client's
+            // cached hash was accepted here and then refused as `BlockhashNotFound`).
             let current = self.ctx.banks_client.get_latest_blockhash().await?;
             executed.message.set_recent_blockhash(current);
+        } else if !self.bank_knows_blockhash(&hash).await? {
+            return Err(preflight_failure(
+                &TransactionError::BlockhashNotFound,
+                &SimOutcome::default(),
+            ));
         }
         let sim = self.simulate(executed.clone()).await?;
         if let (Some(err), false) = (&sim.err, skip_preflight) {

@@ -313,6 +313,25 @@ impl Decimal {
         self.try_ceil_u64().unwrap_or(u64::MAX)
     }
 
+    /// `√self`, rounded down at the 18th decimal: `⌊√(self.0 × 10^18)⌋` by Newton's method
+    /// from above (it decreases to the floor root; at most a few dozen steps for 256 bits).
+    pub fn try_sqrt_floor(&self) -> MathResult<Decimal> {
+        let n = checked_mul_wide(self.0, wad()).ok_or(MathError::Overflow)?;
+        if n.is_zero() {
+            return Ok(Decimal::zero());
+        }
+        // 2^⌈bits/2⌉ ≥ √n: a start from above.
+        let mut x = U256::one() << n.bits().div_ceil(2);
+        for _ in 0..256 {
+            let y = (x + n / x) >> 1;
+            if y >= x {
+                return Ok(Decimal(x));
+            }
+            x = y;
+        }
+        Ok(Decimal(x))
+    }
+
     /// The value in basis points, rounded down (for reports and events).
     pub fn try_floor_bps(&self) -> MathResult<u64> {
         self.try_mul_u64(BPS_SCALE)?.try_floor_u64()

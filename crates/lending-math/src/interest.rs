@@ -125,6 +125,12 @@ pub fn compound_factor(apr: Decimal, elapsed_seconds: u64) -> MathResult<Decimal
     Decimal::one().try_add(per_second)?.try_pow(elapsed_seconds)
 }
 
+/// The protocol's part of income earned by a reserve (interest, flash-loan fees):
+/// `income × reserve_factor` (rounded down at 1e-18); the rest is the depositors'.
+pub fn protocol_share(income: Decimal, reserve_factor: Decimal) -> MathResult<Decimal> {
+    income.try_mul(reserve_factor)
+}
+
 /// The reserve figures that interest accrual reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccrualState {
@@ -175,7 +181,7 @@ pub fn accrue(
     let interest = new_debt.saturating_sub(debt);
     let protocol_fees = state
         .protocol_fees
-        .try_add(interest.try_mul(reserve_factor)?)?;
+        .try_add(protocol_share(interest, reserve_factor)?)?;
     Ok(Accrual {
         borrow_index,
         protocol_fees,

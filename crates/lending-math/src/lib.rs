@@ -11,6 +11,7 @@
 //! - [`health`]: obligation values and the borrow / liquidation rules;
 //! - [`liquidation`]: bonus, close factor, repay and seize sizing, bad debt;
 //! - [`outflow`]: the per-reserve cap on net outflow over a sliding window;
+//! - [`flash`]: flash-loan fee and its split;
 //! - [`emode`]: e-mode groups, the parameters their members count with.
 
 #![deny(missing_docs)]
@@ -18,6 +19,7 @@
 pub mod debt;
 pub mod error;
 pub mod fixed;
+pub mod flash;
 pub mod health;
 pub mod interest;
 pub mod liquidation;
@@ -25,6 +27,7 @@ pub mod outflow;
 pub mod price;
 pub mod shares;
 pub mod valuer;
+pub mod volatility;
 
 pub mod emode;
 

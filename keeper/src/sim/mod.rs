@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod flash;
 pub mod mechanism;
 pub mod pool;
 pub mod report;
@@ -67,6 +68,9 @@ pub struct SimOptions {
     /// Liquidations each keeper lands per round at most (its capacity per slot when it acts
     /// every slot).
     pub capacity: usize,
+    /// Keepers (the first ones) that fund liquidations with flash loans; with any, every
+    /// reserve lends them at `flash::FEE_BPS` (0: flash loans stay disabled).
+    pub flash_loan_keepers: usize,
 }
 
 impl Default for SimOptions {
@@ -94,6 +98,7 @@ impl Default for SimOptions {
             }),
             keeper_every_slots: None,
             capacity: 200,
+            flash_loan_keepers: 0,
         }
     }
 }
@@ -141,6 +146,7 @@ pub fn funded_keeper<'a, C: crate::chain::Chain>(world: &mut World, chain: &'a C
             warn_health_bps: 10_500,
             compute_headroom_pct: 20,
             liquidator_obligation: None,
+            flash_loans: false,
         },
         metrics: Metrics::new(),
     }
@@ -169,10 +175,14 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
     let chain = crate::banks::Bank::new(world.ctx.banks_client.clone());
     chain.track(world.obligations.iter().copied());
     chain.track(world.assets.iter().map(|a| a.reserve));
+    if opts.flash_loan_keepers > 0 {
+        flash::enable(&mut world, flash::FEE_BPS).await?;
+    }
     let keepers: Vec<_> = (0..opts.keepers.max(1))
-        .map(|_| {
+        .map(|i| {
             let mut k = funded_keeper(&mut world, &chain);
             k.config.max_liquidations_per_round = opts.capacity.max(1);
+            k.config.flash_loans = i < opts.flash_loan_keepers;
             k
         })
         .collect();
@@ -212,6 +222,7 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
         obligations: opts.obligations,
         borrowing,
         keepers: keepers.len(),
+        flash_loan_keepers: opts.flash_loan_keepers.min(keepers.len()),
         symbols: symbols.clone(),
         setup_secs: setup.elapsed().as_secs_f64(),
         ..Default::default()
@@ -337,6 +348,11 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
                             report.bonus_paid += seized - repaid;
                             report.bonus_at_max += repaid * l.max_bonus_bps as f64 / 10_000.0;
                             report.protocol_fees += fee;
+                            if let Some(flash_fee) = l.flash_fee {
+                                report.flash_liquidations += 1;
+                                report.flash_fees +=
+                                    repaid * flash_fee as f64 / l.repay_amount.max(1) as f64;
+                            }
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "keeper round failed"),

@@ -103,6 +103,12 @@ pub struct SimReport {
     pub steps: usize,
     /// Competing keepers.
     pub keepers: usize,
+    /// Of those, keepers funding liquidations with flash loans.
+    pub flash_loan_keepers: usize,
+    /// Liquidations funded by a flash loan.
+    pub flash_liquidations: usize,
+    /// Flash-loan fees those paid (quote units, at the liquidation's debt price).
+    pub flash_fees: f64,
     /// Asset tickers.
     pub symbols: Vec<String>,
     /// Distinct obligations that became liquidatable.
@@ -183,6 +189,13 @@ impl fmt::Display for SimReport {
             "  liquidations executed        {} (failed: {}, of which lost races: {})",
             self.liquidations, self.failed, self.lost_races
         )?;
+        if self.flash_loan_keepers > 0 {
+            writeln!(
+                f,
+                "  funded by flash loans        {} by {} keeper(s) (fees ${:.2})",
+                self.flash_liquidations, self.flash_loan_keepers, self.flash_fees
+            )?;
+        }
         writeln!(
             f,
             "  repaid value                 ${:.2}",

@@ -252,28 +252,66 @@ pub enum LendingError {
     /// in `MIN_OUTFLOW_WINDOW_SECS..=MAX_OUTFLOW_WINDOW_SECS`.
     #[msg("Invalid outflow limit")]
     InvalidOutflowLimit, // 6077
+    /// The reserve does not lend flash loans (every reserve listed before flash loans, until
+    /// the admin enables them with `set_flash_loan_config`).
+    #[msg("Flash loans are disabled on this reserve")]
+    FlashLoansDisabled, // 6078
+    /// `flash_borrow` and `flash_repay` must be instructions of the transaction itself, not
+    /// calls from another program (whose checks the instructions sysvar cannot see).
+    #[msg("Flash loan instructions cannot be called through CPI")]
+    FlashLoanCpi, // 6079
+    /// No later instruction of the transaction is a `flash_repay` naming this `flash_borrow`.
+    #[msg("Flash borrow has no matching repay later in the transaction")]
+    FlashRepayMissing, // 6080
+    /// Another `flash_borrow` comes before this loan's repayment: loans do not nest.
+    #[msg("Flash loans cannot be nested")]
+    FlashBorrowNested, // 6081
+    /// The repayment that names this borrow is for another reserve.
+    #[msg("Flash repay is for another reserve")]
+    FlashRepayWrongReserve, // 6082
+    /// The repayment that names this borrow is for another amount.
+    #[msg("Flash repay amount differs from the amount borrowed")]
+    FlashRepayAmountMismatch, // 6083
+    /// The instruction a `flash_repay` names is not an earlier `flash_borrow` of the same
+    /// reserve and amount.
+    #[msg("Flash repay does not name a matching earlier flash borrow")]
+    FlashRepayInvalidBorrow, // 6084
+    /// The reserve has no flash loan of this amount out (already repaid).
+    #[msg("No flash loan of this amount is outstanding")]
+    FlashLoanNotOutstanding, // 6085
+    /// A flash-loan fee must be at most `MAX_FLASH_LOAN_FEE_BPS`.
+    #[msg("Flash loan fee out of range")]
+    InvalidFlashLoanFee, // 6086
+    /// The account passed as the instructions sysvar is not it.
+    #[msg("Not the instructions sysvar")]
+    InvalidInstructionsSysvar, // 6087
+    /// A liquidation paid in supply shares would send its protocol fee past the insurance fund
+    /// only because the collateral reserve's liquidity is out in a flash loan (the fee fits the
+    /// pool, not the vault's free tokens): refused, so a loan never moves where a fee goes.
+    #[msg("The collateral's liquidity is out in a flash loan: its protocol fee cannot reach insurance")]
+    LiquidationFeeInFlashLoan, // 6088
     /// The e-mode group id is 0 where a group is required, past the 16 groups, or names a
     /// group the admin has not configured (`set_emode_group`).
     #[msg("E-mode group not configured")]
-    EmodeGroupNotConfigured, // 6078
+    EmodeGroupNotConfigured, // 6089
     /// An obligation in an e-mode group may deposit, borrow, receive seized collateral or keep
     /// positions (when changing group) only in member reserves of that group.
     #[msg("Reserve is not a member of the obligation's e-mode group")]
-    EmodeReserveNotInGroup, // 6079
+    EmodeReserveNotInGroup, // 6090
     /// An e-mode group needs `0 ≤ LTV < liquidation threshold ≤ 98%`, the threshold below the
     /// market's insolvency LTV.
     #[msg("Invalid e-mode group LTV or liquidation threshold")]
-    InvalidEmodeGroupLtv, // 6080
+    InvalidEmodeGroupLtv, // 6091
     /// An e-mode group needs `min bonus ≤ max bonus` and `threshold × (1 + max bonus) < 100%`.
     #[msg("Invalid e-mode group liquidation bonus")]
-    InvalidEmodeGroupBonus, // 6081
+    InvalidEmodeGroupBonus, // 6092
     /// A reserve's e-mode membership mask may name only configured groups (bits 0..16).
     #[msg("Invalid e-mode membership")]
-    InvalidEmodeMembership, // 6082
+    InvalidEmodeMembership, // 6093
     /// Joining, leaving or changing an e-mode group needs the obligation within its borrow
     /// limit under the new parameters (`BFDV⁺ ≤ ABV`), valued from reserves priced in this slot.
     #[msg("Obligation would exceed its borrow limit under the new e-mode parameters")]
-    EmodeChangeUnhealthy, // 6083
+    EmodeChangeUnhealthy, // 6094
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -396,6 +396,65 @@ pub struct OutflowRecorded {
     pub remaining_after: u64,
 }
 
+/// A flash loan was lent (repaid later in the same transaction, see `FlashRepaid`).
+#[event]
+pub struct FlashBorrowed {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// The signer who borrowed.
+    pub borrower: Pubkey,
+    /// Tokens lent (base units).
+    pub amount: u64,
+    /// Fee due with the repayment at the reserve's current rate (base units).
+    pub fee: u64,
+    /// Index of this instruction in the transaction (the repayment names it).
+    pub instruction_index: u16,
+    /// Available liquidity before (base units).
+    pub available_before: u64,
+    /// Available liquidity after (base units).
+    pub available_after: u64,
+    /// Supply share value, unchanged by the loan (underlying per share × 1e18).
+    pub share_value_sf: u128,
+}
+
+/// A flash loan was repaid with its fee.
+#[event]
+pub struct FlashRepaid {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Whoever paid.
+    pub payer: Pubkey,
+    /// Tokens lent (base units).
+    pub amount: u64,
+    /// Fee paid on top (base units).
+    pub fee: u64,
+    /// The protocol's part of the fee, by the reserve factor (token base units × 1e18).
+    pub protocol_fee_sf: u128,
+    /// Available liquidity before (base units).
+    pub available_before: u64,
+    /// Available liquidity after (base units).
+    pub available_after: u64,
+    /// Supply share value before (underlying per share × 1e18).
+    pub share_value_before_sf: u128,
+    /// Supply share value after: higher by the depositors' part of the fee (× 1e18).
+    pub share_value_after_sf: u128,
+}
+
+/// The admin changed a reserve's flash-loan settings.
+#[event]
+pub struct FlashLoanConfigSet {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Enabled before.
+    pub enabled_before: bool,
+    /// Enabled after.
+    pub enabled_after: bool,
+    /// Fee before (bps).
+    pub fee_bps_before: u16,
+    /// Fee after (bps).
+    pub fee_bps_after: u16,
+}
+
 /// An e-mode group was configured or its parameters changed (`set_emode_group`). They apply at
 /// once to every obligation in the group, as a reserve's new config does.
 #[event]

@@ -171,6 +171,29 @@ pub mod lending {
         instructions::admin::set_outflow_limit::handler(ctx, cap, window_secs)
     }
 
+    /// Lends `amount` of a reserve's available liquidity for the rest of the transaction: a later top-level `flash_repay` must name this instruction's index, for the same reserve and amount, with no other `flash_borrow` before it; not callable through CPI (anyone).
+    pub fn flash_borrow(ctx: Context<FlashBorrow>, amount: u64) -> Result<()> {
+        instructions::flash::flash_borrow::handler(ctx, amount)
+    }
+
+    /// Repays the flash loan of the `flash_borrow` at `borrow_instruction_index` with its fee (rounded up), split between depositors and the protocol by the reserve factor (anyone).
+    pub fn flash_repay(
+        ctx: Context<FlashRepay>,
+        amount: u64,
+        borrow_instruction_index: u16,
+    ) -> Result<()> {
+        instructions::flash::flash_repay::handler(ctx, amount, borrow_instruction_index)
+    }
+
+    /// Enables or disables flash loans on a reserve and sets their fee (bps, at most `MAX_FLASH_LOAN_FEE_BPS`; 0 = free); reserves start disabled (admin).
+    pub fn set_flash_loan_config(
+        ctx: Context<SetFlashLoanConfig>,
+        enabled: bool,
+        fee_bps: u16,
+    ) -> Result<()> {
+        instructions::flash::set_flash_loan_config::handler(ctx, enabled, fee_bps)
+    }
+
     /// Configures e-mode group `group` (1..=16) or changes its LTV, liquidation threshold and bonus bounds; they apply at once to obligations in the group (admin).
     pub fn set_emode_group(
         ctx: Context<SetEmodeGroup>,

@@ -10,3 +10,6 @@ pub use admin::*;
 pub use keeper::*;
 #[allow(ambiguous_glob_reexports)]
 pub use user::*;
+pub mod flash;
+#[allow(ambiguous_glob_reexports)]
+pub use flash::*;

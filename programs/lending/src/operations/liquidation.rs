@@ -290,6 +290,13 @@ pub fn liquidate(
             // has them free, else they stay in the pool as a protocol claim (collected like
             // interest fees). Either way depositors' share value is unchanged.
             r.coll.share_supply = sub(r.coll.share_supply, fee_shares)?;
+            // Where the fee goes must not depend on a flash loan being out: a liquidator could
+            // otherwise borrow the free liquidity first to keep the fee from the insurance fund.
+            require!(
+                plan.protocol_fee_amount <= r.coll.available_amount
+                    || plan.protocol_fee_amount > r.coll.pool_liquidity(),
+                LendingError::LiquidationFeeInFlashLoan
+            );
             if plan.protocol_fee_amount <= r.coll.available_amount {
                 r.coll.available_amount = sub(r.coll.available_amount, plan.protocol_fee_amount)?;
                 r.coll.insurance_amount = r
@@ -493,7 +500,7 @@ pub fn socialize_bad_debt(
         .available_amount
         .checked_add(split.covered_by_insurance)
         .ok_or(LendingError::MathOverflow)?;
-    let backing = Decimal::from_u64(reserve.available_amount)
+    let backing = Decimal::from_u64(reserve.pool_liquidity())
         .try_add(reserve.total_debt().map_math()?)
         .map_math()?;
     if reserve.protocol_fees_sf.get() > backing {

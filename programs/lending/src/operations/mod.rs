@@ -1,5 +1,6 @@
 //! State transitions on plain account structs: no `AccountInfo`, no clock reads.
 
+pub mod flash;
 pub mod lending;
 pub mod liquidation;
 pub mod outflow;

@@ -4,6 +4,7 @@ pub mod market;
 pub mod obligation;
 pub mod oracle_config;
 pub mod reserve;
+pub mod reserve_flash;
 pub mod sf;
 
 pub use market::*;

@@ -149,10 +149,20 @@ pub struct Reserve {
     /// Outflow limit and its window (`state/outflow.rs`; all zero = no limit).
     pub outflow: OutflowState,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 23],
+    pub _reserved: [u64; 21],
     /// E-mode groups this reserve is a member of: bit `g − 1` set = member of group `g`
     /// (groups 1..=16; `set_reserve_emode_groups`; 0 = none).
     pub emode_groups: u64,
+    /// Flash loan outstanding (token base units): set by `flash_borrow`, cleared by its
+    /// `flash_repay` later in the same transaction, so 0 in every committed state. Counted in
+    /// the pool's liquidity ([`Reserve::pool_liquidity`]) while out.
+    pub flash_loan_amount: u64,
+    /// Flash-loan fee (bps of the amount, ≤ `MAX_FLASH_LOAN_FEE_BPS`; 0 = free).
+    pub flash_loan_fee_bps: u16,
+    /// 1 allows flash loans; 0, the value of every reserve listed before them, refuses them.
+    pub flash_loans_enabled: u8,
+    /// Reserved for alignment.
+    pub _padding1: [u8; 5],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 688);
@@ -170,19 +180,20 @@ impl Reserve {
             .try_mul(self.borrow_index_sf.get())
     }
 
-    /// Total supply assets `A = L + D − F`.
+    /// Total supply assets `A = L + D − F`, `L` the pool's liquidity (a flash loan out included).
     pub fn total_supply_assets(&self) -> MathResult<Decimal> {
         shares::total_supply_assets(
-            self.available_amount,
+            self.pool_liquidity(),
             self.total_debt()?,
             self.protocol_fees_sf.get(),
         )
     }
 
-    /// Figures for the interest accrual.
+    /// Figures for the interest accrual (a flash loan out counts as liquidity: it moves neither
+    /// utilization nor the rate).
     pub fn accrual_state(&self) -> AccrualState {
         AccrualState {
-            available: self.available_amount,
+            available: self.pool_liquidity(),
             total_normalized_debt: self.total_normalized_debt_sf.get(),
             borrow_index: self.borrow_index_sf.get(),
             protocol_fees: self.protocol_fees_sf.get(),

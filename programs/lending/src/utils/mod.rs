@@ -1,4 +1,5 @@
 //! Helpers shared by handlers.
 
+pub mod introspection;
 pub mod reserves;
 pub mod token;

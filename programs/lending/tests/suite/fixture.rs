@@ -245,7 +245,9 @@ impl TestFixture {
     }
 
     async fn build(params: MarketParams, keys: Option<rand_chacha::ChaCha8Rng>) -> Self {
-        let ctx = sentinel_harness::program_test().start_with_context().await;
+        let mut pt = sentinel_harness::program_test();
+        crate::flash_loans::cpi_proxy::register(&mut pt);
+        let ctx = pt.start_with_context().await;
         let mut clock: Clock = ctx.banks_client.get_sysvar().await.expect("clock");
         clock.unix_timestamp = START_TS;
         ctx.set_sysvar(&clock);

@@ -58,11 +58,16 @@
 //!   actions' vault movements shows stays within the cap on every bucket, for the two-bucket
 //!   estimate and within the documented sliding-window bound; liquidations are never refused
 //!   for outflow reasons (`invariants/outflow.rs`);
+//! - INV-22 flash loans never lose depositors value: the fee is split exactly by the reserve
+//!   factor and a deposit made mid-loan gets the pre-loan share price (`invariants/flash.rs`, a
+//!   move in one step in eight, from its own stream of the seed);
+//! - INV-23 flash loans never leave a reserve short: no loan is outstanding after any
+//!   transaction, a plain loan leaves the reserve `fee` richer, a malformed one never lands;
 //! - INV-18 (closure) at the end of every run, after a crash of every price, each obligation
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
 //!   liquidatable, by its owner repaying; and after every action, a liquidation that took an
 //!   obligation's last collateral left it no debt (every debt written off in it).
-//! - INV-22 (e-mode) a group change lands exactly when every position is a member of the new
+//! - INV-24 (e-mode) a group change lands exactly when every position is a member of the new
 //!   group and, with debt, the independent valuation under the new group is within the borrow
 //!   limit; the valuations above count an obligation's members with its group's parameters
 //!   (`invariants/emode.rs`).
@@ -110,6 +115,7 @@ use crate::fixture::*;
 mod amounts;
 mod emode;
 mod errors;
+mod flash;
 mod global;
 mod improvement;
 mod liquidate;
@@ -277,6 +283,7 @@ impl Fuzz {
             outflow: Default::default(),
         };
         fz.enable_outflow_limits().await;
+        fz.enable_flash_loans().await;
         let reserves = fz.reserves_now().await;
         fz.share_values = Fuzz::share_values(&reserves);
         fz.indexes = Fuzz::indexes(&reserves);
@@ -692,6 +699,7 @@ impl Fuzz {
             }
         }
         self.focus = None;
+        self.maybe_flash().await;
         if std::env::var_os("FUZZ_DEBUG").is_some() {
             eprintln!("{}", self.trace.last().map_or("", String::as_str));
         }
@@ -729,9 +737,9 @@ async fn successful_invariants_hold_over_random_action_sequences() {
         "no outflow was refused: the fuzz must reach the outflow caps"
     );
     assert!(
-        stats.get("INV-22 group changes").is_some_and(|s| s.0 > 0)
+        stats.get("INV-24 group changes").is_some_and(|s| s.0 > 0)
             && stats
-                .get("INV-22 unhealthy group changes refused")
+                .get("INV-24 unhealthy group changes refused")
                 .is_some_and(|s| s.0 > 0),
         "the fuzz must change groups and meet a refused one"
     );
@@ -744,6 +752,7 @@ async fn successful_invariants_hold_over_random_action_sequences() {
         "reprice",
         "bundle",
         "admin",
+        "flash",
         "group",
     ] {
         assert!(

@@ -1,4 +1,4 @@
-//! The fuzz's e-mode groups (INV-22). Two groups: stables (USDC and the three other $1 mints:
+//! The fuzz's e-mode groups (INV-24). Two groups: stables (USDC and the three other $1 mints:
 //! LTV 90%, threshold 93%, bonus 1–3%) and SOL (SOL and the $110 9-decimal asset: 85%, 90%,
 //! 2–5%); a fifth user starts in the stables group near its limit, borrowing against a stable
 //! deposit what the reserves' own LTV would refuse. Every valuation of the fuzz (INV-08, 09,
@@ -6,7 +6,7 @@
 //! (`valuation.rs`, from the market's raw fields).
 //!
 //! The move: a user joins, leaves or changes group (an unconfigured one too), or the admin
-//! changes a group's parameters within the bounds or a reserve's memberships. INV-22: a group
+//! changes a group's parameters within the bounds or a reserve's memberships. INV-24: a group
 //! change lands exactly when every position is a member of the new group and, with debt and
 //! every reserve priced in the slot, the independent valuation under the new group is within
 //! the borrow limit; and an admin change within the bounds lands.
@@ -78,7 +78,7 @@ pub(super) async fn emode_borrower(f: &mut TestFixture, user: &TestUser) {
 }
 
 impl Fuzz {
-    /// The e-mode move and its INV-22 checks.
+    /// The e-mode move and its INV-24 checks.
     pub(super) async fn emode_move(&mut self, u: usize) {
         if self.rng.gen_bool(0.25) {
             return self.emode_admin().await;
@@ -153,14 +153,14 @@ impl Fuzz {
             Ok(()) => {
                 if !expected {
                     self.violation(format!(
-                        "INV-22 a change to group {g} landed: configured {configured}, members {members}, within {within:?}"
+                        "INV-24 a change to group {g} landed: configured {configured}, members {members}, within {within:?}"
                     ));
                 }
                 if self.f.obligation(&key).await.emode_group != g {
-                    self.violation("INV-22 a landed group change did not set the group".into());
+                    self.violation("INV-24 a landed group change did not set the group".into());
                 }
                 if o.emode_group != g {
-                    self.stats.entry("INV-22 group changes").or_default().0 += 1;
+                    self.stats.entry("INV-24 group changes").or_default().0 += 1;
                 }
             }
             Err(_) => {
@@ -170,12 +170,12 @@ impl Fuzz {
                     || (refused(LendingError::EmodeGroupNotConfigured) && configured)
                 {
                     self.violation(format!(
-                        "INV-22 a change to group {g} was refused ({code:?}): configured {configured}, members {members}, within {within:?}"
+                        "INV-24 a change to group {g} was refused ({code:?}): configured {configured}, members {members}, within {within:?}"
                     ));
                 }
                 if refused(LendingError::EmodeChangeUnhealthy) {
                     self.stats
-                        .entry("INV-22 unhealthy group changes refused")
+                        .entry("INV-24 unhealthy group changes refused")
                         .or_default()
                         .0 += 1;
                 }
@@ -219,7 +219,7 @@ impl Fuzz {
             set_emode_group_ix(&self.f, &admin.pubkey(), g, params)
         };
         if self.send("admin", &[ix], &admin).await.is_err() {
-            self.violation("INV-22 an admin e-mode change within the bounds failed".into());
+            self.violation("INV-24 an admin e-mode change within the bounds failed".into());
         }
     }
 }

@@ -96,6 +96,31 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             all.dedup();
             return all;
         }
+        "flash" => {
+            // A loan (disabled, paused, too large for the liquidity, zero) and what runs inside
+            // it: a deposit, refreshes and a withdrawal.
+            let mut all: Vec<u32> = [
+                E::FlashLoansDisabled,
+                E::BorrowPaused,
+                E::InsufficientLiquidity,
+                E::InvalidAmount,
+                E::OracleNotFailing,
+            ]
+            .into_iter()
+            .map(u32::from)
+            .collect();
+            for class in ["deposit", "withdraw"] {
+                all.extend(allowed(class));
+            }
+            all.sort_unstable();
+            all.dedup();
+            return all;
+        }
+        "flash-attack" => vec![
+            E::FlashRepayMissing,
+            E::FlashRepayAmountMismatch,
+            E::FlashBorrowNested,
+        ],
         "config" => vec![E::Unauthorized],
         "reprice" => PRICE.to_vec(),
         _ => Vec::new(),

@@ -21,6 +21,9 @@ impl Fuzz {
                     r.available_amount, r.insurance_amount
                 ));
             }
+            if r.flash_loan_amount != 0 {
+                self.violation(format!("INV-23 reserve {i}: a flash loan outstanding"));
+            }
             if r.total_supply_assets().is_err() {
                 self.violation(format!(
                     "INV-05 reserve {i}: fees exceed liquidity and debt"

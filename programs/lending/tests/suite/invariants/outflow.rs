@@ -23,7 +23,8 @@ const LIMITS: [(usize, u64, u64); 2] =
     [(USDC, 3_000_000_000, 1_800), (SOL, 100_000_000_000, 3_600)];
 
 /// The kinds whose token movements are counted flows (liquidations and admin payouts are not).
-const COUNTED: [&str; 5] = ["deposit", "withdraw", "borrow", "repay", "bundle"];
+/// A landed flash loan's own legs are not, but what it deposits or withdraws between them is.
+const COUNTED: [&str; 6] = ["deposit", "withdraw", "borrow", "repay", "bundle", "flash"];
 
 /// One limited reserve's ledger of counted flows.
 #[derive(Default)]
@@ -45,6 +46,9 @@ pub(super) struct Ledger {
     pub(super) refused: u64,
     /// Liquidations that landed while a limited reserve's window had less than half left.
     pub(super) liquidations_on_exhausted: u64,
+    /// The flash loan of the transaction being sent: its reserve and the fee its repayment adds
+    /// to that vault (uncounted, like the loan itself).
+    pub(super) flash_fee: Option<(usize, u64)>,
 }
 
 fn net(flows: &[(i64, i128)], from: i64, to: i64) -> i128 {
@@ -125,7 +129,12 @@ impl Fuzz {
         for (i, b) in before.into_iter().enumerate() {
             let vault = self.f.reserves[self.outflow.reserves[i].idx].vault;
             let after = self.f.balance(&vault).await;
-            let out = i128::from(b) - i128::from(after);
+            let mut out = i128::from(b) - i128::from(after);
+            if let (Some((r, fee)), "flash") = (self.outflow.flash_fee, kind) {
+                if r == self.outflow.reserves[i].idx {
+                    out += i128::from(fee);
+                }
+            }
             if out == 0 {
                 continue;
             }

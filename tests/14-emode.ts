@@ -1,4 +1,4 @@
-/** 13: e-mode groups against sentinel-localnet. The deploy script (`migrations/deploy.ts`)
+/** 14: e-mode groups against sentinel-localnet. The deploy script (`migrations/deploy.ts`)
  *  lists USDC, USDT and SOL in a market of their own and configures a stables group (USDC and
  *  USDT: LTV 92%, threshold 94%, bonus 1–2%); a borrower opts in with `set_obligation_group`
  *  and borrows past what the reserves' own LTV allows; the client (`sdk/emode.ts`) previews
@@ -166,7 +166,7 @@ async function figures(): Promise<Map<string, pos.ReserveFigures>> {
   return out;
 }
 
-describe("13 e-mode groups", function () {
+describe("14 e-mode groups", function () {
   const user: { kp: Keypair; obligation: PublicKey; usdc: PublicKey; usdt: PublicKey; sol: PublicKey } = {} as any;
   let cfg: DeployConfig;
 

@@ -40,6 +40,8 @@ use crate::error::{MathError, MathResult};
 use crate::fixed::Decimal;
 use crate::interest::SECONDS_PER_YEAR;
 
+pub mod response;
+
 /// `1 / ln 2` to 18 decimals: `τ = H / ln 2 = H × 1.442695…`.
 const INV_LN2_WAD: u128 = 1_442_695_040_888_963_407;
 

@@ -580,6 +580,11 @@ export type Lending = {
       "code": 6094,
       "msg": "Obligation would exceed its borrow limit under the new e-mode parameters",
       "name": "emodeChangeUnhealthy"
+    },
+    {
+      "code": 6095,
+      "msg": "Invalid volatility configuration",
+      "name": "invalidVolatilityConfig"
     }
   ],
   "events": [
@@ -946,6 +951,19 @@ export type Lending = {
         176
       ],
       "name": "reserveRefreshed"
+    },
+    {
+      "discriminator": [
+        253,
+        161,
+        228,
+        189,
+        213,
+        193,
+        154,
+        104
+      ],
+      "name": "volatilityConfigSet"
     },
     {
       "discriminator": [
@@ -2625,6 +2643,66 @@ export type Lending = {
         "Sets a reserve's e-mode group memberships: bit `g − 1` of `groups` = member of group `g`, each a configured group (admin)."
       ],
       "name": "setReserveEmodeGroups"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The market admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "lending_market"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The market."
+          ],
+          "name": "lendingMarket",
+          "relations": [
+            "reserve"
+          ]
+        },
+        {
+          "docs": [
+            "The reserve, of this market."
+          ],
+          "name": "reserve",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "config",
+          "type": {
+            "defined": {
+              "name": "volatilityConfig"
+            }
+          }
+        }
+      ],
+      "discriminator": [
+        116,
+        175,
+        156,
+        197,
+        69,
+        28,
+        106,
+        8
+      ],
+      "docs": [
+        "Sets how a reserve's LTV, borrow cap, minimum liquidation bonus and liquidation threshold follow its measured volatility (all zero = off; admin)."
+      ],
+      "name": "setVolatilityConfig"
     },
     {
       "accounts": [
@@ -5493,13 +5571,25 @@ export type Lending = {
           },
           {
             "docs": [
+              "Volatility estimate and the risk parameters in force (`state/volatility.rs`; all zero =",
+              "adjustment off)."
+            ],
+            "name": "volatility",
+            "type": {
+              "defined": {
+                "name": "reserveVolatility"
+              }
+            }
+          },
+          {
+            "docs": [
               "Reserved for upgrades."
             ],
             "name": "reserved",
             "type": {
               "array": [
                 "u64",
-                21
+                7
               ]
             }
           },
@@ -5695,6 +5785,28 @@ export type Lending = {
                 "name": "reserveConfig"
               }
             }
+          },
+          {
+            "docs": [
+              "Parameters in force before (all zero: volatility adjustment off)."
+            ],
+            "name": "riskBefore",
+            "type": {
+              "defined": {
+                "name": "riskInForce"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Parameters in force after."
+            ],
+            "name": "riskAfter",
+            "type": {
+              "defined": {
+                "name": "riskInForce"
+              }
+            }
           }
         ],
         "kind": "struct"
@@ -5883,6 +5995,191 @@ export type Lending = {
             ],
             "name": "divergent",
             "type": "bool"
+          },
+          {
+            "docs": [
+              "Volatility estimate and parameters in force before (all zero: adjustment off)."
+            ],
+            "name": "riskBefore",
+            "type": {
+              "defined": {
+                "name": "riskInForce"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Volatility estimate and parameters in force after this price."
+            ],
+            "name": "riskAfter",
+            "type": {
+              "defined": {
+                "name": "riskInForce"
+              }
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A reserve's volatility configuration, estimator state and parameters in force (all zero:",
+        "off, the state of every reserve listed before the adjustment)."
+      ],
+      "name": "reserveVolatility",
+      "repr": {
+        "kind": "c"
+      },
+      "serialization": "bytemuck",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Configuration (`set_volatility_config`)."
+            ],
+            "name": "config",
+            "type": {
+              "defined": {
+                "name": "volatilityConfig"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Reserved for alignment."
+            ],
+            "name": "padding0",
+            "type": {
+              "array": [
+                "u8",
+                4
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Spot price of the last sample (quote units per whole token × 1e18; 0 = no sample yet)."
+            ],
+            "name": "samplePriceSf",
+            "type": {
+              "defined": {
+                "name": "sf"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Publish time of the last sample's price (unix seconds)."
+            ],
+            "name": "sampleTs",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Estimated variance per year `V = σ²` (a fraction × 1e18)."
+            ],
+            "name": "varianceSf",
+            "type": {
+              "defined": {
+                "name": "sf"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Liquidation threshold in force, unrounded (a fraction × 1e18)."
+            ],
+            "name": "thresholdSf",
+            "type": {
+              "defined": {
+                "name": "sf"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Time of the last recomputation (unix seconds)."
+            ],
+            "name": "thresholdTs",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Parameters in force."
+            ],
+            "name": "inForce",
+            "type": {
+              "defined": {
+                "name": "riskInForce"
+              }
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The risk parameters in force and the estimate behind them (what the account and the",
+        "`ReserveRefreshed` / `VolatilityConfigSet` events expose; all zero while the adjustment is",
+        "off, when the configured parameters apply)."
+      ],
+      "name": "riskInForce",
+      "repr": {
+        "kind": "c"
+      },
+      "serialization": "bytemuck",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Borrow cap in force (token base units; total debt)."
+            ],
+            "name": "borrowCap",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Annualised volatility estimate `σ` (bps, rounded down)."
+            ],
+            "name": "volatilityBps",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "Stress fraction `φ` (bps of 1, rounded up)."
+            ],
+            "name": "stressBps",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "LTV in force, for new borrows and withdrawals (bps)."
+            ],
+            "name": "loanToValueBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Liquidation threshold in force (bps)."
+            ],
+            "name": "liquidationThresholdBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Where the threshold in force is heading (bps)."
+            ],
+            "name": "targetLiquidationThresholdBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Minimum liquidation bonus in force (bps)."
+            ],
+            "name": "minLiquidationBonusBps",
+            "type": "u16"
           }
         ],
         "kind": "struct"
@@ -5910,6 +6207,142 @@ export type Lending = {
                 16
               ]
             }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "How a reserve's parameters follow its volatility: the `set_volatility_config` argument",
+        "(borsh) and the stored form (bytemuck), the same bytes. All zero: off."
+      ],
+      "name": "volatilityConfig",
+      "repr": {
+        "kind": "c"
+      },
+      "serialization": "bytemuck",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Half-life of the estimate (seconds, ≤ 30 days; 0 = adjustment off)."
+            ],
+            "name": "halfLifeSecs",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "Annualised volatility up to which the configured parameters apply (bps of σ)."
+            ],
+            "name": "calmVolBps",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "Annualised volatility at which the parameters reach their stressed bounds (bps of σ,",
+              "> calm, ≤ 100,000)."
+            ],
+            "name": "stressVolBps",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "LTV at full stress (bps, ≤ the configured LTV)."
+            ],
+            "name": "ltvFloorBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Liquidation threshold the target reaches at full stress (bps, > LTV floor, ≤ the",
+              "configured threshold)."
+            ],
+            "name": "thresholdFloorBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Borrow cap at full stress, as a share of the configured cap (bps, ≤ 10,000)."
+            ],
+            "name": "borrowCapFloorBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
+              "Fastest tightening of the threshold in force (bps of 1 per hour, ≤ 10,000; 0 = never)."
+            ],
+            "name": "thresholdRateBpsPerHour",
+            "type": "u16"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A reserve's volatility adjustment was configured (`set_volatility_config`)."
+      ],
+      "name": "volatilityConfigSet",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The reserve."
+            ],
+            "name": "reserve",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Configuration before (all zero: off)."
+            ],
+            "name": "before",
+            "type": {
+              "defined": {
+                "name": "volatilityConfig"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Configuration after."
+            ],
+            "name": "after",
+            "type": {
+              "defined": {
+                "name": "volatilityConfig"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Parameters in force before."
+            ],
+            "name": "riskBefore",
+            "type": {
+              "defined": {
+                "name": "riskInForce"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Parameters in force after."
+            ],
+            "name": "riskAfter",
+            "type": {
+              "defined": {
+                "name": "riskInForce"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Clock of the change (unix seconds)."
+            ],
+            "name": "timestamp",
+            "type": "i64"
           }
         ],
         "kind": "struct"

@@ -9,6 +9,7 @@ export * as math from "./math";
 export * as position from "./position";
 export * as outflow from "./outflow";
 export * as emode from "./emode";
+export * as volatility from "./volatility";
 export type { Lending };
 
 /** The lending program client, from the committed IDL. */

@@ -7,6 +7,7 @@
  */
 import * as m from "./math";
 import * as outflow from "./outflow";
+import * as volatility from "./volatility";
 
 /** What valuation needs of a reserve (token base units; `…Sf` 1e18-scaled). */
 export interface ReserveFigures {
@@ -36,8 +37,9 @@ export function reserveFigures(r: any): ReserveFigures {
     shareSupply: BigInt(r.shareSupply.toString()),
     decimals: r.decimals,
     prices: { spotSf: m.sfToBigInt(r.priceSf), emaSf: m.sfToBigInt(r.emaPriceSf), confSf: m.sfToBigInt(r.priceConfSf) },
-    ltvBps: r.config.loanToValueBps,
-    liquidationThresholdBps: r.config.liquidationThresholdBps,
+    // In force: moved by the reserve's volatility when its adjustment is on.
+    ltvBps: volatility.riskInForce(r).ltvBps,
+    liquidationThresholdBps: volatility.riskInForce(r).liquidationThresholdBps,
     borrowFactorBps: r.config.borrowFactorBps,
     outflow: r.outflow ? outflow.outflowFigures(r.outflow) : undefined,
     emodeGroups: BigInt((r.emodeGroups ?? 0).toString()),
@@ -226,7 +228,7 @@ export const marketRules = (mk: any): MarketRules => ({
   liquidationAuctionSecs: mk.liquidationAuctionSecs,
 });
 
-/** Liquidation terms of a reserve (bps), from its decoded config. */
+/** Liquidation terms of a reserve (bps), from its decoded account: the min bonus in force. */
 export interface LiquidationTerms {
   minBonusBps: number;
   maxBonusBps: number;
@@ -234,7 +236,7 @@ export interface LiquidationTerms {
 }
 
 export const liquidationTerms = (r: any): LiquidationTerms => ({
-  minBonusBps: r.config.minLiquidationBonusBps,
+  minBonusBps: volatility.riskInForce(r).minBonusBps,
   maxBonusBps: r.config.maxLiquidationBonusBps,
   protocolFeeBps: r.config.protocolLiquidationFeeBps,
 });

@@ -2,12 +2,13 @@
  *  wrote (`cargo run -p lending-math --example golden_vectors`): health, market value, interest,
  *  liquidation bonus, liquidation sizing, whole-obligation valuation (to the last 1e-18) and the
  *  outflow window (to the base unit), and the e-mode group rules (validation, effective
- *  parameters, a pair's bonus bounds). */
+ *  parameters, a pair's bonus bounds), and the volatility estimator with the parameters it sets. */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as m from "../sdk/math";
 import * as outflow from "../sdk/outflow";
 import * as emode from "../sdk/emode";
+import * as volatility from "../sdk/volatility";
 
 const vectors = JSON.parse(fs.readFileSync("tests/vectors/lending-math.json", "utf8"));
 const big = (s: string) => BigInt(s);
@@ -193,5 +194,37 @@ describe("08 lending-math golden vectors", function () {
       assert.equal(hi.toString(), c.bonusHiSf);
     }
     assert.ok(members > 0, "the vectors include members");
+  });
+
+  it("successful_volatility_vectors_match", function () {
+    assert.ok(vectors.volatility.length >= 32);
+    let stressed = 0;
+    let partial = 0;
+    for (const c of vectors.volatility) {
+      const cfg: volatility.VolatilityConfig = c.config;
+      const base: volatility.BaseParams = { ...c.base, borrowCap: big(c.base.borrowCap) };
+      assert.equal(volatility.validate(cfg, base.ltvBps, base.thresholdBps) === "ok", c.valid);
+      let state: volatility.VolatilityState = { samplePriceSf: 0n, sampleTs: 0n, varianceSf: 0n };
+      let path: volatility.ThresholdPath = { inForceSf: m.fromBps(base.thresholdBps), targetBps: base.thresholdBps, ts: big(c.startTs) };
+      for (const s of c.steps) {
+        const now = big(s.now);
+        state = volatility.observe(state, big(s.priceSf), now, cfg.halfLifeSecs);
+        const out = volatility.respond(cfg, base, state, path, now);
+        path = out.path;
+        assert.equal(state.samplePriceSf.toString(), s.samplePriceSf);
+        assert.equal(state.sampleTs.toString(), s.sampleTs);
+        assert.equal(state.varianceSf.toString(), s.varianceSf);
+        assert.equal(path.inForceSf.toString(), s.thresholdSf);
+        assert.equal(path.ts.toString(), s.thresholdTs);
+        const r = out.risk;
+        assert.deepEqual(
+          [r.volatilityBps, r.stressBps, r.ltvBps, r.liquidationThresholdBps, r.targetThresholdBps, r.minBonusBps, r.borrowCap.toString()],
+          [s.volatilityBps, s.stressBps, s.ltvBps, s.thresholdBps, s.targetThresholdBps, s.minBonusBps, s.borrowCap],
+        );
+        stressed += Number(r.stressBps === 10_000);
+        partial += Number(r.stressBps > 0 && r.stressBps < 10_000);
+      }
+    }
+    assert.ok(stressed > 0 && partial > 0, "the vectors cover full and partial stress");
   });
 });

@@ -103,7 +103,7 @@ fn price_reserve(
         .map_err(|e| (anyhow!("reserve {key}: {e}"), None))?;
     let price = validate_reading(&view.oracle_config, &reading, now)
         .map_err(|e| (anyhow!("reserve {key}: {e}"), Some(reading)))?;
-    apply_price(&mut view.reserve, &price, slot)
+    apply_price(&mut view.reserve, &price, slot, now)
         .map_err(|e| (anyhow!("reserve {key}: {e}"), None))?;
     Ok(())
 }

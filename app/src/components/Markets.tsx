@@ -1,7 +1,7 @@
 /** Every reserve of the market: price and oracle, supply and debt, rates from the reserve's own
  *  curve, caps, risk parameters, insurance and state; and the selected reserve's rate curve. */
 import { useState } from "react";
-import { math as m, position as pos } from "../../../sdk";
+import { math as m, position as pos, volatility as vol } from "../../../sdk";
 import type { ReserveView } from "../lib/market";
 import type { MarketData } from "../lib/useMarket";
 import { age, bps, pct, tokens, usd } from "../lib/format";
@@ -65,7 +65,10 @@ export function Markets({ data }: { data: MarketData }) {
             {market.reserves.map((r) => {
               const s = reserveStats(r);
               const c = r.decoded.config;
+              // Parameters in force: the reserve's volatility moves them when its adjustment is on.
+              const f = vol.riskInForce(r.decoded);
               const state = [
+                f.enabled ? `σ ${bps(f.volatilityBps)}${f.stressBps > 0 ? ` (stress ${bps(f.stressBps)})` : ""}` : "",
                 c.borrowPaused ? "borrow paused" : "",
                 c.withdrawPaused ? "withdraw paused" : "",
                 r.decoded.priceDivergent ? "spot/EMA divergent" : "",
@@ -92,13 +95,14 @@ export function Markets({ data }: { data: MarketData }) {
                   <td className="good">{pct(s.supplyApy)}</td>
                   <td>{pct(s.borrowApy)}</td>
                   <td>
-                    {capUse(s.supplySf, BigInt(c.depositCap.toString()))} / {capUse(s.debtSf, BigInt(c.borrowCap.toString()))}
+                    {capUse(s.supplySf, BigInt(c.depositCap.toString()))} / {capUse(s.debtSf, f.borrowCap)}
                   </td>
                   <td>
-                    {bps(c.loanToValueBps)} / {bps(c.liquidationThresholdBps)}
+                    {bps(f.ltvBps)} / {bps(f.liquidationThresholdBps)}
+                    {f.targetThresholdBps < f.liquidationThresholdBps ? <div className="muted small">threshold heading to {bps(f.targetThresholdBps)}</div> : null}
                   </td>
                   <td>
-                    {bps(c.minLiquidationBonusBps)}–{bps(c.maxLiquidationBonusBps)}
+                    {bps(f.minBonusBps)}–{bps(c.maxLiquidationBonusBps)}
                   </td>
                   <td>{bps(c.borrowFactorBps)}</td>
                   <td>{tokens(BigInt(r.decoded.insuranceAmount.toString()), r.decimals, 2)}</td>

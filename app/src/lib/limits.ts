@@ -3,7 +3,7 @@
  * caps, liquidity and outflow limit (at the wall clock), and the borrow limit (`BFDV⁺ ≤ ABV` after the action, from
  * `sdk/position`'s preview). Max buttons use these; the form refuses more before sending.
  */
-import { math as m, outflow, position as pos } from "../../../sdk";
+import { math as m, outflow, position as pos, volatility } from "../../../sdk";
 import type { MarketView, ObligationView } from "./market";
 
 /** Largest `x ≤ hi` with `ok(x)`, for `ok` true at 0 and monotone (true, then false). */
@@ -82,7 +82,7 @@ export function maxAmount(
     const max = largest(hi, (x) => x === 0n || keepsLimit(market, ob, { kind, reserve, amount: x }));
     return { max, by: max === hi ? (hi === held ? "deposit" : hi === f.availableAmount ? "liquidity" : "outflow limit") : "borrow limit" };
   }
-  const cap = BigInt(r.decoded.config.borrowCap.toString());
+  const cap = volatility.riskInForce(r.decoded).borrowCap;
   const capRoom = m.floorU64(cap * m.WAD > debtSf ? cap * m.WAD - debtSf : 0n);
   const room = outflowRoom(f);
   const hi = min3(capRoom, f.availableAmount, room);

@@ -1,5 +1,6 @@
 //! Golden vectors for other languages: health, market value, interest, liquidation bonus,
-//! liquidation sizing, whole-obligation valuation, the outflow window and e-mode group parameters computed by this crate on seeded random
+//! liquidation sizing, whole-obligation valuation, the outflow window, e-mode group parameters and
+//! the volatility estimator with the parameters it sets, computed by this crate on seeded random
 //! inputs, written to
 //! `tests/vectors/lending-math.json`. The TypeScript client math (`sdk/math.ts`) must reproduce
 //! every figure exactly; the TS suite reads this file.
@@ -27,6 +28,10 @@ use lending_math::outflow::{
 };
 use lending_math::price::Prices;
 use lending_math::shares::assets_for_shares;
+use lending_math::volatility::response::{
+    respond, BaseParams, Response, ThresholdPath, VolatilityConfig,
+};
+use lending_math::volatility::{observe, VolatilityState};
 use lending_math::Decimal;
 
 /// Cases per kind.
@@ -641,6 +646,109 @@ fn emode_cases(r: &mut Rng) -> Vec<String> {
         .collect()
 }
 
+/// Volatility: a random valid configuration and base parameters, then a path of refreshes (a
+/// price and a time each) from the start of the adjustment; after each, the estimator's state,
+/// the threshold's path and the parameters in force.
+fn volatility_cases(r: &mut Rng) -> Vec<String> {
+    const T0: i64 = 1_700_000_000;
+    (0..CASES)
+        .map(|i| {
+            let lt = 5_000 + r.below(4_000) as u16;
+            let ltv = lt - 1 - r.below(1_500) as u16;
+            let threshold_floor = lt - r.below(u64::from(lt - ltv)) as u16;
+            let ltv_floor = ltv - r.below(u64::from(ltv).min(u64::from(threshold_floor - 1))) as u16;
+            let calm = 1_000 + r.below(9_000) as u32;
+            let config = VolatilityConfig {
+                half_life_secs: if i % 8 == 7 { 0 } else { 60 + r.below(86_400) as u32 },
+                calm_vol_bps: calm,
+                stress_vol_bps: calm + 1 + r.below(20_000) as u32,
+                ltv_floor_bps: ltv_floor.min(threshold_floor - 1),
+                threshold_floor_bps: threshold_floor,
+                borrow_cap_floor_bps: r.below(10_001) as u16,
+                threshold_rate_bps_per_hour: r.below(1_001) as u16,
+            };
+            let min_bonus = r.below(500) as u16;
+            let base = BaseParams {
+                ltv_bps: ltv,
+                threshold_bps: lt,
+                min_bonus_bps: min_bonus,
+                max_bonus_bps: min_bonus + r.below(500) as u16,
+                borrow_cap: r.below(u64::MAX / 2),
+            };
+            let mut state = VolatilityState::default();
+            let mut path = ThresholdPath::start(base.threshold_bps, T0);
+            let mut now = T0;
+            let mut price = u128::from(1 + r.below(1_000_000_000_000_000_000)) * 1_000;
+            let steps: Vec<String> = (0..1 + r.below(8))
+                .map(|_| {
+                    now += match r.below(4) {
+                        0 => 0,
+                        1 => r.below(5) as i64,
+                        2 => r.below(3_600) as i64,
+                        _ => r.below(100_000) as i64 - 50,
+                    };
+                    let spread = if r.below(2) == 0 { 3_000 } else { 100 };
+                    let mv = r.below(2 * spread + 1) as i64 - spread as i64;
+                    price = (price * (10_000 + mv) as u128 / 10_000).max(1);
+                    let p = Decimal::from_scaled_val(price);
+                    state = observe(&state, p, now, u64::from(config.half_life_secs))
+                        .unwrap_or(state);
+                    let (next, resp) = respond(&config, &base, &state, &path, now)
+                        .unwrap_or((path, Response::unadjusted(&base)));
+                    path = next;
+                    obj(&[
+                        ("now", q(now)),
+                        ("priceSf", q(price)),
+                        ("samplePriceSf", q(sf(state.sample_price))),
+                        ("sampleTs", q(state.sample_ts)),
+                        ("varianceSf", q(sf(state.variance))),
+                        ("thresholdSf", q(sf(path.in_force))),
+                        ("thresholdTs", q(path.ts)),
+                        ("volatilityBps", resp.volatility_bps.to_string()),
+                        ("stressBps", resp.stress_bps.to_string()),
+                        ("ltvBps", resp.ltv_bps.to_string()),
+                        ("thresholdBps", resp.threshold_bps.to_string()),
+                        ("targetThresholdBps", resp.target_threshold_bps.to_string()),
+                        ("minBonusBps", resp.min_bonus_bps.to_string()),
+                        ("borrowCap", q(resp.borrow_cap)),
+                    ])
+                })
+                .collect();
+            let valid = config.validate(base.ltv_bps, base.threshold_bps).is_ok();
+            obj(&[
+                (
+                    "config",
+                    obj(&[
+                        ("halfLifeSecs", config.half_life_secs.to_string()),
+                        ("calmVolBps", config.calm_vol_bps.to_string()),
+                        ("stressVolBps", config.stress_vol_bps.to_string()),
+                        ("ltvFloorBps", config.ltv_floor_bps.to_string()),
+                        ("thresholdFloorBps", config.threshold_floor_bps.to_string()),
+                        ("borrowCapFloorBps", config.borrow_cap_floor_bps.to_string()),
+                        (
+                            "thresholdRateBpsPerHour",
+                            config.threshold_rate_bps_per_hour.to_string(),
+                        ),
+                    ]),
+                ),
+                (
+                    "base",
+                    obj(&[
+                        ("ltvBps", base.ltv_bps.to_string()),
+                        ("thresholdBps", base.threshold_bps.to_string()),
+                        ("minBonusBps", base.min_bonus_bps.to_string()),
+                        ("maxBonusBps", base.max_bonus_bps.to_string()),
+                        ("borrowCap", q(base.borrow_cap)),
+                    ]),
+                ),
+                ("valid", valid.to_string()),
+                ("startTs", q(T0)),
+                ("steps", format!("[{}]", steps.join(", "))),
+            ])
+        })
+        .collect()
+}
+
 fn section(name: &str, cases: Vec<String>) -> String {
     format!("  \"{name}\": [\n    {}\n  ]", cases.join(",\n    "))
 }
@@ -656,6 +764,7 @@ fn main() -> ExitCode {
         section("obligation", obligation_cases(&mut r)),
         section("outflow", outflow_cases(&mut r)),
         section("emode", emode_cases(&mut r)),
+        section("volatility", volatility_cases(&mut r)),
     ]
     .join(",\n");
     let text = format!("{{\n  \"generator\": \"cargo run -p lending-math --example golden_vectors\",\n{body}\n}}\n");

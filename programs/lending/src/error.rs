@@ -312,6 +312,11 @@ pub enum LendingError {
     /// limit under the new parameters (`BFDV⁺ ≤ ABV`), valued from reserves priced in this slot.
     #[msg("Obligation would exceed its borrow limit under the new e-mode parameters")]
     EmodeChangeUnhealthy, // 6094
+    /// A volatility configuration must be all zero (off), or have a half-life in
+    /// `1..=30 days`, calm < stress ≤ 1,000%, `LTV floor ≤ LTV`, `LTV floor < threshold floor ≤
+    /// threshold`, and a cap floor and tightening rate of at most 10,000 bps.
+    #[msg("Invalid volatility configuration")]
+    InvalidVolatilityConfig, // 6095
 }
 
 impl From<lending_math::liquidation::LiquidationError> for LendingError {

@@ -115,6 +115,10 @@ pub struct ReserveConfigUpdated {
     pub before: ReserveConfig,
     /// After.
     pub after: ReserveConfig,
+    /// Parameters in force before (all zero: volatility adjustment off).
+    pub risk_before: crate::state::RiskInForce,
+    /// Parameters in force after.
+    pub risk_after: crate::state::RiskInForce,
 }
 
 /// A reserve's oracle settings changed.
@@ -166,6 +170,10 @@ pub struct ReserveRefreshed {
     pub divergence_bps: u64,
     /// True when the divergence pauses borrowing and withdrawing.
     pub divergent: bool,
+    /// Volatility estimate and parameters in force before (all zero: adjustment off).
+    pub risk_before: crate::state::RiskInForce,
+    /// Volatility estimate and parameters in force after this price.
+    pub risk_after: crate::state::RiskInForce,
 }
 
 /// A reserve's pinned oracle was found failing its checks in a slot.
@@ -504,4 +512,21 @@ pub struct ObligationGroupSet {
     pub health_factor_before_bps: u64,
     /// Health factor after (bps; u64::MAX without debt).
     pub health_factor_after_bps: u64,
+}
+
+/// A reserve's volatility adjustment was configured (`set_volatility_config`).
+#[event]
+pub struct VolatilityConfigSet {
+    /// The reserve.
+    pub reserve: Pubkey,
+    /// Configuration before (all zero: off).
+    pub before: crate::state::VolatilityConfig,
+    /// Configuration after.
+    pub after: crate::state::VolatilityConfig,
+    /// Parameters in force before.
+    pub risk_before: crate::state::RiskInForce,
+    /// Parameters in force after.
+    pub risk_after: crate::state::RiskInForce,
+    /// Clock of the change (unix seconds).
+    pub timestamp: i64,
 }

@@ -22,7 +22,7 @@ pub mod state;
 pub mod utils;
 
 use instructions::*;
-use state::{EmodeGroup, MarketParams, OracleParams, ReserveConfig};
+use state::{EmodeGroup, MarketParams, OracleParams, ReserveConfig, VolatilityConfig};
 
 declare_id!("3SKTZjUFnyEnqxpYYo1p7pXyT5cEWPkyHGCaFpb84aPx");
 
@@ -169,6 +169,14 @@ pub mod lending {
         window_secs: u64,
     ) -> Result<()> {
         instructions::admin::set_outflow_limit::handler(ctx, cap, window_secs)
+    }
+
+    /// Sets how a reserve's LTV, borrow cap, minimum liquidation bonus and liquidation threshold follow its measured volatility (all zero = off; admin).
+    pub fn set_volatility_config(
+        ctx: Context<SetVolatilityConfig>,
+        config: VolatilityConfig,
+    ) -> Result<()> {
+        instructions::admin::set_volatility_config::handler(ctx, config)
     }
 
     /// Lends `amount` of a reserve's available liquidity for the rest of the transaction: a later top-level `flash_repay` must name this instruction's index, for the same reserve and amount, with no other `flash_borrow` before it; not callable through CPI (anyone).

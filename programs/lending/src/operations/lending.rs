@@ -196,7 +196,7 @@ pub fn borrow(
         .try_add(amount_d)
         .map_math()?;
     require!(
-        debt_after <= Decimal::from_u64(reserve.config.borrow_cap),
+        debt_after <= Decimal::from_u64(reserve.borrow_cap_in_force()),
         LendingError::BorrowCapExceeded
     );
 

@@ -19,15 +19,23 @@ use crate::error::{LendingError, MathResultExt};
 use crate::oracle::{PriceReading, ValidatedPrice};
 use crate::state::{ActiveGroup, Obligation, Reserve};
 
-/// Stores a validated price read in `slot`.
-pub fn apply_price(reserve: &mut Reserve, price: &ValidatedPrice, slot: u64) -> Result<()> {
+/// Stores a validated price read in `slot` at `now`, and observes it in the volatility
+/// estimate (at its publish time: a feed that did not move on does not count as calm).
+pub fn apply_price(
+    reserve: &mut Reserve,
+    price: &ValidatedPrice,
+    slot: u64,
+    now: i64,
+) -> Result<()> {
     reserve.price_sf.set(price.prices.spot).map_math()?;
     reserve.ema_price_sf.set(price.prices.ema).map_math()?;
     reserve.price_conf_sf.set(price.prices.conf).map_math()?;
     reserve.price_publish_time = price.publish_time;
     reserve.price_divergent = u8::from(price.divergent);
     reserve.price_slot = slot;
-    Ok(())
+    reserve
+        .update_volatility(Some((price.prices.spot, price.publish_time)), now)
+        .map_math()
 }
 
 /// Records that the reserve's oracle fails in `slot` (what `report_oracle_failure` writes, and

@@ -78,8 +78,23 @@ impl LendingMarket {
 }
 
 impl Reserve {
-    /// The reserve's own LTV, threshold and bonus bounds.
+    /// The reserve's own LTV, threshold and bonus bounds in force: the configured ones, or
+    /// while the volatility adjustment is on, the ones it set (`state/volatility.rs`).
     pub fn own_risk_params(&self) -> RiskParams {
+        if self.volatility_enabled() {
+            let f = &self.volatility.in_force;
+            return RiskParams {
+                ltv_bps: f.loan_to_value_bps,
+                liquidation_threshold_bps: f.liquidation_threshold_bps,
+                min_bonus_bps: f.min_liquidation_bonus_bps,
+                max_bonus_bps: self.config.max_liquidation_bonus_bps,
+            };
+        }
+        self.configured_risk_params()
+    }
+
+    /// The reserve's configured LTV, threshold and bonus bounds.
+    pub fn configured_risk_params(&self) -> RiskParams {
         RiskParams {
             ltv_bps: self.config.loan_to_value_bps,
             liquidation_threshold_bps: self.config.liquidation_threshold_bps,

@@ -17,3 +17,5 @@ pub mod outflow;
 pub use outflow::*;
 pub mod emode;
 pub use emode::*;
+pub mod volatility;
+pub use volatility::*;

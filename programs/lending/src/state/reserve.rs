@@ -6,7 +6,7 @@ use lending_math::interest::{self, AccrualState, CurvePoint as MathCurvePoint, C
 use lending_math::price::Prices;
 use lending_math::{shares, Decimal, MathResult};
 
-use super::{OutflowState, Sf};
+use super::{OutflowState, ReserveVolatility, Sf};
 
 /// One point of a borrow-rate curve.
 #[zero_copy]
@@ -148,8 +148,11 @@ pub struct Reserve {
     pub seed_shares: u64,
     /// Outflow limit and its window (`state/outflow.rs`; all zero = no limit).
     pub outflow: OutflowState,
+    /// Volatility estimate and the risk parameters in force (`state/volatility.rs`; all zero =
+    /// adjustment off).
+    pub volatility: ReserveVolatility,
     /// Reserved for upgrades.
-    pub _reserved: [u64; 21],
+    pub _reserved: [u64; 7],
     /// E-mode groups this reserve is a member of: bit `g − 1` set = member of group `g`
     /// (groups 1..=16; `set_reserve_emode_groups`; 0 = none).
     pub emode_groups: u64,

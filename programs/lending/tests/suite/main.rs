@@ -38,3 +38,4 @@ mod target_health;
 mod token2022;
 mod user_actions;
 mod user_failures;
+mod volatility;

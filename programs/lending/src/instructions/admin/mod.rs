@@ -42,3 +42,7 @@ pub use set_emode_group::*;
 pub mod set_reserve_emode_groups;
 #[allow(ambiguous_glob_reexports)]
 pub use set_reserve_emode_groups::*;
+
+pub mod set_volatility_config;
+#[allow(ambiguous_glob_reexports)]
+pub use set_volatility_config::*;

@@ -1,5 +1,7 @@
 //! `update_reserve_config`: the admin changes a reserve's risk and interest settings.
-//! Interest is accrued first, so the old curve prices the time up to now.
+//! Interest is accrued first, so the old curve prices the time up to now. With the volatility
+//! adjustment on, the parameters in force are recomputed from the new config at once: a lower
+//! threshold applies at once, as it does without the adjustment.
 
 use anchor_lang::prelude::*;
 
@@ -29,12 +31,17 @@ pub fn handler(ctx: Context<UpdateReserveConfig>, config: ReserveConfig) -> Resu
     let mut reserve = ctx.accounts.reserve.load_mut()?;
     reserve.accrue_interest(now).map_math()?;
     let before = reserve.config;
+    let risk_before = reserve.volatility.in_force;
     reserve.config = config;
+    reserve.update_volatility(None, now).map_math()?;
+    let risk_after = reserve.volatility.in_force;
     drop(reserve);
     emit_cpi!(ReserveConfigUpdated {
         reserve: ctx.accounts.reserve.key(),
         before,
         after: config,
+        risk_before,
+        risk_after,
     });
     Ok(())
 }

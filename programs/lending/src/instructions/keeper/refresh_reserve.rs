@@ -1,6 +1,7 @@
 //! `refresh_reserve` (permissionless): accrues interest to now and reads the pinned oracle.
 //! A price that fails a check fails the refresh, which leaves the reserve stale, so borrow,
-//! withdraw and liquidate cannot run on it.
+//! withdraw and liquidate cannot run on it. A valid price is also a sample of the reserve's
+//! volatility estimate, which sets the risk parameters in force (`state/volatility.rs`).
 
 use anchor_lang::prelude::*;
 
@@ -36,9 +37,11 @@ pub fn handler(ctx: Context<RefreshReserve>) -> Result<()> {
 
     let mut reserve = ctx.accounts.reserve.load_mut()?;
     let index_before = reserve.borrow_index_sf.raw();
+    let risk_before = reserve.volatility.in_force;
     let interest = reserve.accrue_interest(clock.unix_timestamp).map_math()?;
-    apply_price(&mut reserve, &price, clock.slot)?;
+    apply_price(&mut reserve, &price, clock.slot, clock.unix_timestamp)?;
     let index_after = reserve.borrow_index_sf.raw();
+    let risk_after = reserve.volatility.in_force;
     drop(reserve);
     emit_cpi!(ReserveRefreshed {
         reserve: ctx.accounts.reserve.key(),
@@ -52,6 +55,8 @@ pub fn handler(ctx: Context<RefreshReserve>) -> Result<()> {
         interest_sf: interest.to_scaled_val().map_math()?,
         divergence_bps: price.divergence_bps,
         divergent: price.divergent,
+        risk_before,
+        risk_after,
     });
     Ok(())
 }

@@ -192,8 +192,12 @@ struct SimArgs {
     /// The first N keepers fund liquidations with flash loans (every reserve then lends them).
     #[arg(long, default_value_t = 0)]
     flash_keepers: usize,
-    /// Run every mechanism, with and without insurance, on the same seed and price path, and
-    /// print one table.
+    /// Collateral reserves' LTV, borrow cap, minimum bonus and liquidation threshold follow
+    /// their measured volatility (every reserve is then refreshed once a step).
+    #[arg(long)]
+    volatility: bool,
+    /// Run every mechanism, with and without insurance, on the same seed and price path, then
+    /// Sentinel's with volatility-adjusted risk, and print one table.
     #[arg(long)]
     compare: bool,
 }
@@ -386,6 +390,7 @@ async fn simulate(args: SimArgs) -> Result<()> {
         keeper_every_slots: args.keeper_every_slots.filter(|n| *n > 0),
         capacity: args.capacity,
         flash_loan_keepers: args.flash_keepers,
+        volatility: args.volatility,
         mechanism: args.mechanism,
         insurance: !args.no_insurance,
         pools: (args.pool_depth > 0.0).then_some(PoolSpec {

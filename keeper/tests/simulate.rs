@@ -89,7 +89,7 @@ async fn successful_short_comparison_of_mechanisms_on_one_crash() {
     .await
     .expect("comparison");
     println!("{table}");
-    assert_eq!(table.runs.len(), 6);
+    assert_eq!(table.runs.len(), 8);
     let first = &table.runs[0];
     for r in &table.runs {
         assert_eq!(
@@ -120,7 +120,7 @@ async fn successful_short_comparison_of_mechanisms_on_one_crash() {
         table
             .runs
             .iter()
-            .find(|r| r.mechanism.starts_with(m) && r.insurance)
+            .find(|r| r.mechanism.starts_with(m) && r.insurance && !r.volatility)
             .map(|r| r.bonus_paid)
             .unwrap_or_default()
     };
@@ -130,6 +130,24 @@ async fn successful_short_comparison_of_mechanisms_on_one_crash() {
         loss("Sentinel"),
         loss("fixed")
     );
+    // Volatility-adjusted runs: the crash stresses every collateral at once, LTV and min bonus
+    // move to their stressed bounds at once, the threshold only by its rate over the run
+    // (5 points an hour, 30 steps of 30 s: at most 125 bps), and the keeper's book, reading the
+    // parameters in force from the accounts, never sends a liquidation the program refuses.
+    let adjusted: Vec<_> = table.runs.iter().filter(|r| r.volatility).collect();
+    assert_eq!(adjusted.len(), 2);
+    for r in adjusted {
+        assert_eq!(
+            r.failed, 0,
+            "keeper and program agree on the parameters in force"
+        );
+        assert_eq!(r.volatility_peaks.len(), 3, "SOL, ETH, JUP");
+        for p in &r.volatility_peaks {
+            assert_eq!(p.stress_bps, 10_000, "{p:?}");
+            assert!(p.threshold_bps < p.configured_threshold_bps, "{p:?}");
+            assert!(p.threshold_bps + 126 >= p.configured_threshold_bps, "{p:?}");
+        }
+    }
     // The comparison chart: one bar per run, labelled by mechanism and insurance.
     let dir = std::env::temp_dir().join(format!("sentinel-compare-{}", std::process::id()));
     let (svg, png) = table.write_charts(&dir).expect("charts");
@@ -138,6 +156,7 @@ async fn successful_short_comparison_of_mechanisms_on_one_crash() {
         "fixed+ins",
         "ramp",
         "sentinel+ins",
+        "sentinel+vol+ins",
         "Bad debt ($)",
         "Borrower loss",
     ] {

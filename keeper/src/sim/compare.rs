@@ -1,5 +1,5 @@
 //! `simulate --compare`: the same seed and price path under each liquidation mechanism, with
-//! and without insurance funds, in one table.
+//! and without insurance funds, then Sentinel's with volatility-adjusted risk, in one table.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,8 @@ pub struct Comparison {
     pub runs: Vec<SimReport>,
 }
 
-/// Runs `base` once per mechanism, with insurance and without.
+/// Runs `base` once per mechanism, with insurance and without, and Sentinel's again with
+/// volatility-adjusted risk.
 pub async fn compare(base: SimOptions) -> Result<Comparison> {
     let mut runs = Vec::new();
     for mechanism in Mechanism::ALL {
@@ -31,6 +32,16 @@ pub async fn compare(base: SimOptions) -> Result<Comparison> {
             };
             runs.push(run(opts).await?);
         }
+    }
+    for insurance in [true, false] {
+        let opts = SimOptions {
+            mechanism: Mechanism::Sentinel,
+            insurance,
+            volatility: true,
+            out_dir: None,
+            ..base.clone()
+        };
+        runs.push(run(opts).await?);
     }
     Ok(Comparison { runs })
 }
@@ -51,7 +62,8 @@ impl Comparison {
             .iter()
             .map(|r| {
                 let name = Mechanism::ALL[of(r)].name();
-                format!("{name}{}", if r.insurance { "+ins" } else { "" })
+                let vol = if r.volatility { "+vol" } else { "" };
+                format!("{name}{vol}{}", if r.insurance { "+ins" } else { "" })
             })
             .collect();
         let groups: Vec<usize> = self.runs.iter().map(of).collect();
@@ -93,8 +105,13 @@ impl fmt::Display for Comparison {
         for r in &self.runs {
             writeln!(
                 f,
-                "| {} | {} | {} | ${:.0} | ${:.0} | ${:.0} | ${:.0} | {} | {:.1} pts |",
+                "| {}{} | {} | {} | ${:.0} | ${:.0} | ${:.0} | ${:.0} | {} | {:.1} pts |",
                 r.mechanism,
+                if r.volatility {
+                    ", volatility-adjusted"
+                } else {
+                    ""
+                },
                 if r.insurance { "yes" } else { "no" },
                 r.liquidations,
                 r.bonus_paid,

@@ -8,6 +8,7 @@ pub mod mechanism;
 pub mod pool;
 pub mod report;
 pub mod scenario;
+pub mod volatility;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -71,6 +72,9 @@ pub struct SimOptions {
     /// Keepers (the first ones) that fund liquidations with flash loans; with any, every
     /// reserve lends them at `flash::FEE_BPS` (0: flash loans stay disabled).
     pub flash_loan_keepers: usize,
+    /// Collateral reserves' risk parameters follow their measured volatility
+    /// ([`volatility::config_for`]), and every reserve is refreshed once a step.
+    pub volatility: bool,
 }
 
 impl Default for SimOptions {
@@ -99,6 +103,7 @@ impl Default for SimOptions {
             keeper_every_slots: None,
             capacity: 200,
             flash_loan_keepers: 0,
+            volatility: false,
         }
     }
 }
@@ -178,6 +183,9 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
     if opts.flash_loan_keepers > 0 {
         flash::enable(&mut world, flash::FEE_BPS).await?;
     }
+    if opts.volatility {
+        volatility::enable(&mut world).await?;
+    }
     let keepers: Vec<_> = (0..opts.keepers.max(1))
         .map(|i| {
             let mut k = funded_keeper(&mut world, &chain);
@@ -223,6 +231,7 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
         borrowing,
         keepers: keepers.len(),
         flash_loan_keepers: opts.flash_loan_keepers.min(keepers.len()),
+        volatility: opts.volatility,
         symbols: symbols.clone(),
         setup_secs: setup.elapsed().as_secs_f64(),
         ..Default::default()
@@ -262,6 +271,10 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
         world
             .publish_prices(if big_move { 0.01 } else { 0.001 })
             .await?;
+        if opts.volatility {
+            volatility::refresh_all(&mut world).await?;
+            volatility::observe_peaks(&world, &mut report.volatility_peaks).await?;
+        }
         let slot = world.ctx.banks_client.get_root_slot().await.unwrap_or(0);
         let mut row = StepRow {
             step,

@@ -105,6 +105,10 @@ pub struct SimReport {
     pub keepers: usize,
     /// Of those, keepers funding liquidations with flash loans.
     pub flash_loan_keepers: usize,
+    /// Whether collateral reserves' parameters followed their volatility.
+    pub volatility: bool,
+    /// With volatility adjustment: each collateral's extremes of its parameters in force.
+    pub volatility_peaks: Vec<super::volatility::VolatilityPeak>,
     /// Liquidations funded by a flash loan.
     pub flash_liquidations: usize,
     /// Flash-loan fees those paid (quote units, at the liquidation's debt price).
@@ -166,12 +170,17 @@ impl fmt::Display for SimReport {
         )?;
         writeln!(
             f,
-            "  mechanism                    {}{}",
+            "  mechanism                    {}{}{}",
             self.mechanism,
             if self.insurance {
                 ""
             } else {
                 ", no insurance fund"
+            },
+            if self.volatility {
+                ", volatility-adjusted risk"
+            } else {
+                ""
             }
         )?;
         writeln!(
@@ -189,6 +198,19 @@ impl fmt::Display for SimReport {
             "  liquidations executed        {} (failed: {}, of which lost races: {})",
             self.liquidations, self.failed, self.lost_races
         )?;
+        for p in &self.volatility_peaks {
+            writeln!(
+                f,
+                "  {:<28} σ up to {:.0}% (stress {:.0}%): LTV down to {:.2}%, threshold {:.2}% → {:.2}%, min bonus up to {:.2}%",
+                format!("volatility {}", p.symbol),
+                f64::from(p.volatility_bps) / 100.0,
+                f64::from(p.stress_bps) / 100.0,
+                f64::from(p.ltv_bps) / 100.0,
+                f64::from(p.configured_threshold_bps) / 100.0,
+                f64::from(p.threshold_bps) / 100.0,
+                f64::from(p.min_bonus_bps) / 100.0,
+            )?;
+        }
         if self.flash_loan_keepers > 0 {
             writeln!(
                 f,

@@ -67,6 +67,14 @@
 //!   with debt is brought to zero debt: by liquidations and write-offs, or, where it is not
 //!   liquidatable, by its owner repaying; and after every action, a liquidation that took an
 //!   obligation's last collateral left it no debt (every debt written off in it).
+//! - INV-25 (volatility) on the reserves whose parameters follow their volatility (about half,
+//!   from the seed), the parameters in force stay within the configured ones and the
+//!   threshold in force tightens by at most its rate per hour between two actions
+//!   (`invariants/volatility.rs`); every valuation above uses the parameters in force;
+//! - INV-26 (flash-funded liquidation) one liquidation in four is wrapped in a flash loan of
+//!   its debt asset; a liquidation that lands unfunded also lands funded when the liquidator
+//!   holds the fee, leaves no loan outstanding, and passes every check above
+//!   (`invariants/liquidate.rs`);
 //! - INV-24 (e-mode) a group change lands exactly when every position is a member of the new
 //!   group and, with debt, the independent valuation under the new group is within the borrow
 //!   limit; the valuations above count an obligation's members with its group's parameters
@@ -124,6 +132,7 @@ mod outflow;
 mod replay;
 mod validity;
 mod valuation;
+mod volatility;
 
 /// Seeds run in CI.
 const FUZZ_SEEDS: u64 = 6;
@@ -173,6 +182,8 @@ struct Fuzz {
     target_checks: u64,
     /// INV-21: the limited reserves' ledgers of counted flows (`invariants/outflow.rs`).
     outflow: outflow::Ledger,
+    /// INV-25: what each adjusted reserve showed after the previous action.
+    volatility_seen: Vec<Option<volatility::Seen>>,
 }
 
 fn amount(rng: &mut ChaCha8Rng, balance: u64) -> u64 {
@@ -281,9 +292,11 @@ impl Fuzz {
             coarse_unit_gaps: 0,
             target_checks: 0,
             outflow: Default::default(),
+            volatility_seen: Vec::new(),
         };
         fz.enable_outflow_limits().await;
         fz.enable_flash_loans().await;
+        fz.enable_volatility().await;
         let reserves = fz.reserves_now().await;
         fz.share_values = Fuzz::share_values(&reserves);
         fz.indexes = Fuzz::indexes(&reserves);
@@ -704,6 +717,7 @@ impl Fuzz {
             eprintln!("{}", self.trace.last().map_or("", String::as_str));
         }
         self.check_global(socialized).await;
+        self.check_volatility().await;
         if !self.outage {
             for target in 0..self.users.len() {
                 self.check_liveness(target).await;

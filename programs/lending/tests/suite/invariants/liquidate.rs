@@ -1,5 +1,7 @@
 //! The fuzz's liquidation move, and the checks on each liquidation that lands: INV-09, INV-10,
-//! INV-12, INV-15, INV-17, INV-20 and, when it takes the last collateral, INV-18.
+//! INV-12, INV-15, INV-17, INV-20 and, when it takes the last collateral, INV-18. One
+//! liquidation in four runs inside a flash loan of its debt asset (`FlashFunded`), and every
+//! check above applies to it unchanged; INV-26 adds that the loan never blocks it.
 
 use lending_math::Decimal;
 use rand::Rng;
@@ -81,11 +83,18 @@ impl Fuzz {
             );
         }
         let kp = self.users[keeper].keypair.insecure_clone();
+        // One liquidation in four is funded by a flash loan of the debt asset (INV-26).
+        let funded = self
+            .wrap_in_flash_loan(&mut ixs, &kp, keeper, repay, debt)
+            .await;
         let (debt_reserve, coll_reserve) =
             (self.f.reserve(repay).await, self.f.reserve(withdraw).await);
         let market = self.f.market_state().await;
-        let ok = self.send("liquidate", &ixs, &kp).await.is_ok();
-        if !ok {
+        let res = self.send("liquidate", &ixs, &kp).await;
+        if let Some(loan) = funded {
+            self.check_flash_funded(&loan, &res, repay).await;
+        }
+        if res.is_err() {
             return false;
         }
         if self.outage {
@@ -192,5 +201,102 @@ impl Fuzz {
             self.violation("INV-18 a liquidation took the last collateral and left debt".into());
         }
         emptied
+    }
+}
+
+/// Stream offset of the draw that funds a liquidation with a flash loan.
+const LOAN_STREAM: u64 = 0x10a4_0000_0000;
+
+/// A liquidation wrapped in a flash loan of its debt asset, and what decides INV-26.
+pub(super) struct FlashFunded {
+    /// Loan size (debt tokens).
+    size: u64,
+    /// Whether the same liquidation, unfunded, lands (simulated just before).
+    plain_lands: bool,
+    /// Whether the liquidator holds the repayment and the fee besides the loan.
+    can_pay: bool,
+}
+
+impl Fuzz {
+    /// One time in four (its own stream of the seed), wraps `ixs` as `flash_borrow` of the
+    /// debt asset, the liquidation, `flash_repay`, after simulating the plain liquidation.
+    async fn wrap_in_flash_loan(
+        &mut self,
+        ixs: &mut Vec<solana_sdk::instruction::Instruction>,
+        kp: &solana_sdk::signature::Keypair,
+        keeper: usize,
+        repay: usize,
+        debt: u64,
+    ) -> Option<FlashFunded> {
+        use solana_sdk::signature::Signer;
+        let mut rng = super::replay::action_rng(self.seed ^ LOAN_STREAM, self.actions);
+        if !rng.gen_bool(0.25) {
+            return None;
+        }
+        let reserve = self.f.reserve(repay).await;
+        let size = debt.min(reserve.available_amount);
+        // A paused reserve lends no flash loans (`BorrowPaused`): the liquidator goes unfunded.
+        let paused =
+            reserve.config.borrow_paused != 0 || self.f.market_state().await.borrow_paused != 0;
+        if size == 0 || reserve.flash_loans_enabled == 0 || paused {
+            return None;
+        }
+        let tx = self.f.transaction(ixs, &[kp]).await;
+        let plain_lands = matches!(
+            self.f
+                .ctx
+                .banks_client
+                .simulate_transaction(tx)
+                .await
+                .map(|s| s.result),
+            Ok(Some(Ok(())))
+        );
+        let fee = lending_math::flash::fee(size, reserve.flash_loan_fee_bps).unwrap_or(u64::MAX);
+        let token = self.users[keeper].tokens[repay];
+        let own = self.f.balance(&token).await;
+        let mut wrapped = vec![self.f.flash_borrow_ix(&kp.pubkey(), &token, repay, size)];
+        wrapped.append(ixs);
+        wrapped.push(self.f.flash_repay_ix(
+            &kp.pubkey(),
+            &token,
+            repay,
+            size,
+            crate::flash_loans::ix::FIRST,
+        ));
+        *ixs = wrapped;
+        self.record(format!("  funded by a flash loan of {size} (fee {fee})"));
+        Some(FlashFunded {
+            size,
+            plain_lands,
+            can_pay: own >= debt.saturating_add(fee),
+        })
+    }
+
+    /// INV-26: a liquidation that lands unfunded lands funded when the liquidator can pay the
+    /// fee, and a funded one leaves no loan outstanding (INV-23).
+    async fn check_flash_funded(
+        &mut self,
+        loan: &FlashFunded,
+        res: &Result<(), solana_program_test::BanksClientError>,
+        repay: usize,
+    ) {
+        let entry = self
+            .stats
+            .entry("INV-26 flash-funded liquidations")
+            .or_default();
+        if res.is_ok() {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+        if loan.plain_lands && loan.can_pay && res.is_err() {
+            self.violation(format!(
+                "INV-26 a flash loan of {} blocked a liquidation that lands without it: {res:?}",
+                loan.size
+            ));
+        }
+        if self.f.reserve(repay).await.flash_loan_amount != 0 {
+            self.violation("INV-23 a flash-funded liquidation left a loan outstanding".into());
+        }
     }
 }

@@ -82,10 +82,7 @@ impl Fuzz {
             let member = group > 0 && r.emode_groups & (1u64 << (group - 1)) != 0;
             let (ltv_bps, lt_bps) = match groups.get(usize::from(group).wrapping_sub(1)) {
                 Some(g) if member => (g.loan_to_value_bps, g.liquidation_threshold_bps),
-                _ => (
-                    r.config.loan_to_value_bps,
-                    r.config.liquidation_threshold_bps,
-                ),
+                _ => super::volatility::own_ltv_threshold(&r),
             };
             if let Ok(v) = value_deposit(&DepositInput {
                 amount,

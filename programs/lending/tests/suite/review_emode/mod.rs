@@ -24,6 +24,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use crate::emode::{set_emode_group_ix, set_group_ix, set_reserve_groups_ix, stables};
 use crate::fixture::*;
 
+mod admin_changes;
 mod group_changes;
 
 /// Index of the USDT-like reserve (6 decimals, $1).

@@ -26,6 +26,7 @@ use crate::fixture::*;
 
 mod admin_changes;
 mod group_changes;
+mod liquidations;
 
 /// Index of the USDT-like reserve (6 decimals, $1).
 pub(crate) const USDT: usize = 3;

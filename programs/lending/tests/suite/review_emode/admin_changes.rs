@@ -296,3 +296,38 @@ async fn successful_group_at_the_98_percent_bound_liquidates_and_always_improves
     }
     assert!(rounds >= 1);
 }
+
+#[tokio::test]
+async fn fail_set_reserve_emode_groups_when_the_admin_of_another_market_names_a_reserve() {
+    // The attacker is the admin of his own market B, with a group configured there. He signs
+    // `set_reserve_emode_groups` for market B but names market A's USDC reserve, to put it in
+    // (or take it out of) groups: refused by the reserve's market check, nothing changed. The
+    // same with `set_emode_group` on market A: refused by the admin check.
+    let (mut f, lender, borrower) = borrower_in_group(5_000 * UNIT).await;
+    let (market_b, _r, _v, _o, admin_b) = f.second_market(SOL).await;
+    let market_a = f.market;
+    f.market = market_b;
+    let ix = set_emode_group_ix(&f, &admin_b.pubkey(), 1, stables());
+    f.send(&[ix], &[&admin_b]).await.expect("group in market B");
+    let ix = set_reserve_groups_ix(&f, &admin_b.pubkey(), USDC, 0);
+    f.market = market_a;
+    refused(
+        &mut f,
+        &[ix],
+        &[&admin_b],
+        &[&borrower, &lender],
+        &[market_b],
+        LendingError::InvalidMarket,
+    )
+    .await;
+    let ix = set_emode_group_ix(&f, &admin_b.pubkey(), STABLES, tight());
+    refused(
+        &mut f,
+        &[ix],
+        &[&admin_b],
+        &[&borrower, &lender],
+        &[market_b],
+        LendingError::Unauthorized,
+    )
+    .await;
+}

@@ -368,3 +368,24 @@ async fn successful_leave_without_debt_needs_no_price_and_keeps_no_group_paramet
         .await
         .expect("within the own LTV");
 }
+
+#[tokio::test]
+async fn fail_set_obligation_group_when_an_oracle_of_the_obligation_fails() {
+    // USDC's feed stops (its last price is two minutes old) and its failure is on record: the
+    // leave is a risk decision and takes only reserves priced in this slot, so the failure
+    // report (which liquidations accept) does not let the borrower leave on a last price.
+    let (mut f, lender, borrower) = borrower_in_group(7_000 * UNIT).await;
+    f.advance_time_without_prices(120).await;
+    f.set_price(USDT, 1.0).await;
+    let mut ixs = vec![f.report_oracle_failure_ix(USDC), f.refresh_reserve_ix(USDT)];
+    ixs.push(set_group_ix(&mut f, &borrower.keypair, &borrower.obligation, 0).await);
+    refused(
+        &mut f,
+        &ixs,
+        &[&borrower.keypair],
+        &[&borrower, &lender],
+        &[],
+        LendingError::ReserveStale,
+    )
+    .await;
+}

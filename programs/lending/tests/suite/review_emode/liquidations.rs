@@ -298,3 +298,32 @@ async fn successful_group_liquidation_paid_in_shares_to_a_receiver_in_debt_in_th
     );
     assert!(own_after.health().unhealthy_borrow_value > own_before.health().unhealthy_borrow_value);
 }
+
+#[tokio::test]
+async fn successful_liquidation_of_collateral_removed_from_the_group_uses_its_own_bounds() {
+    // USDC leaves the stables group while it backs 9,100 USDT: it counts with its own 85%
+    // threshold ($8,500 < $9,100), so the obligation is liquidatable at once, at a bonus within
+    // the pair's [max(2%, 1%), max(10%, 2%)], capped so that the health factor still rises.
+    let (mut f, _lender, borrower) = borrower_in_group(9_100 * UNIT).await;
+    let admin = f.admin.pubkey();
+    let ix = set_reserve_groups_ix(&f, &admin, USDC, 0b10);
+    admin_send(&mut f, ix)
+        .await
+        .expect("remove USDC from group 1");
+    let liquidator = f.new_user(&[0, 0, 0, 10_000 * UNIT]).await;
+    let c = checked_liquidation(
+        &mut f,
+        &liquidator,
+        &borrower.obligation,
+        (USDT, USDC),
+        u64::MAX,
+        None,
+    )
+    .await;
+    assert!(
+        (200..=1_000).contains(&c.event.bonus_bps),
+        "bonus {}",
+        c.event.bonus_bps
+    );
+    assert!(c.before.unhealthy_borrow_value == lending_math::Decimal::from_u64(8_500));
+}

@@ -27,6 +27,7 @@ use crate::fixture::*;
 mod admin_changes;
 mod group_changes;
 mod liquidations;
+mod sequences;
 
 /// Index of the USDT-like reserve (6 decimals, $1).
 pub(crate) const USDT: usize = 3;
@@ -228,10 +229,24 @@ pub(crate) async fn checked_liquidation(
     f: &mut TestFixture,
     liquidator: &TestUser,
     obligation: &Pubkey,
-    (repay, withdraw): (usize, usize),
+    legs: (usize, usize),
     amount: u64,
     receiver: Option<Pubkey>,
 ) -> Checked {
+    try_liquidation(f, liquidator, obligation, legs, amount, receiver)
+        .await
+        .expect("liquidate")
+}
+
+/// [`checked_liquidation`], returning the transaction's error instead of panicking on it.
+pub(crate) async fn try_liquidation(
+    f: &mut TestFixture,
+    liquidator: &TestUser,
+    obligation: &Pubkey,
+    (repay, withdraw): (usize, usize),
+    amount: u64,
+    receiver: Option<Pubkey>,
+) -> Result<Checked, BanksClientError> {
     f.refresh(obligation).await.expect("refresh");
     let before = f.obligation(obligation).await.health();
     let mut ixs = f.refresh_ixs(obligation).await;
@@ -247,12 +262,20 @@ pub(crate) async fn checked_liquidation(
         )
         .await,
     );
+    let tx = f.transaction(&ixs, &[&liquidator.keypair]).await;
+    let sim = f
+        .ctx
+        .banks_client
+        .simulate_transaction(tx)
+        .await
+        .expect("simulate");
+    if let Some(Err(e)) = sim.result {
+        return Err(BanksClientError::TransactionError(e));
+    }
     let mut events: Vec<lending::events::Liquidated> =
         crate::events::simulate_events(f, &ixs, &[&liquidator.keypair]).await;
     assert_eq!(events.len(), 1, "one Liquidated event");
-    f.send(&ixs, &[&liquidator.keypair])
-        .await
-        .expect("liquidate");
+    f.send(&ixs, &[&liquidator.keypair]).await?;
     let after = f.obligation(obligation).await.health();
     assert!(
         after.bf_adjusted_debt_value.is_zero()
@@ -266,9 +289,9 @@ pub(crate) async fn checked_liquidation(
                     .unwrap(),
         "health did not strictly improve: {before:?} -> {after:?}"
     );
-    Checked {
+    Ok(Checked {
         before,
         after,
         event: events.remove(0),
-    }
+    })
 }

@@ -417,3 +417,53 @@ async fn fail_cached_valuation_when_a_group_change_without_debt_leaves_it_marked
         fresh.health().allowed_borrow_value
     );
 }
+
+#[tokio::test]
+async fn successful_liquidatable_obligation_outside_groups_may_join_a_group_it_is_within() {
+    // Outside any group, 7,900 USDT against 10,000 USDC, once the admin lowers USDC's own
+    // threshold to 75%, is liquidatable ($7,900 > $7,500). Its owner may still join the stables group, under which it is within the borrow limit
+    // ($9,190.8): the rule is the new group's limit (Aave v3's `setUserEMode` asks the same),
+    // so a liquidatable obligation can be moved out of reach of liquidators by its owner, never
+    // into an unhealthy state. The liquidator's attempt after the join finds it healthy.
+    let (mut f, _lender, borrower) = market().await;
+    f.borrow(&borrower, USDT, 7_900 * UNIT)
+        .await
+        .expect("borrow");
+    let admin = f.admin.pubkey();
+    // A lower own threshold makes it liquidatable outside the group.
+    let ix = f.update_reserve_config_ix(&admin, USDC, reserve_config(7_000, 7_500, 10_000));
+    admin_send(&mut f, ix).await.expect("lower USDC");
+    f.refresh(&borrower.obligation).await.expect("refresh");
+    assert!(f
+        .obligation(&borrower.obligation)
+        .await
+        .health()
+        .is_liquidatable());
+    join(&mut f, &borrower, STABLES).await.expect("join");
+    f.refresh(&borrower.obligation).await.expect("refresh");
+    let h = f.obligation(&borrower.obligation).await.health();
+    assert!(h.within_borrow_limit() && !h.is_liquidatable());
+    let liquidator = f.new_user(&[0, 0, 0, 10_000 * UNIT]).await;
+    let mut ixs = f.refresh_ixs(&borrower.obligation).await;
+    ixs.push(
+        crate::liquidation::liquidate_ix(
+            &mut f,
+            &liquidator,
+            &borrower.obligation,
+            USDT,
+            USDC,
+            u64::MAX,
+            0,
+        )
+        .await,
+    );
+    refused(
+        &mut f,
+        &ixs,
+        &[&liquidator.keypair],
+        &[&borrower, &liquidator],
+        &[],
+        LendingError::ObligationHealthy,
+    )
+    .await;
+}

@@ -31,6 +31,7 @@ mod oracle;
 mod oracle_failure;
 mod outflow;
 mod refresh;
+mod review_emode;
 mod review_flash_outflow;
 mod sizes;
 mod stale_state;

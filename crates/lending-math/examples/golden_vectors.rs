@@ -656,10 +656,15 @@ fn volatility_cases(r: &mut Rng) -> Vec<String> {
             let lt = 5_000 + r.below(4_000) as u16;
             let ltv = lt - 1 - r.below(1_500) as u16;
             let threshold_floor = lt - r.below(u64::from(lt - ltv)) as u16;
-            let ltv_floor = ltv - r.below(u64::from(ltv).min(u64::from(threshold_floor - 1))) as u16;
+            let ltv_floor =
+                ltv - r.below(u64::from(ltv).min(u64::from(threshold_floor - 1))) as u16;
             let calm = 1_000 + r.below(9_000) as u32;
             let config = VolatilityConfig {
-                half_life_secs: if i % 8 == 7 { 0 } else { 60 + r.below(86_400) as u32 },
+                half_life_secs: if i % 8 == 7 {
+                    0
+                } else {
+                    60 + r.below(86_400) as u32
+                },
                 calm_vol_bps: calm,
                 stress_vol_bps: calm + 1 + r.below(20_000) as u32,
                 ltv_floor_bps: ltv_floor.min(threshold_floor - 1),
@@ -691,8 +696,8 @@ fn volatility_cases(r: &mut Rng) -> Vec<String> {
                     let mv = r.below(2 * spread + 1) as i64 - spread as i64;
                     price = (price * (10_000 + mv) as u128 / 10_000).max(1);
                     let p = Decimal::from_scaled_val(price);
-                    state = observe(&state, p, now, u64::from(config.half_life_secs))
-                        .unwrap_or(state);
+                    state =
+                        observe(&state, p, now, u64::from(config.half_life_secs)).unwrap_or(state);
                     let (next, resp) = respond(&config, &base, &state, &path, now)
                         .unwrap_or((path, Response::unadjusted(&base)));
                     path = next;

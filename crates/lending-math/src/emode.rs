@@ -120,6 +120,26 @@ pub fn pair_bonus_range(debt: &RiskParams, coll: &RiskParams) -> (Decimal, Decim
     )
 }
 
+/// Bonus bounds of a liquidation pair of an obligation in `group` (`None`: no group):
+/// [`pair_bonus_range`] of the sides' effective parameters, both bounds capped at the group's
+/// maximum bonus. A side whose reserve left the group counts with its own bounds for health,
+/// but the obligation never pays more than its group's bonus (klend caps an elevation group's
+/// liquidations the same way). A lower bonus only makes the liquidation improve health more.
+pub fn obligation_pair_bonus_range(
+    debt: &RiskParams,
+    coll: &RiskParams,
+    group: Option<&RiskParams>,
+) -> (Decimal, Decimal) {
+    let (lo, hi) = pair_bonus_range(debt, coll);
+    match group {
+        Some(g) => {
+            let cap = Decimal::from_bps(u64::from(g.max_bonus_bps));
+            (lo.min(cap), hi.min(cap))
+        }
+        None => (lo, hi),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +194,26 @@ mod tests {
         assert!(mask_in_range(mask) && !mask_in_range(1 << 16));
         let (lo, hi) = pair_bonus_range(&group, &group);
         assert_eq!((lo, hi), (Decimal::from_bps(100), Decimal::from_bps(400)));
+    }
+
+    #[test]
+    fn successful_obligation_pair_bonus_is_capped_at_the_group_max() {
+        let group = p(9_000, 9_300, 100, 200);
+        let removed = p(7_000, 7_500, 200, 1_000);
+        let bps = |b| Decimal::from_bps(b);
+        // A leg that left the group would lift the pair to its own 2–10%: capped at 2%.
+        assert_eq!(
+            obligation_pair_bonus_range(&removed, &group, Some(&group)),
+            (bps(200), bps(200))
+        );
+        assert_eq!(
+            obligation_pair_bonus_range(&group, &group, Some(&group)),
+            (bps(100), bps(200))
+        );
+        // Outside a group: the pair's range as it is.
+        assert_eq!(
+            obligation_pair_bonus_range(&removed, &group, None),
+            pair_bonus_range(&removed, &group)
+        );
     }
 }

@@ -125,6 +125,9 @@ pub fn change_group(
         );
         store_valuation(obligation, &after, slot, now, market.episode_gap_secs())?;
         health_after = after.health;
+    } else {
+        // Without debt nothing is valued: the cached figures were the old group's.
+        obligation.mark_stale();
     }
     obligation.emode_group = new_group;
     Ok(GroupChange {

@@ -10,7 +10,7 @@
 //!   "first liquidatable" time cleared once healthy.
 
 use anchor_lang::prelude::*;
-use lending_math::emode::pair_bonus_range;
+use lending_math::emode::obligation_pair_bonus_range;
 use lending_math::health::Health;
 use lending_math::liquidation::{
     auction_bonus, fees_to_reverse, liquidation_bonus, liquidation_improves, plan_liquidation,
@@ -151,7 +151,8 @@ pub fn liquidate(
             .map_math()?;
     }
     let (debt_risk, coll_risk) = (r.debt.risk_params(group), r.coll.risk_params(group));
-    let (lo, hi) = pair_bonus_range(&debt_risk, &coll_risk);
+    let (lo, hi) =
+        obligation_pair_bonus_range(&debt_risk, &coll_risk, group.as_ref().map(|(_, g)| g));
     let pair = PairWeights {
         debt_borrow_factor: r.debt.config.borrow_factor(),
         collateral_threshold: coll_risk.liquidation_threshold(),

@@ -22,6 +22,18 @@ pub struct UpdateMarket<'info> {
 pub fn handler(ctx: Context<UpdateMarket>, params: MarketParams) -> Result<()> {
     validate_market_params(&params)?;
     let mut market = ctx.accounts.lending_market.load_mut()?;
+    // Every configured e-mode group's threshold stays below the insolvency LTV, the bound
+    // `set_emode_group` enforces from the other side (past it every liquidation is full).
+    let highest_group_threshold = market
+        .emode_groups
+        .iter()
+        .map(|g| g.liquidation_threshold_bps)
+        .max()
+        .unwrap_or(0);
+    require!(
+        highest_group_threshold < params.insolvency_ltv_bps,
+        LendingError::InvalidInsolvencyLtv
+    );
     let before = market.params();
     market.apply(&params);
     drop(market);

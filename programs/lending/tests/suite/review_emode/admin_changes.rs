@@ -18,8 +18,6 @@ fn insolvency(bps: u16) -> MarketParams {
 }
 
 #[tokio::test]
-#[ignore = "FINDING: update_market lowers the insolvency LTV to or below a configured group's \
-            threshold, the bound set_emode_group enforces (groups 1 and 2 sit at 94% and 90%)"]
 async fn fail_update_market_when_the_insolvency_ltv_falls_to_a_group_threshold() {
     // `set_emode_group` refuses a group whose threshold is not below the market's insolvency
     // LTV ("past it every liquidation would be a full one"). The same state must not be
@@ -44,8 +42,6 @@ async fn fail_update_market_when_the_insolvency_ltv_falls_to_a_group_threshold()
 }
 
 #[tokio::test]
-#[ignore = "FINDING: after update_market lowers the insolvency LTV under a group's threshold, \
-            every liquidation of the group's obligations repays the whole borrow"]
 async fn exploit_lowered_insolvency_ltv_makes_a_barely_unhealthy_group_obligation_fully_liquidated()
 {
     // The borrower owes 9,100 USDT against 10,000 USDC in the stables group (threshold 94%).

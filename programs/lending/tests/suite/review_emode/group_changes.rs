@@ -391,8 +391,6 @@ async fn fail_set_obligation_group_when_an_oracle_of_the_obligation_fails() {
 }
 
 #[tokio::test]
-#[ignore = "FINDING: set_obligation_group without debt changes the group but leaves the cached \
-            valuation of the old group marked fresh (last_refresh_slot = this slot)"]
 async fn fail_cached_valuation_when_a_group_change_without_debt_leaves_it_marked_fresh() {
     // `last_refresh_slot` is documented as "0 after any change to positions", and every
     // position change marks the obligation stale. A group change changes the LTV and

@@ -325,8 +325,6 @@ async fn successful_liquidation_of_collateral_removed_from_the_group_uses_its_ow
 }
 
 #[tokio::test]
-#[ignore = "FINDING: an obligation in a group is liquidated at a bonus above the group's max \
-            (up to the removed reserve's own max, 10%) once one leg of the pair left the group"]
 async fn fail_bonus_above_the_group_max_when_a_leg_of_the_pair_left_the_group() {
     // The borrower did nothing but stay in his group. The admin takes USDT (his debt) out of
     // the group, or USDC (his collateral): the pair's bonus range becomes

@@ -106,7 +106,7 @@ async fn successful_set_volatility_config_starts_calm_and_changes_nothing_at_onc
     let admin = f.admin.insecure_clone();
     let ix = f.set_volatility_config_ix(&admin.pubkey(), SOL, sol_config());
     let events: Vec<VolatilityConfigSet> =
-        crate::events::simulate_events(&mut f, &[ix.clone()], &[&admin]).await;
+        crate::events::simulate_events(&mut f, std::slice::from_ref(&ix), &[&admin]).await;
     f.send(&[ix], &[&admin]).await.expect("set");
     let r = f.reserve(SOL).await;
     let calm = RiskInForce {
@@ -185,7 +185,7 @@ async fn successful_spike_tightens_ltv_cap_and_bonus_at_once_and_is_in_the_event
     let ix = f.refresh_reserve_ix(SOL);
     let payer = f.ctx.payer.insecure_clone();
     let events: Vec<ReserveRefreshed> =
-        crate::events::simulate_events(&mut f, &[ix.clone()], &[&payer]).await;
+        crate::events::simulate_events(&mut f, std::slice::from_ref(&ix), &[&payer]).await;
     f.send(&[ix], &[&payer]).await.expect("refresh");
     let r = f.reserve(SOL).await;
     let v = r.volatility.in_force;

@@ -6047,18 +6047,6 @@ export type Lending = {
           },
           {
             "docs": [
-              "Reserved for alignment."
-            ],
-            "name": "padding0",
-            "type": {
-              "array": [
-                "u8",
-                4
-              ]
-            }
-          },
-          {
-            "docs": [
               "Spot price of the last sample (quote units per whole token × 1e18; 0 = no sample yet)."
             ],
             "name": "samplePriceSf",
@@ -6270,10 +6258,18 @@ export type Lending = {
           },
           {
             "docs": [
+              "Minimum liquidation bonus at full stress (bps, ≤ the maximum bonus; at or below the",
+              "configured minimum bonus, the minimum bonus does not move)."
+            ],
+            "name": "minBonusCeilingBps",
+            "type": "u16"
+          },
+          {
+            "docs": [
               "Fastest tightening of the threshold in force (bps of 1 per hour, ≤ 10,000; 0 = never)."
             ],
             "name": "thresholdRateBpsPerHour",
-            "type": "u16"
+            "type": "u32"
           }
         ],
         "kind": "struct"

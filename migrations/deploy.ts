@@ -9,6 +9,9 @@
  * each listed reserve's memberships to the groups that name it; without the key, groups and
  * memberships are left as they are.
  *
+ * Volatility-adjusted risk (a reserve's `volatility`, optional): `set_volatility_config` with
+ * those settings (all zero turns it off); without the key, the reserve's setting is left as it is.
+ *
  * `anchor migrate` calls the default export with the workspace provider; the config path then
  * comes from `SENTINEL_DEPLOY_CONFIG` (default `migrations/config/localnet.json`).
  */
@@ -61,6 +64,21 @@ export interface ReserveFileConfig {
     maxConfidenceBps: number;
     maxEmaDivergenceBps: number;
   };
+  /** How the reserve's risk parameters follow its volatility (`set_volatility_config`; see
+   *  `sdk/volatility.ts`): half-life (s), calm and stress levels (bps of σ), LTV and threshold
+   *  floors (bps), borrow-cap floor (bps of the cap), min-bonus ceiling (bps), threshold
+   *  tightening (bps per hour). */
+  volatility?: {
+    halfLifeSecs: number;
+    calmVolBps: number;
+    stressVolBps: number;
+    ltvFloorBps: number;
+    thresholdFloorBps: number;
+    borrowCapFloorBps: number;
+    /** Minimum bonus at full stress (bps, ≤ the maximum bonus; the minimum bonus = no rise). */
+    minBonusCeilingBps: number;
+    thresholdRateBpsPerHour: number;
+  };
 }
 
 /** One e-mode group (`set_emode_group`, `set_reserve_emode_groups`). */
@@ -91,7 +109,7 @@ export type Action = "created" | "updated" | "unchanged";
 
 export interface DeployReport {
   market: { address: string; action: Action };
-  reserves: { symbol: string; reserve: string; config: Action; oracle: Action; emodeGroups?: Action }[];
+  reserves: { symbol: string; reserve: string; config: Action; oracle: Action; emodeGroups?: Action; volatility?: Action }[];
   emodeGroups?: { id: number; action: Action }[];
 }
 
@@ -209,7 +227,7 @@ export async function deploy(
     const reserve = reservePda(program.programId, market, mint);
     const cfg = reserveConfig(r.config);
     const oracle = oracleParams(r.oracle);
-    const row = { symbol: r.symbol, reserve: reserve.toBase58(), config: "unchanged" as Action, oracle: "unchanged" as Action };
+    const row: DeployReport["reserves"][number] = { symbol: r.symbol, reserve: reserve.toBase58(), config: "unchanged", oracle: "unchanged" };
     const current = await program.account.reserve.fetchNullable(reserve);
     if (!current) {
       const mintInfo = await provider.connection.getAccountInfo(mint);
@@ -252,6 +270,26 @@ export async function deploy(
           })
           .rpc();
         row.oracle = "updated";
+      }
+    }
+    if (r.volatility) {
+      const onChain = (await program.account.reserve.fetch(reserve)).volatility.config;
+      const v = r.volatility;
+      // The IDL's field order, so that the comparison does not depend on the file's.
+      const wanted = {
+        halfLifeSecs: v.halfLifeSecs,
+        calmVolBps: v.calmVolBps,
+        stressVolBps: v.stressVolBps,
+        ltvFloorBps: v.ltvFloorBps,
+        thresholdFloorBps: v.thresholdFloorBps,
+        borrowCapFloorBps: v.borrowCapFloorBps,
+        minBonusCeilingBps: v.minBonusCeilingBps,
+        thresholdRateBpsPerHour: v.thresholdRateBpsPerHour,
+      };
+      row.volatility = "unchanged";
+      if (norm(onChain) !== norm(wanted)) {
+        await program.methods.setVolatilityConfig(wanted).accountsPartial({ admin, lendingMarket: market, reserve }).rpc();
+        row.volatility = onChain.halfLifeSecs === 0 ? "created" : "updated";
       }
     }
     log(`reserve ${r.symbol} ${reserve.toBase58()}: config ${row.config}, oracle ${row.oracle}`);

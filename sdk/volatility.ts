@@ -9,7 +9,7 @@
  * Estimator: symmetric return `r = 2(p − p₀)/(p + p₀)`, variance per year
  * `V' = (τV + r²Y)/(τ + Δt)` with `τ = H / ln 2`; a sample in the same second changes nothing.
  * Response at stress `φ = clamp((σ − calm)/(stress − calm), 0, 1)`: LTV and borrow cap tighten
- * (down), min bonus rises (up), the threshold heads to its target at most `rate` per hour and
+ * (down), min bonus rises (up, to its configured ceiling), the threshold heads to its target at most `rate` per hour and
  * loosens at once. All fixed-point values are 1e18-scaled bigints (`…Sf`).
  */
 import * as m from "./math";
@@ -31,6 +31,8 @@ export interface VolatilityConfig {
   ltvFloorBps: number;
   thresholdFloorBps: number;
   borrowCapFloorBps: number;
+  /** Minimum bonus at full stress (bps, ≤ the maximum bonus; at or below the minimum: no rise). */
+  minBonusCeilingBps: number;
   thresholdRateBpsPerHour: number;
 }
 
@@ -75,11 +77,19 @@ export const enabled = (c: VolatilityConfig): boolean => c.halfLifeSecs !== 0;
 export const MAX_HALF_LIFE_SECS = 30 * 86_400;
 export const MAX_VOLATILITY_BPS = 100_000;
 
-/** `VolatilityConfig::validate` against the reserve's configured LTV and threshold: `"ok"`,
+/** `VolatilityConfig::validate` against the reserve's configured parameters: `"ok"`,
  *  `"Estimator"` or `"Floors"` (the program refuses both with `InvalidVolatilityConfig`). */
-export function validate(c: VolatilityConfig, ltvBps: number, thresholdBps: number): "ok" | "Estimator" | "Floors" {
+export function validate(c: VolatilityConfig, base: BaseParams): "ok" | "Estimator" | "Floors" {
+  const { ltvBps, thresholdBps } = base;
   if (!enabled(c)) {
-    const zero = c.calmVolBps === 0 && c.stressVolBps === 0 && c.ltvFloorBps === 0 && c.thresholdFloorBps === 0 && c.borrowCapFloorBps === 0 && c.thresholdRateBpsPerHour === 0;
+    const zero =
+      c.calmVolBps === 0 &&
+      c.stressVolBps === 0 &&
+      c.ltvFloorBps === 0 &&
+      c.thresholdFloorBps === 0 &&
+      c.borrowCapFloorBps === 0 &&
+      c.minBonusCeilingBps === 0 &&
+      c.thresholdRateBpsPerHour === 0;
     return zero ? "ok" : "Estimator";
   }
   if (c.halfLifeSecs > MAX_HALF_LIFE_SECS || c.calmVolBps >= c.stressVolBps || c.stressVolBps > MAX_VOLATILITY_BPS) return "Estimator";
@@ -88,7 +98,8 @@ export function validate(c: VolatilityConfig, ltvBps: number, thresholdBps: numb
     c.ltvFloorBps >= c.thresholdFloorBps ||
     c.thresholdFloorBps > thresholdBps ||
     c.borrowCapFloorBps > 10_000 ||
-    c.thresholdRateBpsPerHour > 10_000
+    c.thresholdRateBpsPerHour > 10_000 ||
+    c.minBonusCeilingBps > base.maxBonusBps
   )
     return "Floors";
   return "ok";
@@ -168,7 +179,7 @@ export function respond(
   const phi = stressFraction(sigma, bps(c.calmVolBps), bps(c.stressVolBps));
   const ltv = tightened(bps(base.ltvBps), bps(c.ltvFloorBps), phi);
   const target = toBpsFloor(tightened(bps(base.thresholdBps), bps(c.thresholdFloorBps), phi));
-  const minBonus = raised(bps(base.minBonusBps), bps(base.maxBonusBps), phi);
+  const minBonus = raised(bps(base.minBonusBps), bps(Math.min(c.minBonusCeilingBps, base.maxBonusBps)), phi);
   const cap = base.borrowCap * m.WAD;
   const borrowCap = m.floorU64(tightened(cap, m.mul(cap, bps(c.borrowCapFloorBps)), phi));
   const elapsed = now > path.ts ? now - path.ts : 0n;

@@ -203,7 +203,7 @@ describe("08 lending-math golden vectors", function () {
     for (const c of vectors.volatility) {
       const cfg: volatility.VolatilityConfig = c.config;
       const base: volatility.BaseParams = { ...c.base, borrowCap: big(c.base.borrowCap) };
-      assert.equal(volatility.validate(cfg, base.ltvBps, base.thresholdBps) === "ok", c.valid);
+      assert.equal(volatility.validate(cfg, base) === "ok", c.valid);
       let state: volatility.VolatilityState = { samplePriceSf: 0n, sampleTs: 0n, varianceSf: 0n };
       let path: volatility.ThresholdPath = { inForceSf: m.fromBps(base.thresholdBps), targetBps: base.thresholdBps, ts: big(c.startTs) };
       for (const s of c.steps) {

@@ -18,6 +18,7 @@ import { refreshReserveIx, send, type Asset } from "./lib/market";
 import { requirePriceHelper, setPrice } from "./lib/prices";
 import { obligationPda, oracleConfigPda, reservePda, vaultPda } from "../sdk";
 import * as emode from "../sdk/emode";
+import * as volatility from "../sdk/volatility";
 import * as m from "../sdk/math";
 import * as pos from "../sdk/position";
 import { deploy, type DeployConfig } from "../migrations/deploy";
@@ -26,6 +27,17 @@ const SEED = 1_000_000n;
 const UNIT = 1_000_000n;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sentinel-emode-"));
 const STABLES = 1;
+/** SOL's volatility adjustment, set by the deploy script (`set_volatility_config`). */
+const SOL_VOLATILITY = {
+  halfLifeSecs: 3_600,
+  calmVolBps: 6_000,
+  stressVolBps: 20_000,
+  ltvFloorBps: 5_000,
+  thresholdFloorBps: 7_000,
+  borrowCapFloorBps: 5_000,
+  minBonusCeilingBps: 1_000,
+  thresholdRateBpsPerHour: 100,
+};
 
 const local: { market: PublicKey; usdc: Asset; usdt: Asset; sol: Asset } = {} as any;
 // A connection of this suite's own for the token program's helpers: after suite 11's keeper run,
@@ -85,7 +97,7 @@ function config(marketKeypair: string): DeployConfig {
     marketKeypair,
     quoteCurrency: "USD",
     market: { closeFactorBps: 2_000, insolvencyLtvBps: 9_500, targetHealthBps: 10_500, liquidationAuctionSecs: 600, dustThresholdValue: "2" },
-    reserves: [reserve(local.usdc, 8_000, 8_500), reserve(local.usdt, 8_000, 8_500), reserve(local.sol, 7_000, 8_000)],
+    reserves: [reserve(local.usdc, 8_000, 8_500), reserve(local.usdt, 8_000, 8_500), { ...reserve(local.sol, 7_000, 8_000), volatility: SOL_VOLATILITY }],
     emodeGroups: [
       {
         id: STABLES,
@@ -198,6 +210,14 @@ describe("14 e-mode groups", function () {
     assert.deepEqual(assets().map((a) => f.get(a.reserve.toBase58())!.emodeGroups), [1n, 1n, 0n]);
     const again = await deploy(program, cfg, () => {});
     assert.deepEqual(again.emodeGroups, [{ id: STABLES, action: "unchanged" }]);
+    // SOL's volatility adjustment: created on the first run, unchanged on the rerun, at rest
+    // (calm: the configured parameters in force).
+    assert.equal(report.reserves[2].volatility, "created");
+    assert.equal(again.reserves[2].volatility, "unchanged");
+    const sol = await program.account.reserve.fetch(local.sol.reserve);
+    assert.deepEqual(sol.volatility.config, SOL_VOLATILITY);
+    const risk = volatility.riskInForce(sol);
+    assert.deepEqual([risk.enabled, risk.stressBps, risk.ltvBps, risk.liquidationThresholdBps], [true, 0, 7_000, 8_000]);
     assert.ok(again.reserves.every((r) => r.emodeGroups === "unchanged" && r.config === "unchanged"));
   });
 

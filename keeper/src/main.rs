@@ -196,6 +196,10 @@ struct SimArgs {
     /// their measured volatility (every reserve is then refreshed once a step).
     #[arg(long)]
     volatility: bool,
+    /// With `--volatility`: the minimum liquidation bonus holds under stress (by default it
+    /// rises to the maximum).
+    #[arg(long)]
+    volatility_hold_bonus: bool,
     /// Run every mechanism, with and without insurance, on the same seed and price path, then
     /// Sentinel's with volatility-adjusted risk, and print one table.
     #[arg(long)]
@@ -391,6 +395,7 @@ async fn simulate(args: SimArgs) -> Result<()> {
         capacity: args.capacity,
         flash_loan_keepers: args.flash_keepers,
         volatility: args.volatility,
+        volatility_bonus: !args.volatility_hold_bonus,
         mechanism: args.mechanism,
         insurance: !args.no_insurance,
         pools: (args.pool_depth > 0.0).then_some(PoolSpec {

@@ -136,6 +136,12 @@ async fn successful_short_comparison_of_mechanisms_on_one_crash() {
     // parameters in force from the accounts, never sends a liquidation the program refuses.
     let adjusted: Vec<_> = table.runs.iter().filter(|r| r.volatility).collect();
     assert_eq!(adjusted.len(), 2);
+    // The minimum bonus rises under stress in the first, holds in the second.
+    let (rising, held) = (&adjusted[0].volatility_peaks, &adjusted[1].volatility_peaks);
+    assert!(adjusted[0].volatility_bonus && !adjusted[1].volatility_bonus);
+    for (a, b) in rising.iter().zip(held) {
+        assert!(a.min_bonus_bps > b.min_bonus_bps, "{a:?} vs {b:?}");
+    }
     for r in adjusted {
         assert_eq!(
             r.failed, 0,
@@ -157,6 +163,7 @@ async fn successful_short_comparison_of_mechanisms_on_one_crash() {
         "ramp",
         "sentinel+ins",
         "sentinel+vol+ins",
+        "sentinel+vol-held+ins",
         "Bad debt ($)",
         "Borrower loss",
     ] {

@@ -670,7 +670,8 @@ fn volatility_cases(r: &mut Rng) -> Vec<String> {
                 ltv_floor_bps: ltv_floor.min(threshold_floor - 1),
                 threshold_floor_bps: threshold_floor,
                 borrow_cap_floor_bps: r.below(10_001) as u16,
-                threshold_rate_bps_per_hour: r.below(1_001) as u16,
+                min_bonus_ceiling_bps: 0,
+                threshold_rate_bps_per_hour: r.below(1_001) as u32,
             };
             let min_bonus = r.below(500) as u16;
             let base = BaseParams {
@@ -679,6 +680,13 @@ fn volatility_cases(r: &mut Rng) -> Vec<String> {
                 min_bonus_bps: min_bonus,
                 max_bonus_bps: min_bonus + r.below(500) as u16,
                 borrow_cap: r.below(u64::MAX / 2),
+            };
+            // Up to the maximum bonus, past it one case in eight (refused by validation, and
+            // capped by the response).
+            let config = VolatilityConfig {
+                min_bonus_ceiling_bps: (r.below(u64::from(base.max_bonus_bps) + 1) as u16)
+                    .saturating_add(if i % 8 == 3 { 100 } else { 0 }),
+                ..config
             };
             let mut state = VolatilityState::default();
             let mut path = ThresholdPath::start(base.threshold_bps, T0);
@@ -719,7 +727,7 @@ fn volatility_cases(r: &mut Rng) -> Vec<String> {
                     ])
                 })
                 .collect();
-            let valid = config.validate(base.ltv_bps, base.threshold_bps).is_ok();
+            let valid = config.validate(&base).is_ok();
             obj(&[
                 (
                     "config",
@@ -730,6 +738,10 @@ fn volatility_cases(r: &mut Rng) -> Vec<String> {
                         ("ltvFloorBps", config.ltv_floor_bps.to_string()),
                         ("thresholdFloorBps", config.threshold_floor_bps.to_string()),
                         ("borrowCapFloorBps", config.borrow_cap_floor_bps.to_string()),
+                        (
+                            "minBonusCeilingBps",
+                            config.min_bonus_ceiling_bps.to_string(),
+                        ),
                         (
                             "thresholdRateBpsPerHour",
                             config.threshold_rate_bps_per_hour.to_string(),

@@ -24,14 +24,14 @@ fn config() -> impl Strategy<Value = (VolatilityConfig, BaseParams)> {
         (60u32..=86_400, 500u32..=10_000, 100u32..=20_000),
         (1_000u16..=8_000, 1u16..=1_500),
         (0u16..=3_000, 0u16..=2_000, 0u16..=10_000, 0u16..=1_000),
-        (0u16..=500, 0u16..=1_000),
+        (0u16..=500, 0u16..=1_000, 0u16..=1_500),
     )
         .prop_map(
             |(
                 (half_life, calm, spread),
                 (lt, gap),
                 (ltv_floor_gap, lt_floor_gap, cap_floor, rate),
-                (min_b, spread_b),
+                (min_b, spread_b, ceiling),
             )| {
                 let ltv = lt.saturating_sub(gap).max(1);
                 let threshold_floor = lt
@@ -51,7 +51,8 @@ fn config() -> impl Strategy<Value = (VolatilityConfig, BaseParams)> {
                     ltv_floor_bps: ltv_floor,
                     threshold_floor_bps: threshold_floor,
                     borrow_cap_floor_bps: cap_floor,
-                    threshold_rate_bps_per_hour: rate,
+                    min_bonus_ceiling_bps: ceiling.min(max_b),
+                    threshold_rate_bps_per_hour: u32::from(rate),
                 };
                 let base = BaseParams {
                     ltv_bps: ltv,
@@ -116,6 +117,7 @@ proptest! {
             let (next, r) = respond(&cfg, &base, &state, &p, now).unwrap();
             check_bounds(&cfg, &base, &r);
             let allowed = (u64::from(cfg.threshold_rate_bps_per_hour) * dt).div_ceil(3_600) + 1;
+            prop_assert!(cfg.validate(&base).is_ok(), "{cfg:?} {base:?}");
             prop_assert!(
                 u64::from(r.threshold_bps) + allowed >= u64::from(last.threshold_bps),
                 "fell {} → {} in {dt}s (rate {}/h)", last.threshold_bps, r.threshold_bps,

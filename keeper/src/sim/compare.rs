@@ -1,5 +1,6 @@
 //! `simulate --compare`: the same seed and price path under each liquidation mechanism, with
-//! and without insurance funds, then Sentinel's with volatility-adjusted risk, in one table.
+//! and without insurance funds, then Sentinel's with volatility-adjusted risk (its minimum bonus
+//! rising under stress, or held), in one table.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ pub struct Comparison {
 }
 
 /// Runs `base` once per mechanism, with insurance and without, and Sentinel's again with
-/// volatility-adjusted risk.
+/// volatility-adjusted risk, its minimum bonus rising under stress or held.
 pub async fn compare(base: SimOptions) -> Result<Comparison> {
     let mut runs = Vec::new();
     for mechanism in Mechanism::ALL {
@@ -33,11 +34,12 @@ pub async fn compare(base: SimOptions) -> Result<Comparison> {
             runs.push(run(opts).await?);
         }
     }
-    for insurance in [true, false] {
+    for volatility_bonus in [true, false] {
         let opts = SimOptions {
             mechanism: Mechanism::Sentinel,
-            insurance,
+            insurance: true,
             volatility: true,
+            volatility_bonus,
             out_dir: None,
             ..base.clone()
         };
@@ -62,7 +64,11 @@ impl Comparison {
             .iter()
             .map(|r| {
                 let name = Mechanism::ALL[of(r)].name();
-                let vol = if r.volatility { "+vol" } else { "" };
+                let vol = match (r.volatility, r.volatility_bonus) {
+                    (true, true) => "+vol",
+                    (true, false) => "+vol-held",
+                    _ => "",
+                };
                 format!("{name}{vol}{}", if r.insurance { "+ins" } else { "" })
             })
             .collect();
@@ -107,10 +113,10 @@ impl fmt::Display for Comparison {
                 f,
                 "| {}{} | {} | {} | ${:.0} | ${:.0} | ${:.0} | ${:.0} | {} | {:.1} pts |",
                 r.mechanism,
-                if r.volatility {
-                    ", volatility-adjusted"
-                } else {
-                    ""
+                match (r.volatility, r.volatility_bonus) {
+                    (true, true) => ", volatility-adjusted",
+                    (true, false) => ", volatility-adjusted, bonus held",
+                    _ => "",
                 },
                 if r.insurance { "yes" } else { "no" },
                 r.liquidations,

@@ -75,6 +75,9 @@ pub struct SimOptions {
     /// Collateral reserves' risk parameters follow their measured volatility
     /// ([`volatility::config_for`]), and every reserve is refreshed once a step.
     pub volatility: bool,
+    /// With `volatility`: the minimum liquidation bonus rises to the maximum under stress (else
+    /// it holds).
+    pub volatility_bonus: bool,
 }
 
 impl Default for SimOptions {
@@ -104,6 +107,7 @@ impl Default for SimOptions {
             capacity: 200,
             flash_loan_keepers: 0,
             volatility: false,
+            volatility_bonus: true,
         }
     }
 }
@@ -184,7 +188,7 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
         flash::enable(&mut world, flash::FEE_BPS).await?;
     }
     if opts.volatility {
-        volatility::enable(&mut world).await?;
+        volatility::enable(&mut world, opts.volatility_bonus).await?;
     }
     let keepers: Vec<_> = (0..opts.keepers.max(1))
         .map(|i| {
@@ -232,6 +236,7 @@ pub async fn run(opts: SimOptions) -> Result<SimReport> {
         keepers: keepers.len(),
         flash_loan_keepers: opts.flash_loan_keepers.min(keepers.len()),
         volatility: opts.volatility,
+        volatility_bonus: opts.volatility && opts.volatility_bonus,
         symbols: symbols.clone(),
         setup_secs: setup.elapsed().as_secs_f64(),
         ..Default::default()

@@ -107,6 +107,8 @@ pub struct SimReport {
     pub flash_loan_keepers: usize,
     /// Whether collateral reserves' parameters followed their volatility.
     pub volatility: bool,
+    /// Whether, with that, the minimum bonus rose under stress.
+    pub volatility_bonus: bool,
     /// With volatility adjustment: each collateral's extremes of its parameters in force.
     pub volatility_peaks: Vec<super::volatility::VolatilityPeak>,
     /// Liquidations funded by a flash loan.
@@ -177,10 +179,10 @@ impl fmt::Display for SimReport {
             } else {
                 ", no insurance fund"
             },
-            if self.volatility {
-                ", volatility-adjusted risk"
-            } else {
-                ""
+            match (self.volatility, self.volatility_bonus) {
+                (true, true) => ", volatility-adjusted risk",
+                (true, false) => ", volatility-adjusted risk (bonus held)",
+                _ => "",
             }
         )?;
         writeln!(

@@ -14,8 +14,9 @@ use crate::instructions::event_authority;
 /// The simulated collateral's adjustment: a ten-minute half-life; calm up to 150% (the
 /// scenario's step noise alone measures about 120%), full stress at 400%; LTV down by 15
 /// points, the threshold's target by 10 points, the borrow cap to half; the threshold tightens
-/// by at most 5 points an hour.
-pub fn config_for(c: &ReserveConfig) -> VolatilityConfig {
+/// by at most 5 points an hour; with `bonus`, the minimum bonus rises to the maximum (else it
+/// holds, and the Dutch auction keeps its range).
+pub fn config_for(c: &ReserveConfig, bonus: bool) -> VolatilityConfig {
     let threshold_floor = c.liquidation_threshold_bps.saturating_sub(1_000);
     VolatilityConfig {
         half_life_secs: 600,
@@ -27,12 +28,18 @@ pub fn config_for(c: &ReserveConfig) -> VolatilityConfig {
             .min(threshold_floor.saturating_sub(1)),
         threshold_floor_bps: threshold_floor,
         borrow_cap_floor_bps: 5_000,
+        min_bonus_ceiling_bps: if bonus {
+            c.max_liquidation_bonus_bps
+        } else {
+            0
+        },
         threshold_rate_bps_per_hour: 500,
     }
 }
 
-/// Turns the adjustment on for every collateral reserve of the world (as its admin).
-pub async fn enable(world: &mut World) -> anyhow::Result<()> {
+/// Turns the adjustment on for every collateral reserve of the world (as its admin), the
+/// minimum bonus rising under stress when `bonus`.
+pub async fn enable(world: &mut World, bonus: bool) -> anyhow::Result<()> {
     let admin = world.admin.insecure_clone();
     let ixs: Vec<Instruction> = world
         .assets
@@ -49,7 +56,7 @@ pub async fn enable(world: &mut World) -> anyhow::Result<()> {
             }
             .to_account_metas(None),
             data: lending::instruction::SetVolatilityConfig {
-                config: config_for(&a.spec.config),
+                config: config_for(&a.spec.config, bonus),
             }
             .data(),
         })

@@ -314,7 +314,8 @@ pub enum LendingError {
     EmodeChangeUnhealthy, // 6094
     /// A volatility configuration must be all zero (off), or have a half-life in
     /// `1..=30 days`, calm < stress ≤ 1,000%, `LTV floor ≤ LTV`, `LTV floor < threshold floor ≤
-    /// threshold`, and a cap floor and tightening rate of at most 10,000 bps.
+    /// threshold`, a cap floor and tightening rate of at most 10,000 bps, and a minimum-bonus
+    /// ceiling at most the maximum bonus.
     #[msg("Invalid volatility configuration")]
     InvalidVolatilityConfig, // 6095
 }

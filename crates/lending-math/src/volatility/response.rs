@@ -6,7 +6,9 @@
 //! With `φ` the stress fraction of the estimate ([`super::stress_fraction`]):
 //! - LTV (new borrows, withdrawals): `tightened(LTV, ltv_floor, φ)`, rounded down to a bps;
 //! - borrow cap: `tightened(cap, cap × cap_floor, φ)`, rounded down to a token unit;
-//! - minimum liquidation bonus: `raised(min bonus, max bonus, φ)`, rounded up to a bps;
+//! - minimum liquidation bonus: `raised(min bonus, ceiling, φ)`, rounded up to a bps, the
+//!   ceiling configured up to the maximum bonus (at the configured minimum, the bonus does not
+//!   move: the Dutch auction keeps its whole range);
 //! - liquidation threshold: its target `tightened(LT, threshold_floor, φ)` (rounded down to a
 //!   bps) is only where the threshold in force is heading. The threshold in force
 //!   ([`ThresholdPath`]) follows the target that was set at the previous update over the time
@@ -54,8 +56,12 @@ pub struct VolatilityConfig {
     pub threshold_floor_bps: u16,
     /// Borrow cap at full stress, as a share of the configured cap (bps).
     pub borrow_cap_floor_bps: u16,
-    /// Fastest tightening of the threshold in force (bps of 1 per hour; 0 = it never tightens).
-    pub threshold_rate_bps_per_hour: u16,
+    /// Minimum liquidation bonus at full stress (bps, ≤ the maximum bonus; at or below the
+    /// configured minimum, the minimum bonus does not move and the auction keeps its range).
+    pub min_bonus_ceiling_bps: u16,
+    /// Fastest tightening of the threshold in force (bps of 1 per hour, ≤ 10,000; 0 = it
+    /// never tightens).
+    pub threshold_rate_bps_per_hour: u32,
 }
 
 /// Why a volatility configuration is refused.
@@ -64,7 +70,7 @@ pub enum VolatilityConfigError {
     /// Off must be all zero; on needs `0 < half-life ≤ 30 days` and `calm < stress ≤ 1,000%`.
     Estimator,
     /// Floors must satisfy `LTV floor ≤ LTV`, `LTV floor < threshold floor ≤ threshold`,
-    /// cap floor and rate `≤ 10,000` bps.
+    /// cap floor and rate `≤ 10,000` bps, bonus ceiling `≤` the maximum bonus.
     Floors,
 }
 
@@ -74,8 +80,8 @@ impl VolatilityConfig {
         self.half_life_secs != 0
     }
 
-    /// Checks the configuration against the reserve's configured LTV and threshold (bps).
-    pub fn validate(&self, ltv_bps: u16, threshold_bps: u16) -> Result<(), VolatilityConfigError> {
+    /// Checks the configuration against the reserve's configured parameters.
+    pub fn validate(&self, base: &BaseParams) -> Result<(), VolatilityConfigError> {
         if !self.enabled() {
             return if *self == VolatilityConfig::default() {
                 Ok(())
@@ -89,12 +95,12 @@ impl VolatilityConfig {
         {
             return Err(VolatilityConfigError::Estimator);
         }
-        let bps_max = BPS as u16;
-        if self.ltv_floor_bps > ltv_bps
+        if self.ltv_floor_bps > base.ltv_bps
             || self.ltv_floor_bps >= self.threshold_floor_bps
-            || self.threshold_floor_bps > threshold_bps
-            || self.borrow_cap_floor_bps > bps_max
-            || self.threshold_rate_bps_per_hour > bps_max
+            || self.threshold_floor_bps > base.threshold_bps
+            || u64::from(self.borrow_cap_floor_bps) > BPS
+            || u64::from(self.threshold_rate_bps_per_hour) > BPS
+            || self.min_bonus_ceiling_bps > base.max_bonus_bps
         {
             return Err(VolatilityConfigError::Floors);
         }
@@ -211,7 +217,9 @@ pub fn respond(
         bps(config.threshold_floor_bps),
         phi,
     )?)?;
-    let min_bonus = raised(bps(base.min_bonus_bps), bps(base.max_bonus_bps), phi)?;
+    // The ceiling, at most the maximum bonus (which the admin may have lowered since).
+    let bonus_top = config.min_bonus_ceiling_bps.min(base.max_bonus_bps);
+    let min_bonus = raised(bps(base.min_bonus_bps), bps(bonus_top), phi)?;
     let cap = Decimal::from_u64(base.borrow_cap);
     let cap_floor = cap.try_mul(bps(config.borrow_cap_floor_bps))?;
     let borrow_cap = tightened(cap, cap_floor, phi)?.try_floor_u64()?;
@@ -223,7 +231,7 @@ pub fn respond(
         path.in_force,
         bps(path.target_bps),
         elapsed,
-        bps(config.threshold_rate_bps_per_hour),
+        Decimal::from_bps(u64::from(config.threshold_rate_bps_per_hour)),
     )?;
     let in_force = stepped.max(bps(target)).min(bps(base.threshold_bps));
     let next = ThresholdPath {

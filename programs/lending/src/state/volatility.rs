@@ -46,11 +46,14 @@ pub struct VolatilityConfig {
     pub threshold_floor_bps: u16,
     /// Borrow cap at full stress, as a share of the configured cap (bps, ≤ 10,000).
     pub borrow_cap_floor_bps: u16,
+    /// Minimum liquidation bonus at full stress (bps, ≤ the maximum bonus; at or below the
+    /// configured minimum bonus, the minimum bonus does not move).
+    pub min_bonus_ceiling_bps: u16,
     /// Fastest tightening of the threshold in force (bps of 1 per hour, ≤ 10,000; 0 = never).
-    pub threshold_rate_bps_per_hour: u16,
+    pub threshold_rate_bps_per_hour: u32,
 }
 
-const _: () = assert!(core::mem::size_of::<VolatilityConfig>() == 20);
+const _: () = assert!(core::mem::size_of::<VolatilityConfig>() == 24);
 
 impl VolatilityConfig {
     /// The configuration in the math crate's type.
@@ -62,6 +65,7 @@ impl VolatilityConfig {
             ltv_floor_bps: self.ltv_floor_bps,
             threshold_floor_bps: self.threshold_floor_bps,
             borrow_cap_floor_bps: self.borrow_cap_floor_bps,
+            min_bonus_ceiling_bps: self.min_bonus_ceiling_bps,
             threshold_rate_bps_per_hour: self.threshold_rate_bps_per_hour,
         }
     }
@@ -113,8 +117,6 @@ impl RiskInForce {
 pub struct ReserveVolatility {
     /// Configuration (`set_volatility_config`).
     pub config: VolatilityConfig,
-    /// Reserved for alignment.
-    pub _padding0: [u8; 4],
     /// Spot price of the last sample (quote units per whole token × 1e18; 0 = no sample yet).
     pub sample_price_sf: Sf,
     /// Publish time of the last sample's price (unix seconds).

@@ -19,8 +19,8 @@ use crate::liquidation::liquidate_ix;
 const HOUR: i64 = 3_600;
 
 /// SOL's adjustment: one-hour half-life, calm up to 50%, stressed from 150%; LTV down to 50%,
-/// threshold target down to 60%, borrow cap down to 20%; the threshold tightens at most 1 point
-/// an hour.
+/// threshold target down to 60%, borrow cap down to 20%, min bonus up to the max (10%); the
+/// threshold tightens at most 1 point an hour.
 fn sol_config() -> VolatilityConfig {
     VolatilityConfig {
         half_life_secs: 3_600,
@@ -29,6 +29,7 @@ fn sol_config() -> VolatilityConfig {
         ltv_floor_bps: 5_000,
         threshold_floor_bps: 6_000,
         borrow_cap_floor_bps: 2_000,
+        min_bonus_ceiling_bps: 1_000,
         threshold_rate_bps_per_hour: 100,
     }
 }
@@ -160,6 +161,10 @@ async fn fail_set_volatility_config_when_invalid_or_not_admin() {
         },
         VolatilityConfig {
             borrow_cap_floor_bps: 10_001,
+            ..sol_config()
+        },
+        VolatilityConfig {
+            min_bonus_ceiling_bps: 1_001,
             ..sol_config()
         },
     ];

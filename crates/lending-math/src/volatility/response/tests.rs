@@ -11,6 +11,7 @@ fn config() -> VolatilityConfig {
         ltv_floor_bps: 5_000,
         threshold_floor_bps: 7_000,
         borrow_cap_floor_bps: 2_000,
+        min_bonus_ceiling_bps: 1_000,
         threshold_rate_bps_per_hour: 100,
     }
 }
@@ -173,8 +174,8 @@ fn successful_estimator_path_feeds_the_response() {
 #[test]
 fn fail_validate_when_the_configuration_is_inconsistent() {
     let ok = config();
-    assert_eq!(ok.validate(7_500, 8_000), Ok(()));
-    assert_eq!(VolatilityConfig::default().validate(7_500, 8_000), Ok(()));
+    assert_eq!(ok.validate(&base()), Ok(()));
+    assert_eq!(VolatilityConfig::default().validate(&base()), Ok(()));
     let est = VolatilityConfigError::Estimator;
     let floors = VolatilityConfigError::Floors;
     let cases = [
@@ -243,6 +244,32 @@ fn fail_validate_when_the_configuration_is_inconsistent() {
         ),
     ];
     for (c, e) in cases {
-        assert_eq!(c.validate(7_500, 8_000), Err(e), "{c:?}");
+        assert_eq!(c.validate(&base()), Err(e), "{c:?}");
     }
+}
+
+#[test]
+fn successful_bonus_ceiling_bounds_the_rise_and_at_the_minimum_holds_it() {
+    let path = ThresholdPath::start(8_000, 0);
+    let at = |ceiling: u16, vol: u64| {
+        let c = VolatilityConfig {
+            min_bonus_ceiling_bps: ceiling,
+            ..config()
+        };
+        respond(&c, &base(), &at_volatility(vol), &path, 0)
+            .expect("respond")
+            .1
+            .min_bonus_bps
+    };
+    assert_eq!(at(500, 20_000), 500);
+    assert_eq!(at(500, 10_000), 350);
+    assert_eq!(at(200, 20_000), 200, "at the configured minimum: no rise");
+    assert_eq!(at(0, 20_000), 200, "below it: no rise either");
+    // A maximum lowered by the admin below the ceiling caps it.
+    let lowered = BaseParams {
+        max_bonus_bps: 400,
+        ..base()
+    };
+    let r = respond(&config(), &lowered, &at_volatility(20_000), &path, 0).expect("respond");
+    assert_eq!(r.1.min_bonus_bps, 400);
 }

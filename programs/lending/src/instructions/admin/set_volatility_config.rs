@@ -32,12 +32,8 @@ pub struct SetVolatilityConfig<'info> {
 pub fn handler(ctx: Context<SetVolatilityConfig>, config: VolatilityConfig) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut reserve = ctx.accounts.reserve.load_mut()?;
-    let base = reserve.base_params();
     require!(
-        config
-            .math()
-            .validate(base.ltv_bps, base.threshold_bps)
-            .is_ok(),
+        config.math().validate(&reserve.base_params()).is_ok(),
         LendingError::InvalidVolatilityConfig
     );
     let before = reserve.volatility.config;

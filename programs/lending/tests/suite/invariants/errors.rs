@@ -122,6 +122,9 @@ pub(super) fn allowed(kind: &str) -> Vec<u32> {
             E::FlashBorrowNested,
         ],
         "config" => vec![E::Unauthorized],
+        // The admin move's changes are valid, except an insolvency LTV at or below a
+        // configured e-mode group's threshold (`invariants/moves.rs` checks which).
+        "admin" => vec![E::InvalidInsolvencyLtv],
         "reprice" => PRICE.to_vec(),
         _ => Vec::new(),
     };

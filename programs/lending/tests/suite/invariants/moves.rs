@@ -3,6 +3,7 @@
 //! transactions; admin actions; months-long horizons at full utilization; crash paths along
 //! which the EMA lags spot.
 
+use lending::error::LendingError;
 use lending::state::{MarketParams, OracleKind};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -260,6 +261,17 @@ impl Fuzz {
     pub(super) async fn admin(&mut self, r: usize) {
         let admin = self.f.admin.insecure_clone();
         let restore = self.rng.gen_bool(0.25);
+        // `update_market` keeps the insolvency LTV above every configured group's threshold.
+        let group_top = self
+            .f
+            .market_state()
+            .await
+            .emode_groups
+            .iter()
+            .map(|g| g.liquidation_threshold_bps)
+            .max()
+            .unwrap_or(0);
+        let mut refused = None;
         let ix = if self.rng.gen_bool(0.6) {
             let mut c = reserve_config(8_000, 8_500, 10_000);
             c.loan_to_value_bps = self.rng.gen_range(30..=80) * 100;
@@ -313,10 +325,20 @@ impl Fuzz {
                 p = default_market_params();
             }
             self.record(format!("admin market: {p:?}"));
+            if p.insolvency_ltv_bps <= group_top {
+                refused = Some(LendingError::InvalidInsolvencyLtv);
+            }
             self.f.update_market_ix(&admin.pubkey(), p)
         };
-        if let Err(e) = self.send("admin", &[ix], &admin).await {
-            self.violation(format!("INV-13 a valid admin change was refused: {e:?}"));
+        let res = self.send("admin", &[ix], &admin).await;
+        match (refused, res) {
+            (None, Err(e)) => {
+                self.violation(format!("INV-13 a valid admin change was refused: {e:?}"))
+            }
+            (Some(e), res) if error_code(&res) != Some(e.into()) => self.violation(format!(
+                "INV-13 an insolvency LTV at or below a group's threshold ({group_top}) gave {res:?}"
+            )),
+            _ => {}
         }
     }
 

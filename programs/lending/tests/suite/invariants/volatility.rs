@@ -71,6 +71,7 @@ impl Fuzz {
                 ltv_floor_bps: ltv_floor,
                 threshold_floor_bps: threshold_floor,
                 borrow_cap_floor_bps: rng.gen_range(0..=10_000),
+                min_bonus_ceiling_bps: rng.gen_range(0..=c.max_liquidation_bonus_bps),
                 threshold_rate_bps_per_hour: [0, 100, 1_000, 10_000][rng.gen_range(0..4)],
             };
             self.f.set_volatility_config(i, config).await;

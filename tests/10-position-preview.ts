@@ -119,6 +119,6 @@ function fakeReserve() {
     priceSf: sf(100n * m.WAD),
     emaPriceSf: sf(100n * m.WAD),
     priceConfSf: sf(0n),
-    config: { loanToValueBps: 7000, liquidationThresholdBps: 8000, borrowFactorBps: 10000 },
+    config: { loanToValueBps: 7000, liquidationThresholdBps: 8000, borrowFactorBps: 10000, minLiquidationBonusBps: 200, borrowCap: 10n ** 18n },
   };
 }

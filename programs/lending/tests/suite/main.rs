@@ -33,6 +33,7 @@ mod outflow;
 mod refresh;
 mod review_emode;
 mod review_flash_outflow;
+mod review_volatility;
 mod sizes;
 mod stale_state;
 mod target_health;

@@ -6058,7 +6058,7 @@ export type Lending = {
           },
           {
             "docs": [
-              "Publish time of the last sample's price (unix seconds)."
+              "Clock time of the last sample (unix seconds)."
             ],
             "name": "sampleTs",
             "type": "i64"

@@ -7,7 +7,8 @@
  * prove it is the program's.
  *
  * Estimator: symmetric return `r = 2(p − p₀)/(p + p₀)`, variance per year
- * `V' = (τV + r²Y)/(τ + Δt)` with `τ = H / ln 2`; a sample in the same second changes nothing.
+ * `V' = (τV + r²Y)/(τ + Δt)` with `τ = H / ln 2`, sampled at the clock's time at most every
+ * `H / 60` seconds (a refresh sooner changes nothing).
  * Response at stress `φ = clamp((σ − calm)/(stress − calm), 0, 1)`: LTV and borrow cap tighten
  * (down), min bonus rises (up, to its configured ceiling), the threshold heads to its target at most `rate` per hour and
  * loosens at once. All fixed-point values are 1e18-scaled bigints (`…Sf`).
@@ -113,12 +114,19 @@ export function squaredReturn(p0: bigint, p: bigint): bigint {
   return m.mul(r, r);
 }
 
-/** One refresh at `priceSf`, time `now` (`volatility::observe`). */
+/** The estimator's resolution: the shortest interval between two samples, `H / 60` (≥ 1 s). */
+export const minSampleSecs = (halfLifeSecs: number): bigint => {
+  const v = BigInt(halfLifeSecs) / 60n;
+  return v > 1n ? v : 1n;
+};
+
+/** One refresh at `priceSf`, clock time `now` (`volatility::observe`): nothing moves within
+ *  the resolution of the last sample. The program samples only a print newer than the cached. */
 export function observe(s: VolatilityState, priceSf: bigint, now: bigint, halfLifeSecs: number): VolatilityState {
   if (priceSf === 0n || halfLifeSecs === 0) return s;
   if (s.samplePriceSf === 0n) return { samplePriceSf: priceSf, sampleTs: now, varianceSf: s.varianceSf };
   const elapsed = now - s.sampleTs;
-  if (elapsed <= 0n) return s;
+  if (elapsed < minSampleSecs(halfLifeSecs)) return s;
   const tau = m.mul(BigInt(halfLifeSecs) * m.WAD, INV_LN2_WAD);
   const r2Year = squaredReturn(s.samplePriceSf, priceSf) * m.SECONDS_PER_YEAR;
   const dt = min(elapsed, U64_MAX) * m.WAD;
@@ -193,7 +201,7 @@ export function respond(
       volatilityBps: Number(min(volBps, U32_MAX)),
       stressBps: toBpsCeil(phi),
       ltvBps: Math.min(toBpsFloor(ltv), Math.max(target - 1, 0)),
-      liquidationThresholdBps: toBpsCeil(inForce),
+      liquidationThresholdBps: toBpsFloor(inForce),
       targetThresholdBps: target,
       minBonusBps: toBpsCeil(minBonus),
       borrowCap,

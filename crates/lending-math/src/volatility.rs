@@ -20,9 +20,16 @@
 //!   weighs `Δt/(Δt+τ)` instead of `1 − e^{−Δt/τ}` (0.41 instead of 0.5 for a gap of one
 //!   half-life). Old samples fade by `Π τ/(τ+Δtᵢ) ≥ e^{−ΣΔtᵢ/τ}`: after long gaps the memory
 //!   is a little longer than the half-life says. Over many short intervals the two agree.
-//! - Many refreshes in one second (one slot, or several slots of the same clock second):
-//!   `Δt = 0` changes nothing, not even the sample point. The next sample measures the net move
-//!   from `p₀`, so a same-slot price path cannot manufacture returns.
+//! - Sampling resolution: a refresh less than [`min_sample_secs`] (`H / 60`, at least a
+//!   second) after the sample changes nothing, not even the sample point; the next sample
+//!   measures the net move from `p₀`. Samples are dated by the cluster clock, not by the price's
+//!   publish time, and the program samples only a print newer than the one cached. So many
+//!   refreshes in one slot, or a burst of recent prints posted in one slot, count once: a price
+//!   path inside the resolution cannot manufacture returns. And a trend cannot be hidden by
+//!   refreshing often: cut into steps of `Δt`, a steady move `M` over `T` reads
+//!   `V ≈ M²·Y·Δt / T²`, which falls with `Δt`; the resolution bounds how far (a 30% fall over
+//!   an hour with a one-hour half-life reads about 300% annualised, not the 50% that one-second
+//!   steps would give).
 //!
 //! # The response
 //! `φ = clamp((σ − σ_calm) / (σ_stress − σ_calm), 0, 1)` is how stressed the market is.
@@ -79,9 +86,17 @@ pub fn memory_secs(half_life_secs: u64) -> MathResult<Decimal> {
     Decimal::from_u64(half_life_secs).try_mul(Decimal::from_scaled_val(INV_LN2_WAD))
 }
 
-/// The state after a refresh at `price` and `now` (see the module's estimator). The first
-/// price only sets the sample point. A refresh in the same second as the sample, or earlier
-/// (a clock that went back), or with a zero price, changes nothing.
+/// Samples per half-life at most: the estimator's resolution.
+pub const MAX_SAMPLES_PER_HALF_LIFE: u64 = 60;
+
+/// The shortest interval between two samples (seconds): `H / 60`, at least one.
+pub fn min_sample_secs(half_life_secs: u64) -> u64 {
+    (half_life_secs / MAX_SAMPLES_PER_HALF_LIFE).max(1)
+}
+
+/// The state after a refresh at `price` and clock time `now` (see the module's estimator).
+/// The first price only sets the sample point. A refresh less than [`min_sample_secs`] after
+/// the sample, or earlier (a clock that went back), or with a zero price, changes nothing.
 pub fn observe(
     state: &VolatilityState,
     price: Decimal,
@@ -98,7 +113,8 @@ pub fn observe(
             variance: state.variance,
         });
     }
-    let Some(elapsed) = now.checked_sub(state.sample_ts).filter(|d| *d > 0) else {
+    let min_gap = i64::try_from(min_sample_secs(half_life_secs)).unwrap_or(i64::MAX);
+    let Some(elapsed) = now.checked_sub(state.sample_ts).filter(|d| *d >= min_gap) else {
         return Ok(*state);
     };
     let tau = memory_secs(half_life_secs)?;

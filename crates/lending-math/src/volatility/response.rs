@@ -13,8 +13,9 @@
 //!   bps) is only where the threshold in force is heading. The threshold in force
 //!   ([`ThresholdPath`]) follows the target that was set at the previous update over the time
 //!   since, tightening by at most `rate` per hour ([`super::step_threshold`]), and loosens to a
-//!   higher new target at once. It is applied rounded up to a bps, and never above the
-//!   configured threshold (an admin's lower threshold applies at once, as without volatility).
+//!   higher new target at once. It is applied rounded down to a bps (against the borrower),
+//!   and never above the configured threshold (an admin's lower threshold applies at once, as
+//!   without volatility).
 //!
 //! # Invariants (`tests/volatility_properties.rs`)
 //! - Between two updates `Δt` seconds apart, the threshold in force falls by at most
@@ -154,7 +155,7 @@ pub struct Response {
     pub stress_bps: u32,
     /// LTV in force (bps).
     pub ltv_bps: u16,
-    /// Liquidation threshold in force (bps, rounded up from the path).
+    /// Liquidation threshold in force (bps, rounded down from the path).
     pub threshold_bps: u16,
     /// Target of the threshold (bps).
     pub target_threshold_bps: u16,
@@ -245,7 +246,7 @@ pub fn respond(
             .map_err(|_| MathError::Overflow)?,
         // Below the target by a bps at least: rounding both to bps could otherwise meet.
         ltv_bps: to_bps_floor(ltv)?.min(target.saturating_sub(1)),
-        threshold_bps: to_bps_ceil(in_force)?,
+        threshold_bps: to_bps_floor(in_force)?,
         target_threshold_bps: target,
         min_bonus_bps: to_bps_ceil(min_bonus)?,
         borrow_cap,

@@ -98,9 +98,9 @@ fn successful_a_flat_price_halves_the_variance_in_about_one_half_life() {
 
 #[test]
 fn successful_estimate_does_not_depend_on_the_refresh_spacing() {
-    // The same realised variance per unit of time, sampled every second with moves r, or
-    // every 4 s with moves 2r (r² per second equal), converges to the same estimate:
-    // V = r²·Y / Δt.
+    // The same realised variance per unit of time, sampled every 10 s (the resolution of a
+    // 10-minute half-life) with moves r, or every 40 s with moves 2r (r² per second equal),
+    // converges to the same estimate: V = r²·Y / Δt.
     let run = |gap: i64, up: u64, down: u64| {
         let mut s = state(down, 0, Decimal::zero());
         for i in 1..=40_000i64 / gap {
@@ -109,20 +109,38 @@ fn successful_estimate_does_not_depend_on_the_refresh_spacing() {
         }
         s
     };
-    // r = 2·1/2001 every second vs 2·2/2002 every four seconds: r²/Δt equal within 0.1%.
-    let fine = run(1, 1_001, 1_000);
-    let coarse = run(4, 1_002, 1_000);
+    // r = 2·1/2001 every 10 s vs 2·2/2002 every 40 s: r²/Δt equal within 0.1%.
+    let fine = run(10, 1_001, 1_000);
+    let coarse = run(40, 1_002, 1_000);
     let r2 = squared_return(d(1_000), d(1_001)).expect("r2");
-    let expect = r2.try_mul_u64(SECONDS_PER_YEAR).expect("year");
+    let expect = r2
+        .try_mul_u64(SECONDS_PER_YEAR)
+        .and_then(|x| x.try_div_u64(10))
+        .expect("year");
     assert!(
         rel(fine.variance, expect) < Decimal::from_bps(10),
         "{:?}",
         fine.variance
     );
     assert!(rel(coarse.variance, fine.variance) < Decimal::from_bps(10));
-    // σ = (2/2001)·√Y ≈ 5.61: a 0.1% move every second is 561% a year.
+    // σ = (2/2001)·√(Y/10) ≈ 1.775: a 0.1% move every 10 s is 177.5% a year.
     let vol = volatility(&fine).expect("vol");
-    assert!(rel(vol, Decimal::from_ratio(561, 100).expect("x")) < Decimal::from_percent(1));
+    assert!(rel(vol, Decimal::from_ratio(1_775, 1_000).expect("x")) < Decimal::from_percent(1));
+    // Refreshes inside the resolution add nothing: every second, the same path reads as the
+    // 10-second one.
+    let every_second = {
+        let mut s = state(1_000, 0, Decimal::zero());
+        for t in 1..=40_000i64 {
+            let p = if (t / 10) % 2 == 1 {
+                d(1_001)
+            } else {
+                d(1_000)
+            };
+            s = observe(&s, p, t, 600).expect("step");
+        }
+        s
+    };
+    assert!(rel(every_second.variance, fine.variance) < Decimal::from_bps(10));
 }
 
 #[test]
@@ -233,6 +251,10 @@ proptest! {
     ) {
         let v = Decimal::from_bps(v_bps);
         let s = state(p0, 0, v);
+        let gap = gap.max(min_sample_secs(half_life) as i64);
+        // Inside the resolution nothing moves, not even the sample point.
+        let early = min_sample_secs(half_life) as i64 - 1;
+        prop_assert_eq!(observe(&s, d(p), early, half_life).expect("early"), s);
         let next = observe(&s, d(p), gap, half_life).expect("observe");
         let sample = squared_return(d(p0), d(p)).expect("r2")
             .try_mul_u64(SECONDS_PER_YEAR).expect("y")

@@ -19,14 +19,17 @@ use crate::error::{LendingError, MathResultExt};
 use crate::oracle::{PriceReading, ValidatedPrice};
 use crate::state::{ActiveGroup, Obligation, Reserve};
 
-/// Stores a validated price read in `slot` at `now`, and observes it in the volatility
-/// estimate (at its publish time: a feed that did not move on does not count as calm).
+/// Stores a validated price read in `slot` at clock time `now`, and samples it in the
+/// volatility estimate when it is a newer print than the cached one (a feed that did not
+/// publish again is no sample, so a stalled feed does not read as calm). The sample is dated by
+/// the clock, so a burst of prints posted in one slot counts once (`lending_math::volatility`).
 pub fn apply_price(
     reserve: &mut Reserve,
     price: &ValidatedPrice,
     slot: u64,
     now: i64,
 ) -> Result<()> {
+    let new_print = price.publish_time > reserve.price_publish_time;
     reserve.price_sf.set(price.prices.spot).map_math()?;
     reserve.ema_price_sf.set(price.prices.ema).map_math()?;
     reserve.price_conf_sf.set(price.prices.conf).map_math()?;
@@ -34,7 +37,7 @@ pub fn apply_price(
     reserve.price_divergent = u8::from(price.divergent);
     reserve.price_slot = slot;
     reserve
-        .update_volatility(Some((price.prices.spot, price.publish_time)), now)
+        .update_volatility(new_print.then_some(price.prices.spot), now)
         .map_math()
 }
 

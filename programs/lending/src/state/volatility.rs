@@ -5,7 +5,8 @@
 //!
 //! Who writes it:
 //! - `refresh_reserve` (and the keeper on its copies, through `operations::refresh::apply_price`)
-//!   observes the validated spot price at its publish time, then recomputes the parameters;
+//!   samples the validated spot price of a new print at the clock's time, then recomputes the
+//!   parameters;
 //! - `set_volatility_config` and `update_reserve_config` recompute them without a price.
 //!
 //! Who reads it: [`Reserve::own_risk_params`] (every valuation, borrow, withdrawal, liquidation
@@ -119,7 +120,7 @@ pub struct ReserveVolatility {
     pub config: VolatilityConfig,
     /// Spot price of the last sample (quote units per whole token × 1e18; 0 = no sample yet).
     pub sample_price_sf: Sf,
-    /// Publish time of the last sample's price (unix seconds).
+    /// Clock time of the last sample (unix seconds).
     pub sample_ts: i64,
     /// Estimated variance per year `V = σ²` (a fraction × 1e18).
     pub variance_sf: Sf,
@@ -181,14 +182,14 @@ impl Reserve {
     }
 
     /// Starts the adjustment at `now` with `config` (it was off): the current cached price is
-    /// the first sample, the estimate starts at the calm level (so at no stress), and the
-    /// threshold in force at the configured one.
+    /// the first sample (at `now`), the estimate starts at the calm level (so at no stress),
+    /// and the threshold in force at the configured one.
     pub fn start_volatility(&mut self, config: VolatilityConfig, now: i64) -> MathResult<()> {
         let calm = Decimal::from_bps(u64::from(config.calm_vol_bps));
         let mut v = ReserveVolatility {
             config,
             sample_price_sf: self.price_sf,
-            sample_ts: self.price_publish_time,
+            sample_ts: now,
             ..ReserveVolatility::default()
         };
         v.variance_sf.set(calm.try_mul(calm)?)?;
@@ -200,20 +201,16 @@ impl Reserve {
         self.update_volatility(None, now)
     }
 
-    /// Observes `observed` (spot price, publish time) when given, then recomputes the
+    /// Samples `observed` (a spot price) at clock time `now` when given, then recomputes the
     /// parameters in force at `now`. Nothing happens while the adjustment is off.
-    pub fn update_volatility(
-        &mut self,
-        observed: Option<(Decimal, i64)>,
-        now: i64,
-    ) -> MathResult<()> {
+    pub fn update_volatility(&mut self, observed: Option<Decimal>, now: i64) -> MathResult<()> {
         if !self.volatility_enabled() {
             return Ok(());
         }
         let config = self.volatility.config.math();
         let mut state = self.volatility.estimator();
-        if let Some((price, ts)) = observed {
-            state = observe(&state, price, ts, u64::from(config.half_life_secs))?;
+        if let Some(price) = observed {
+            state = observe(&state, price, now, u64::from(config.half_life_secs))?;
         }
         let (path, response) = respond(
             &config,

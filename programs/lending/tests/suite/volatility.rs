@@ -8,6 +8,7 @@ use anchor_lang::{InstructionData, ToAccountMetas};
 use lending::error::LendingError;
 use lending::events::{Liquidated, ReserveRefreshed, VolatilityConfigSet};
 use lending::state::{RiskInForce, VolatilityConfig};
+use lending_math::volatility::min_sample_secs;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
@@ -65,10 +66,25 @@ impl TestFixture {
             .expect("set_volatility_config");
     }
 
-    /// One second later, reserve `idx` trades at `whole` and is refreshed.
+    /// One second later, reserve `idx` trades at `whole` and is refreshed (inside the
+    /// estimator's resolution: no sample unless a resolution has passed since the last).
     pub async fn tick_price(&mut self, idx: usize, whole: f64) {
         self.advance_time(1).await;
         self.set_price(idx, whole).await;
+        self.refresh_reserve_now(idx).await;
+    }
+
+    /// One estimator resolution later (`min_sample_secs` of the reserve's half-life: a minute
+    /// for an hour), reserve `idx` trades at `whole` and is refreshed: one sample.
+    pub async fn sample_price(&mut self, idx: usize, whole: f64) {
+        let half_life = self.reserve(idx).await.volatility.config.half_life_secs;
+        self.advance_time(min_sample_secs(u64::from(half_life)) as i64)
+            .await;
+        self.set_price(idx, whole).await;
+        self.refresh_reserve_now(idx).await;
+    }
+
+    async fn refresh_reserve_now(&mut self, idx: usize) {
         let ix = self.refresh_reserve_ix(idx);
         let payer = self.ctx.payer.insecure_clone();
         self.send(&[ix], &[&payer]).await.expect("refresh_reserve");
@@ -84,9 +100,9 @@ async fn near_threshold_borrower() -> (TestFixture, TestUser, TestUser) {
         .await
         .expect("borrow");
     let liquidator = f.new_user(&[5_000_000_000, 0, 0]).await;
-    f.tick_price(SOL, 88.0).await;
+    f.sample_price(SOL, 88.0).await;
     f.set_volatility_config(SOL, sol_config()).await;
-    f.tick_price(SOL, 88.0).await;
+    f.sample_price(SOL, 88.0).await;
     assert_eq!(
         f.reserve(SOL).await.volatility.in_force.stress_bps,
         0,
@@ -95,10 +111,11 @@ async fn near_threshold_borrower() -> (TestFixture, TestUser, TestUser) {
     (f, borrower, liquidator)
 }
 
-/// SOL swings 88 → 130 → 88 over two seconds: the estimate jumps far past the stress level.
+/// SOL swings 88 → 130 → 88 over two minutes (two samples): the estimate jumps far past the
+/// stress level.
 async fn spike(f: &mut TestFixture) {
-    f.tick_price(SOL, 130.0).await;
-    f.tick_price(SOL, 88.0).await;
+    f.sample_price(SOL, 130.0).await;
+    f.sample_price(SOL, 88.0).await;
 }
 
 #[tokio::test]
@@ -184,8 +201,8 @@ async fn fail_set_volatility_config_when_invalid_or_not_admin() {
 #[tokio::test]
 async fn successful_spike_tightens_ltv_cap_and_bonus_at_once_and_is_in_the_event() {
     let (mut f, borrower, _liq) = near_threshold_borrower().await;
-    f.tick_price(SOL, 130.0).await;
-    f.advance_time(1).await;
+    f.sample_price(SOL, 130.0).await;
+    f.advance_time(60).await;
     f.set_price(SOL, 88.0).await;
     let ix = f.refresh_reserve_ix(SOL);
     let payer = f.ctx.payer.insecure_clone();
@@ -200,9 +217,11 @@ async fn successful_spike_tightens_ltv_cap_and_bonus_at_once_and_is_in_the_event
     assert_eq!(v.min_liquidation_bonus_bps, 1_000);
     assert_eq!(v.borrow_cap, r.config.borrow_cap / 5);
     assert_eq!(v.target_liquidation_threshold_bps, 6_000);
-    assert_eq!(
-        v.liquidation_threshold_bps, 8_000,
-        "the threshold has not moved"
+    // The threshold has moved by its rate over the minute since the spike's first sample
+    // (1 point an hour: 1.7 bps), no more.
+    assert!(
+        (7_998..=8_000).contains(&v.liquidation_threshold_bps),
+        "{v:?}"
     );
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].risk_after, v);
@@ -248,6 +267,9 @@ async fn successful_position_healthy_one_slot_before_a_spike_stays_healthy_at_un
     spike(&mut f).await;
     let r = f.reserve(SOL).await;
     assert_eq!(r.volatility.in_force.stress_bps, 10_000);
+    // The threshold moved by its rate over the spike's minute (1.7 bps) and no more.
+    let lt_spike = r.volatility.in_force.liquidation_threshold_bps;
+    assert!((7_998..=8_000).contains(&lt_spike), "{lt_spike}");
     // The target alone would make it liquidatable: 880 × 0.6 = 528 < 700.
     assert_eq!(
         r.volatility.in_force.target_liquidation_threshold_bps,
@@ -285,7 +307,8 @@ async fn successful_position_healthy_one_slot_before_a_spike_stays_healthy_at_un
             .volatility
             .in_force
             .liquidation_threshold_bps,
-        8_000
+        lt_spike,
+        "one slot later the threshold has not moved"
     );
 
     // Thirty seconds later (at 1 point an hour, less than a bps): still healthy.
@@ -306,7 +329,7 @@ async fn successful_position_healthy_one_slot_before_a_spike_stays_healthy_at_un
     let res = f.send(&ixs, &[&liquidator.keypair]).await;
     assert_error(res, LendingError::ObligationHealthy);
 
-    // An hour on, the threshold has drifted to 79%: 880 × 0.79 = 695 < 700. The borrower had
+    // An hour on, the threshold has drifted to 78.97%: 880 × 0.7897 = 695 < 700. The borrower had
     // that hour; now the liquidation goes through at the stressed bonus and improves health.
     f.advance_time(HOUR).await;
     f.set_price(SOL, 88.0).await;
@@ -330,7 +353,7 @@ async fn successful_position_healthy_one_slot_before_a_spike_stays_healthy_at_un
         .expect("liquidate");
     let r = f.reserve(SOL).await;
     let lt = r.volatility.in_force.liquidation_threshold_bps;
-    assert!((7_899..=7_900).contains(&lt), "{lt}");
+    assert!((7_896..=7_898).contains(&lt), "{lt}");
     assert_eq!(events.len(), 1);
     let e = &events[0];
     assert!(e.health_factor_after_bps > e.health_factor_before_bps);
@@ -352,9 +375,9 @@ async fn successful_stress_shrinks_the_borrow_cap_for_new_borrows() {
         ..sol_config()
     };
     f.set_volatility_config(USDC, usdc).await;
-    f.tick_price(USDC, 1.0).await;
-    f.tick_price(USDC, 1.5).await;
-    f.tick_price(USDC, 1.0).await;
+    f.sample_price(USDC, 1.0).await;
+    f.sample_price(USDC, 1.5).await;
+    f.sample_price(USDC, 1.0).await;
     assert_eq!(f.reserve(USDC).await.borrow_cap_in_force(), 200_000_000);
     let keys = [borrower.obligation, f.reserves[USDC].reserve];
     let before = f.snapshot(&keys).await;
@@ -385,7 +408,7 @@ async fn successful_admin_changes_apply_at_once_and_off_restores_the_configured_
     let r = f.reserve(SOL).await;
     assert_eq!(r.volatility.in_force, RiskInForce::default());
     assert_eq!(r.own_risk_params(), r.configured_risk_params());
-    f.tick_price(SOL, 100.0).await;
+    f.sample_price(SOL, 100.0).await;
     f.borrow(&borrower, USDC, 1_000_000)
         .await
         .expect("borrow at the configured LTV");

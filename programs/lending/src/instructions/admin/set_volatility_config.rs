@@ -4,9 +4,9 @@
 //!
 //! Turning it on starts the estimate at the calm level with the cached price as its first
 //! sample, and the threshold in force at the configured one, so nothing changes at once.
-//! Changing it keeps the estimate and the threshold's path and recomputes the parameters under
-//! the new configuration: a looser one applies at once, a tighter threshold only along its
-//! rate. Turning it off zeroes the state, and the configured parameters apply again.
+//! Changing it keeps the estimate, settles the threshold's path up to now under the old
+//! configuration, and recomputes the parameters under the new one: a looser one applies at
+//! once, a tighter threshold only along its rate, counted from now. Turning it off zeroes the state, and the configured parameters apply again.
 
 use anchor_lang::prelude::*;
 
@@ -43,6 +43,9 @@ pub fn handler(ctx: Context<SetVolatilityConfig>, config: VolatilityConfig) -> R
     } else if !reserve.volatility_enabled() {
         reserve.start_volatility(config, now).map_math()?;
     } else {
+        // Settle the threshold's path up to now under the old configuration, so that a new
+        // rate applies only from now on.
+        reserve.update_volatility(None, now).map_math()?;
         reserve.volatility.config = config;
         reserve.update_volatility(None, now).map_math()?;
     }

@@ -31,6 +31,8 @@ pub fn handler(ctx: Context<UpdateReserveConfig>, config: ReserveConfig) -> Resu
     let mut reserve = ctx.accounts.reserve.load_mut()?;
     reserve.accrue_interest(now).map_math()?;
     let before = reserve.config;
+    // Settle the threshold's path up to now under the old config first.
+    reserve.update_volatility(None, now).map_math()?;
     let risk_before = reserve.volatility.in_force;
     reserve.config = config;
     reserve.update_volatility(None, now).map_math()?;

@@ -31,9 +31,9 @@ fn usdc_config() -> VolatilityConfig {
 async fn successful_emode_member_counts_with_group_parameters_under_stress() {
     let (mut f, _lender, borrower) = borrower_in_group(8_000 * UNIT).await;
     f.set_volatility_config(USDC, usdc_config()).await;
-    f.tick_price(USDC, 1.0).await;
-    f.tick_price(USDC, 1.5).await;
-    f.tick_price(USDC, 1.0).await;
+    f.sample_price(USDC, 1.0).await;
+    f.sample_price(USDC, 1.5).await;
+    f.sample_price(USDC, 1.0).await;
     let r = f.reserve(USDC).await;
     assert_eq!(r.volatility.in_force.stress_bps, 10_000);
     assert_eq!(r.own_risk_params().ltv_bps, 5_000);
@@ -71,14 +71,14 @@ async fn successful_stressed_debt_side_liquidation_pays_the_raised_bonus_and_imp
     let admin = f.admin.insecure_clone();
     let ix = f.update_reserve_config_ix(&admin.pubkey(), SOL, config);
     f.send(&[ix], &[&admin]).await.expect("cap 20 SOL");
-    f.tick_price(SOL, 70.0).await;
+    f.sample_price(SOL, 70.0).await;
     f.set_volatility_config(SOL, sol_config()).await;
-    f.tick_price(SOL, 70.0).await;
+    f.sample_price(SOL, 70.0).await;
     f.borrow(&borrower, SOL, 10 * SOL_UNIT)
         .await
         .expect("borrow 700 against 800");
 
-    f.tick_price(SOL, 86.0).await;
+    f.sample_price(SOL, 86.0).await;
     let r = f.reserve(SOL).await;
     assert_eq!(r.volatility.in_force.stress_bps, 10_000);
     assert_eq!(r.volatility.in_force.min_liquidation_bonus_bps, 1_000);

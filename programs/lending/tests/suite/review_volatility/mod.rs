@@ -32,7 +32,7 @@ mod threshold;
 pub(crate) const HOUR: i64 = 3_600;
 
 /// SOL's adjustment with a tightening rate of `rate_bps_per_hour`.
-pub(crate) fn sol_config_rate(rate_bps_per_hour: u16) -> VolatilityConfig {
+pub(crate) fn sol_config_rate(rate_bps_per_hour: u32) -> VolatilityConfig {
     VolatilityConfig {
         half_life_secs: 3_600,
         calm_vol_bps: 5_000,
@@ -40,6 +40,7 @@ pub(crate) fn sol_config_rate(rate_bps_per_hour: u16) -> VolatilityConfig {
         ltv_floor_bps: 5_000,
         threshold_floor_bps: 6_000,
         borrow_cap_floor_bps: 2_000,
+        min_bonus_ceiling_bps: 1_000,
         threshold_rate_bps_per_hour: rate_bps_per_hour,
     }
 }
@@ -58,18 +59,18 @@ pub(crate) async fn near_threshold(config: VolatilityConfig) -> (TestFixture, Te
         .await
         .expect("borrow");
     let liquidator = f.new_user(&[5_000_000_000, 0, 0]).await;
-    f.tick_price(SOL, 88.0).await;
+    f.sample_price(SOL, 88.0).await;
     f.set_volatility_config(SOL, config).await;
-    f.tick_price(SOL, 88.0).await;
+    f.sample_price(SOL, 88.0).await;
     assert_eq!(f.reserve(SOL).await.volatility.in_force.stress_bps, 0);
     (f, borrower, liquidator)
 }
 
-/// SOL swings 88 → 130 → 88 over two seconds: the estimate jumps far past the stress level
-/// (σ ≈ 4,000%) and stays stressed for hours.
+/// SOL swings 88 → 130 → 88 over two minutes (two samples at the one-hour half-life's
+/// resolution): the estimate jumps far past the stress level and stays stressed for hours.
 pub(crate) async fn spike(f: &mut TestFixture) {
-    f.tick_price(SOL, 130.0).await;
-    f.tick_price(SOL, 88.0).await;
+    f.sample_price(SOL, 130.0).await;
+    f.sample_price(SOL, 88.0).await;
     assert_eq!(f.reserve(SOL).await.volatility.in_force.stress_bps, 10_000);
 }
 
